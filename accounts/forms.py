@@ -1,0 +1,141 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer, Task
+from accounts.queries import SORTS
+from creditmgmt.models import Role, User
+
+
+def staff_choices(roles: tuple[str, ...] = (Role.CONTROLLER, Role.MANAGER)) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role__in=roles).order_by("first_name"),
+        required=False,
+    )
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, number, KvK or city"), "type": "search"}
+        ),
+    )
+    controller = forms.ModelChoiceField(
+        label=_("Controller"),
+        queryset=User.objects.filter(is_active=True, role=Role.CONTROLLER),
+        required=False,
+        empty_label=_("All controllers"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Customer.Status.choices],
+        required=False,
+    )
+    risk_class = forms.ChoiceField(
+        label=_("Risk class"),
+        choices=[("", _("All risk classes")), *Customer.RiskClass.choices],
+        required=False,
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "name", "legal_form", "kvk_number", "vat_number", "address", "postal_code", "city",
+            "country", "language", "segment", "parent", "controller", "credit_limit",
+            "payment_terms_days", "status", "risk_class",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["controller"].queryset = User.objects.filter(
+            is_active=True, role__in=[Role.CONTROLLER, Role.MANAGER]
+        )
+        self.fields["parent"].queryset = Customer.objects.exclude(pk=self.instance.pk).only(
+            "id", "name", "number"
+        )
+        self.fields["parent"].widget = forms.TextInput(attrs={"placeholder": _("Customer id")})
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Write a note for the team…")}),
+    )
+
+
+class TaskCreateForm(forms.Form):
+    title = forms.CharField(label=_("What"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Task.Kind.choices, initial=Task.Kind.FOLLOW_UP)
+    due_date = forms.DateField(label=_("When"), widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Task.Priority.choices, coerce=int, initial=Task.Priority.NORMAL
+    )
+
+
+class TaskCompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Task.Outcome.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class TaskSnoozeForm(forms.Form):
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError(_("Choose a day after today."))
+        return until
+
+
+class TaskReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Hand to"),
+        queryset=User.objects.filter(is_active=True, role__in=[Role.CONTROLLER, Role.MANAGER]),
+    )
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01
+    )
+    value_date = forms.DateField(
+        label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=140, required=False)
+    allocate_oldest_first = forms.BooleanField(
+        label=_("Allocate to the oldest open invoices"), required=False, initial=True
+    )
+
+
+class AllocationForm(forms.Form):
+    source = forms.ChoiceField(label=_("Pay with"))
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01, required=False,
+        help_text=_("Empty: as much as possible"),
+    )
+
+    def __init__(self, *args, payments=(), credit_notes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (f"p{p.pk}", _("Payment %(date)s — %(currency)s %(amount)s free")
+             % {"date": p.value_date, "currency": p.currency, "amount": p.unallocated_amount})
+            for p in payments
+        ] + [
+            (f"c{c.pk}", _("Credit note %(number)s — %(currency)s %(amount)s free")
+             % {"number": c.number, "currency": c.currency, "amount": -c.open_amount})
+            for c in credit_notes
+        ]  # fmt: skip
+        self.fields["source"].choices = choices
+
+
+class DeliveryBlockForm(forms.Form):
+    blocked = forms.BooleanField(required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -1,0 +1,606 @@
+"""The customer accounts ledger: customers, invoices, payments and their history.
+
+Money is Decimal with two places; every amount carries the currency of its
+document. A credit note is an invoice with a negative amount. Open amounts
+are kept on the documents and checked by the database, so no code path can
+push an invoice below zero or above its amount.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+KVK_RE = re.compile(r"^\d{8}$")
+
+
+def validate_kvk(value: str) -> None:
+    if not KVK_RE.match(value or ""):
+        raise ValidationError(
+            _("A KvK number has exactly 8 digits, not %(value)s."),
+            params={"value": value},
+            code="invalid_kvk",
+        )
+
+
+def validate_vat(value: str) -> None:
+    try:
+        eu_vat.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("%(value)s is not a valid EU VAT number (%(reason)s)."),
+            params={"value": value, "reason": exc.message},
+            code="invalid_vat",
+        ) from None
+
+
+class Language(models.TextChoices):
+    NL = "nl", _("Dutch")
+    EN = "en", _("English")
+    DE = "de", _("German")
+    FR = "fr", _("French")
+
+
+class Customer(models.Model):
+    class LegalForm(models.TextChoices):
+        BV = "bv", _("B.V. (private limited)")
+        NV = "nv", _("N.V. (public limited)")
+        VOF = "vof", _("V.O.F. (partnership)")
+        CV = "cv", _("C.V. (limited partnership)")
+        SOLE = "sole", _("Sole proprietorship")
+        FOUNDATION = "foundation", _("Foundation")
+        ASSOCIATION = "association", _("Association")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        GOVERNMENT = "government", _("Government body")
+        PERSON = "person", _("Private person")
+        OTHER = "other", _("Other")
+
+    class Segment(models.TextChoices):
+        KEY_ACCOUNT = "key_account", _("Key account")
+        BUSINESS = "business", _("Business")
+        SMALL_BUSINESS = "small_business", _("Small business")
+        CONSUMER = "consumer", _("Consumer")
+        GOVERNMENT = "government", _("Government")
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        ON_HOLD = "on_hold", _("On hold")
+        IN_COLLECTION = "in_collection", _("In collection")
+        CLOSED = "closed", _("Closed")
+
+    class RiskClass(models.TextChoices):
+        UNKNOWN = "unknown", _("Unknown")
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        VERY_HIGH = "very_high", _("Very high")
+
+    number = models.CharField(_("customer number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    legal_form = models.CharField(
+        _("legal form"), max_length=20, choices=LegalForm.choices, default=LegalForm.BV
+    )
+    kvk_number = models.CharField(
+        _("KvK number"), max_length=8, blank=True, validators=[validate_kvk], db_index=True
+    )
+    vat_number = models.CharField(
+        _("VAT number"), max_length=20, blank=True, validators=[validate_vat]
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="NL")
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.NL
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    segment = models.CharField(
+        _("segment"), max_length=20, choices=Segment.choices, default=Segment.BUSINESS
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent company"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidiaries",
+    )
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("credit controller"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    credit_limit = models.DecimalField(_("credit limit"), default=ZERO, **MONEY)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    delivery_blocked = models.BooleanField(_("delivery block"), default=False)
+    delivery_block_reason = models.CharField(
+        _("delivery block reason"), max_length=200, blank=True
+    )
+    risk_class = models.CharField(
+        _("risk class"), max_length=20, choices=RiskClass.choices, default=RiskClass.UNKNOWN
+    )
+    # Kept up to date by the ledger services in the same transaction as the
+    # documents, so lists can filter and sort without summing every invoice.
+    open_amount = models.DecimalField(_("open amount"), default=ZERO, **MONEY)
+    oldest_open_due_date = models.DateField(_("oldest open due date"), null=True, blank=True)
+    unallocated_amount = models.DecimalField(
+        _("unallocated payments"), default=ZERO, **MONEY
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["controller", "name"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["oldest_open_due_date"]),
+            models.Index(fields=["-open_amount"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_limit__gte=0), name="customer_credit_limit_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:customer_detail", args=[self.pk])
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.oldest_open_due_date is not None and self.oldest_open_due_date < today
+
+    @property
+    def available_credit(self) -> Decimal:
+        return self.credit_limit - max(self.open_amount, ZERO)
+
+
+class Contact(models.Model):
+    class Role(models.TextChoices):
+        ACCOUNTS_PAYABLE = "accounts_payable", _("Accounts payable")
+        FINANCE = "finance", _("Finance manager")
+        PURCHASING = "purchasing", _("Purchasing")
+        DIRECTOR = "director", _("Director / owner")
+        OTHER = "other", _("Other")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        LETTER = "letter", _("Letter")
+        SMS = "sms", _("SMS")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OTHER)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, blank=True
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invoice(models.Model):
+    """An invoice, or a credit note when the amount is negative."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(_("invoice number"), max_length=32, unique=True)
+    issue_date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    vat_amount = models.DecimalField(_("VAT"), default=ZERO, **MONEY)
+    open_amount = models.DecimalField(_("open amount"), **MONEY)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    order_reference = models.CharField(_("order reference"), max_length=64, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=32, blank=True)
+    paid_date = models.DateField(_("paid on"), null=True, blank=True)
+    # Days between due date and settlement (negative = early); set when paid.
+    days_late = models.IntegerField(_("days late"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issue_date", "-number"]
+        indexes = [
+            models.Index(fields=["customer", "status", "due_date"]),
+            models.Index(fields=["customer", "-issue_date"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(amount__gte=0, open_amount__gte=0, open_amount__lte=models.F("amount"))
+                    | Q(amount__lt=0, open_amount__lte=0, open_amount__gte=models.F("amount"))
+                ),
+                name="invoice_open_amount_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("issue_date")),
+                name="invoice_due_not_before_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:invoice_detail", args=[self.pk])
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.amount < 0
+
+    @property
+    def settled_amount(self) -> Decimal:
+        return self.amount - self.open_amount
+
+    def days_overdue(self, today: date | None = None) -> int:
+        today = today or timezone.localdate()
+        if self.status != self.Status.OPEN or self.due_date >= today:
+            return 0
+        return (today - self.due_date).days
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=1)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=1)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=21)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+
+    @property
+    def net_amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+class Payment(models.Model):
+    """Money received from a customer (bank, manual entry or ERP import)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by hand")
+        BANK = "bank", _("Bank statement")
+        IMPORT = "import", _("ERP import")
+
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    value_date = models.DateField(_("value date"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    unallocated_amount = models.DecimalField(_("unallocated"), **MONEY)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    reference = models.CharField(_("reference"), max_length=140, blank=True)
+    counterparty_name = models.CharField(_("counterparty"), max_length=140, blank=True)
+    counterparty_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-value_date", "-id"]
+        indexes = [models.Index(fields=["customer", "-value_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(unallocated_amount__gte=0, unallocated_amount__lte=models.F("amount")),
+                name="payment_unallocated_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.amount} ({self.value_date})"
+
+
+class AllocationQuerySet(models.QuerySet):
+    def active(self) -> "AllocationQuerySet":
+        return self.filter(reversed_at__isnull=True)
+
+
+class Allocation(models.Model):
+    """Part of a payment or credit note that settles part of an invoice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    credit_note = models.ForeignKey(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_allocations",
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(payment__isnull=False, credit_note__isnull=True)
+                    | Q(payment__isnull=True, credit_note__isnull=False)
+                ),
+                name="allocation_has_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.invoice_id}"
+
+    @property
+    def source(self) -> Payment | Invoice | None:
+        return self.payment or self.credit_note
+
+
+class Note(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class EventQuerySet(models.QuerySet):
+    def for_timeline(self) -> "EventQuerySet":
+        return self.select_related("actor").order_by("-created_at", "-id")
+
+
+class Event(models.Model):
+    """One line of a customer's timeline. Append-only: never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        INVOICE = "invoice", _("Invoice")
+        PAYMENT = "payment", _("Payment")
+        ALLOCATION = "allocation", _("Allocation")
+        NOTE = "note", _("Note")
+        TASK = "task", _("Task")
+        CONTACT = "contact", _("Contact")
+        MESSAGE = "message", _("Message")
+        DUNNING = "dunning", _("Dunning")
+        DISPUTE = "dispute", _("Dispute")
+        PROMISE = "promise", _("Promise")
+        DECISION = "decision", _("Credit decision")
+        IMPORT = "import", _("Import")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    verb = models.CharField(_("what happened"), max_length=40)
+    summary = models.CharField(_("summary"), max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who acted when there is no user: "system: daily run", "api: webshop".
+    actor_label = models.CharField(max_length=100, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at", "-id"]),
+            models.Index(fields=["customer", "kind", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Timeline events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("Timeline events are append-only")
+
+    @property
+    def who(self) -> str:
+        if self.actor_id:
+            return str(self.actor)
+        return self.actor_label or str(_("system"))
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self) -> "TaskQuerySet":
+        return self.filter(status=Task.Status.OPEN)
+
+    def by_priority(self) -> "TaskQuerySet":
+        return self.order_by("priority", "due_date", "id")
+
+
+class Task(models.Model):
+    """A planned action on a customer: the worklist is made of these."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Phone call")
+        FOLLOW_UP = "follow_up", _("Follow up")
+        REVIEW = "review", _("Review")
+        APPROVAL = "approval", _("Approval")
+        DISPUTE = "dispute", _("Dispute")
+        PAYMENT = "payment", _("Check payment")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Priority(models.IntegerChoices):
+        URGENT = 1, _("Urgent")
+        HIGH = 2, _("High")
+        NORMAL = 3, _("Normal")
+        LOW = 4, _("Low")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached the customer")
+        NOT_REACHED = "not_reached", _("Could not reach")
+        PROMISED = "promised", _("Customer promised to pay")
+        DISPUTED = "disputed", _("Customer disputes")
+        PAID = "paid", _("Already paid")
+        RESOLVED = "resolved", _("Resolved")
+        NO_ACTION = "no_action", _("No action needed")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.DONE, Status.CANCELLED},
+        Status.DONE: set(),
+        Status.CANCELLED: set(),
+    }
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tasks")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FOLLOW_UP)
+    title = models.CharField(_("title"), max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    due_date = models.DateField(_("due date"))
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    snooze_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["priority", "due_date", "id"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "priority", "due_date"]),
+            models.Index(fields=["customer", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < (today or timezone.localdate())
+
+
+class ExchangeRate(models.Model):
+    """Rate to the company currency, used for totals across currencies."""
+
+    currency = models.CharField(max_length=3)
+    valid_from = models.DateField()
+    rate = models.DecimalField(max_digits=18, decimal_places=8)
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="one_rate_per_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+
+def event_target(obj: models.Model | None) -> dict:
+    if obj is None:
+        return {}
+    return {"content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}

@@ -1,0 +1,193 @@
+"""Reads that the pages need, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import ZERO, Customer, Event, Invoice
+
+AGING_BUCKETS = [
+    ("not_due", None, 0),
+    ("d1_30", 1, 30),
+    ("d31_60", 31, 60),
+    ("d61_90", 61, 90),
+    ("d90_plus", 91, None),
+]
+
+SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "open": ("open_amount", "id"),
+    "-open": ("-open_amount", "id"),
+    "oldest_due": ("oldest_open_due_date", "id"),
+    "-oldest_due": ("-oldest_open_due_date", "id"),
+    "city": ("city", "name"),
+    "-city": ("-city", "name"),
+}
+
+
+def overdue_amount_subquery(today: date) -> Subquery:
+    return Subquery(
+        Invoice.objects.filter(
+            customer=OuterRef("pk"), status=Invoice.Status.OPEN, due_date__lt=today
+        )
+        .order_by()
+        .values("customer")
+        .annotate(total=Sum("open_amount"))
+        .values("total"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def search_customers(
+    *,
+    text: str = "",
+    controller_id: int | None = None,
+    status: str = "",
+    risk_class: str = "",
+    overdue: bool = False,
+    sort: str = "name",
+    today: date,
+) -> QuerySet[Customer]:
+    """Customers matching the search box and filters; text matches name, number, KvK, city."""
+    customers = Customer.objects.select_related("controller")
+    text = text.strip()
+    if text:
+        match = Q(name__icontains=text) | Q(city__icontains=text) | Q(number__istartswith=text)
+        digits = text.replace(" ", "")
+        if digits.isdigit() and len(digits) == 8:
+            match |= Q(kvk_number=digits)
+        customers = customers.filter(match)
+    if controller_id:
+        customers = customers.filter(controller_id=controller_id)
+    if status:
+        customers = customers.filter(status=status)
+    if risk_class:
+        customers = customers.filter(risk_class=risk_class)
+    if overdue:
+        customers = customers.filter(oldest_open_due_date__lt=today, open_amount__gt=0)
+    return customers.annotate(
+        overdue_amount=Coalesce(overdue_amount_subquery(today), Value(ZERO))
+    ).order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+@dataclass
+class LedgerSummary:
+    open_amount: Decimal
+    overdue_amount: Decimal
+    aging: dict[str, Decimal]
+    open_count: int
+    overdue_count: int
+    avg_days_late: float | None
+    paid_count: int
+
+    @property
+    def behaviour(self) -> str:
+        return describe_behaviour(self.avg_days_late, self.paid_count)
+
+
+def describe_behaviour(avg_days_late: float | None, paid_count: int) -> str:
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    if avg_days_late is None or paid_count == 0:
+        return _("No paid invoices yet")
+    days = round(avg_days_late)
+    if days > 0:
+        return ngettext(
+            "Pays on average %(days)d day after the due date",
+            "Pays on average %(days)d days after the due date",
+            days,
+        ) % {"days": days}
+    if days < 0:
+        return ngettext(
+            "Pays on average %(days)d day before the due date",
+            "Pays on average %(days)d days before the due date",
+            -days,
+        ) % {"days": -days}
+    return _("Pays on average on the due date")
+
+
+def ledger_summary(customer: Customer, *, today: date, behaviour_months: int = 12) -> LedgerSummary:
+    """Open, overdue, aging buckets and payment behaviour in one query."""
+    open_q = Q(status=Invoice.Status.OPEN)
+    aggregates = {
+        "open": Sum("open_amount", filter=open_q),
+        "overdue": Sum("open_amount", filter=open_q & Q(due_date__lt=today)),
+        "open_count": Count("id", filter=open_q & Q(open_amount__gt=0)),
+        "overdue_count": Count("id", filter=open_q & Q(due_date__lt=today, open_amount__gt=0)),
+        "avg_late": Avg(
+            "days_late",
+            filter=Q(
+                status=Invoice.Status.PAID,
+                amount__gt=0,
+                paid_date__gte=today - timedelta(days=30 * behaviour_months),
+            ),
+        ),
+        "paid_count": Count(
+            "id",
+            filter=Q(
+                status=Invoice.Status.PAID,
+                amount__gt=0,
+                paid_date__gte=today - timedelta(days=30 * behaviour_months),
+            ),
+        ),
+    }
+    for key, low, high in AGING_BUCKETS:
+        if low is None:  # not yet due (due today counts as not due)
+            bucket = Q(due_date__gte=today)
+        else:
+            bucket = Q(due_date__lte=today - timedelta(days=low))
+            if high is not None:
+                bucket &= Q(due_date__gte=today - timedelta(days=high))
+        aggregates[key] = Sum("open_amount", filter=open_q & bucket)
+    row = Invoice.objects.filter(customer=customer).aggregate(**aggregates)
+    return LedgerSummary(
+        open_amount=row["open"] or ZERO,
+        overdue_amount=row["overdue"] or ZERO,
+        aging={key: row[key] or ZERO for key, _low, _high in AGING_BUCKETS},
+        open_count=row["open_count"],
+        overdue_count=row["overdue_count"],
+        avg_days_late=row["avg_late"],
+        paid_count=row["paid_count"],
+    )
+
+
+def customer_invoices(customer: Customer, *, show: str = "open") -> QuerySet[Invoice]:
+    invoices = Invoice.objects.filter(customer=customer)
+    if show == "open":
+        return invoices.filter(status=Invoice.Status.OPEN).order_by("due_date", "id")
+    return invoices.order_by("-issue_date", "-id")
+
+
+def customer_timeline(customer: Customer, *, kind: str = "") -> QuerySet[Event]:
+    events = Event.objects.filter(customer=customer).for_timeline()
+    if kind:
+        events = events.filter(kind=kind)
+    return events
+
+
+def group_exposure(customer: Customer) -> Decimal:
+    """Open amount of the customer together with its parent and sister companies."""
+    root_id = customer.parent_id or customer.pk
+    total = Customer.objects.filter(Q(pk=root_id) | Q(parent_id=root_id)).aggregate(
+        total=Sum("open_amount")
+    )["total"]
+    return total or ZERO

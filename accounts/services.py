@@ -1,0 +1,588 @@
+"""Every change to the ledger goes through these functions.
+
+Each one is keyword-only, runs in one transaction, locks the rows it reads
+before it writes them, checks the invariants, writes a timeline Event and
+returns the object. `by` is the acting user, or a label for a system actor
+("system: daily run", "import: customers.csv").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import (
+    ZERO,
+    Allocation,
+    Contact,
+    Customer,
+    Event,
+    Invoice,
+    InvoiceLine,
+    Note,
+    Payment,
+    Task,
+    event_target,
+)
+from creditmgmt.models import User
+
+Actor = User | str
+CENT = Decimal("0.01")
+
+
+class LedgerError(ValidationError):
+    """A change that would break a rule of the ledger; the message says which."""
+
+
+def _actor_fields(by: Actor) -> dict[str, Any]:
+    if isinstance(by, User):
+        return {"actor": by, "actor_label": ""}
+    return {"actor": None, "actor_label": str(by)[:100]}
+
+
+def record_event(
+    *,
+    customer: Customer | int,
+    kind: str,
+    verb: str,
+    summary: str,
+    by: Actor,
+    target: Any = None,
+    data: dict | None = None,
+) -> Event:
+    customer_id = customer if isinstance(customer, int) else customer.pk
+    return Event.objects.create(
+        customer_id=customer_id,
+        kind=kind,
+        verb=verb,
+        summary=summary[:300],
+        data=data or {},
+        **_actor_fields(by),
+        **event_target(target),
+    )
+
+
+def money(value: Decimal | str | int) -> Decimal:
+    amount = Decimal(value)
+    if amount != amount.quantize(CENT):
+        raise LedgerError(_("Amounts have at most two decimals: %(value)s") % {"value": value})
+    return amount.quantize(CENT)
+
+
+# --- Customers ------------------------------------------------------------
+
+CUSTOMER_FIELDS = {
+    "number", "name", "legal_form", "kvk_number", "vat_number", "address", "postal_code",
+    "city", "country", "language", "currency", "segment", "parent", "parent_id", "controller",
+    "controller_id", "credit_limit", "payment_terms_days", "status", "risk_class",
+}  # fmt: skip
+
+
+def create_customer(*, by: Actor, **fields: Any) -> Customer:
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
+    customer = Customer(**fields)
+    customer.full_clean()
+    with transaction.atomic():
+        customer.save()
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CUSTOMER,
+            verb="created",
+            summary=_("Customer %(name)s created") % {"name": customer.name},
+            by=by,
+            target=customer,
+        )
+    return customer
+
+
+def update_customer(*, customer: Customer, by: Actor, **changes: Any) -> Customer:
+    unknown = set(changes) - CUSTOMER_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        changed: dict[str, list[str]] = {}
+        for field, value in changes.items():
+            old = getattr(customer, field)
+            if old != value:
+                changed[field] = [str(old), str(value)]
+                setattr(customer, field, value)
+        if not changed:
+            return customer
+        customer.full_clean()
+        customer.save()
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CUSTOMER,
+            verb="updated",
+            summary=_("Customer details changed: %(fields)s") % {"fields": ", ".join(changed)},
+            by=by,
+            target=customer,
+            data={"changes": changed},
+        )
+    return customer
+
+
+def set_delivery_block(*, customer: Customer, blocked: bool, reason: str, by: Actor) -> Customer:
+    if blocked and not reason.strip():
+        raise LedgerError(_("Give a reason for the delivery block."))
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.delivery_blocked == blocked:
+            return customer
+        customer.delivery_blocked = blocked
+        customer.delivery_block_reason = reason.strip() if blocked else ""
+        customer.save(update_fields=["delivery_blocked", "delivery_block_reason", "updated_at"])
+        summary = (
+            _("Delivery block set: %(reason)s") % {"reason": reason}
+            if blocked
+            else _("Delivery block lifted")
+        )
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CUSTOMER,
+            verb="delivery_blocked" if blocked else "delivery_unblocked",
+            summary=summary,
+            by=by,
+            target=customer,
+        )
+    return customer
+
+
+def add_contact(*, customer: Customer, by: Actor, **fields: Any) -> Contact:
+    contact = Contact(customer=customer, **fields)
+    contact.full_clean()
+    with transaction.atomic():
+        contact.save()
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CONTACT,
+            verb="added",
+            summary=_("Contact %(name)s added") % {"name": contact.name},
+            by=by,
+            target=contact,
+        )
+    return contact
+
+
+def refresh_customer_balance(customer_id: int) -> None:
+    """Recompute the customer's stored totals from its documents (same transaction)."""
+    totals = Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.OPEN).aggregate(
+        open=Sum("open_amount"),
+        oldest=Min("due_date", filter=Q(open_amount__gt=0)),
+    )
+    unallocated = Payment.objects.filter(customer_id=customer_id).aggregate(
+        total=Sum("unallocated_amount")
+    )["total"]
+    Customer.objects.filter(pk=customer_id).update(
+        open_amount=totals["open"] or ZERO,
+        oldest_open_due_date=totals["oldest"],
+        unallocated_amount=unallocated or ZERO,
+        updated_at=timezone.now(),
+    )
+
+
+# --- Invoices and credit notes ---------------------------------------------
+
+
+def post_invoice(
+    *,
+    customer: Customer,
+    number: str,
+    issue_date: date,
+    due_date: date | None = None,
+    amount: Decimal,
+    by: Actor,
+    currency: str | None = None,
+    vat_amount: Decimal = ZERO,
+    description: str = "",
+    order_reference: str = "",
+    lines: Iterable[dict[str, Any]] = (),
+) -> Invoice:
+    """Post an invoice (positive amount) or a credit note (negative amount)."""
+    amount = money(amount)
+    if amount == 0:
+        raise LedgerError(_("An invoice of zero cannot be posted."))
+    currency = (currency or customer.currency).upper()
+    if currency != customer.currency:
+        raise LedgerError(
+            _("Invoice %(number)s is in %(currency)s but the customer is billed in %(own)s.")
+            % {"number": number, "currency": currency, "own": customer.currency}
+        )
+    if due_date is None:
+        due_date = issue_date + timedelta(days=customer.payment_terms_days)
+    invoice = Invoice(
+        customer=customer,
+        number=number.strip(),
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=currency,
+        amount=amount,
+        vat_amount=money(vat_amount),
+        open_amount=amount,
+        description=description,
+        order_reference=order_reference,
+    )
+    invoice.full_clean()
+    with transaction.atomic():
+        invoice.save()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(invoice=invoice, position=i, **line) for i, line in enumerate(lines, 1)
+        )
+        refresh_customer_balance(customer.pk)
+        label = _("Credit note") if amount < 0 else _("Invoice")
+        record_event(
+            customer=customer,
+            kind=Event.Kind.INVOICE,
+            verb="posted",
+            summary=_("%(label)s %(number)s posted: %(currency)s %(amount)s, due %(due)s")
+            % {
+                "label": label,
+                "number": invoice.number,
+                "currency": currency,
+                "amount": amount,
+                "due": due_date.isoformat(),
+            },
+            by=by,
+            target=invoice,
+        )
+    return invoice
+
+
+# --- Payments and allocations ----------------------------------------------
+
+
+def record_payment(
+    *,
+    customer: Customer,
+    amount: Decimal,
+    value_date: date,
+    by: Actor,
+    currency: str | None = None,
+    reference: str = "",
+    counterparty_name: str = "",
+    counterparty_iban: str = "",
+    source: str = Payment.Source.MANUAL,
+) -> Payment:
+    amount = money(amount)
+    if amount <= 0:
+        raise LedgerError(_("A payment must be more than zero."))
+    currency = (currency or customer.currency).upper()
+    if currency != customer.currency:
+        raise LedgerError(
+            _("The payment is in %(currency)s but the customer is billed in %(own)s.")
+            % {"currency": currency, "own": customer.currency}
+        )
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            customer=customer,
+            amount=amount,
+            unallocated_amount=amount,
+            value_date=value_date,
+            currency=currency,
+            reference=reference,
+            counterparty_name=counterparty_name,
+            counterparty_iban=counterparty_iban,
+            source=source,
+        )
+        refresh_customer_balance(customer.pk)
+        record_event(
+            customer=customer,
+            kind=Event.Kind.PAYMENT,
+            verb="received",
+            summary=_("Payment of %(currency)s %(amount)s received (%(date)s)")
+            % {"currency": currency, "amount": amount, "date": value_date.isoformat()},
+            by=by,
+            target=payment,
+        )
+    return payment
+
+
+def _settle(invoice: Invoice, on: date) -> None:
+    if invoice.open_amount == 0:
+        invoice.status = Invoice.Status.PAID
+        invoice.paid_date = on
+        invoice.days_late = (on - invoice.due_date).days
+    else:
+        invoice.status = Invoice.Status.OPEN
+        invoice.paid_date = None
+        invoice.days_late = None
+    invoice.save(update_fields=["open_amount", "status", "paid_date", "days_late"])
+
+
+def allocate(
+    *,
+    invoice: Invoice,
+    by: Actor,
+    payment: Payment | None = None,
+    credit_note: Invoice | None = None,
+    amount: Decimal | None = None,
+) -> Allocation:
+    """Settle (part of) an invoice with a payment or a credit note.
+
+    Both rows are locked first, so two people allocating at once cannot take
+    an invoice below zero or spend a payment twice; the database constraints
+    stand behind this.
+    """
+    if (payment is None) == (credit_note is None):
+        raise TypeError("Give exactly one of payment or credit_note")
+    with transaction.atomic():
+        # Lock in id order on each table to avoid deadlocks between two allocators.
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.is_credit_note:
+            raise LedgerError(_("%(number)s is a credit note, not an invoice.") % {"number": invoice.number})
+        if payment is not None:
+            source = Payment.objects.select_for_update().get(pk=payment.pk)
+            available = source.unallocated_amount
+            source_customer_id = source.customer_id
+            on = source.value_date
+            source_label = _("payment of %(date)s") % {"date": source.value_date.isoformat()}
+        else:
+            source = Invoice.objects.select_for_update().get(pk=credit_note.pk)  # type: ignore[union-attr]
+            if not source.is_credit_note:
+                raise LedgerError(_("%(number)s is not a credit note.") % {"number": source.number})
+            available = -source.open_amount
+            source_customer_id = source.customer_id
+            on = timezone.localdate()
+            source_label = _("credit note %(number)s") % {"number": source.number}
+        if source_customer_id != invoice.customer_id:
+            raise LedgerError(_("The payment and the invoice belong to different customers."))
+        if source.currency != invoice.currency:
+            raise LedgerError(_("The payment and the invoice are in different currencies."))
+        if invoice.status != Invoice.Status.OPEN or invoice.open_amount <= 0:
+            raise LedgerError(_("Invoice %(number)s has nothing left to pay.") % {"number": invoice.number})
+        if available <= 0:
+            raise LedgerError(_("Nothing of the %(source)s is left to allocate.") % {"source": source_label})
+        amount = min(available, invoice.open_amount) if amount is None else money(amount)
+        if amount <= 0:
+            raise LedgerError(_("Allocate more than zero."))
+        if amount > invoice.open_amount:
+            raise LedgerError(
+                _("Only %(open)s is open on invoice %(number)s; %(amount)s is too much.")
+                % {"open": invoice.open_amount, "number": invoice.number, "amount": amount}
+            )
+        if amount > available:
+            raise LedgerError(
+                _("Only %(available)s of the %(source)s is left; %(amount)s is too much.")
+                % {"available": available, "source": source_label, "amount": amount}
+            )
+
+        if payment is not None:
+            source.unallocated_amount -= amount
+            source.save(update_fields=["unallocated_amount"])
+        else:
+            source.open_amount += amount
+            _settle(source, on)
+        invoice.open_amount -= amount
+        _settle(invoice, on)
+        allocation = Allocation.objects.create(
+            invoice=invoice,
+            payment=source if payment is not None else None,
+            credit_note=source if credit_note is not None else None,
+            amount=amount,
+            created_by=by if isinstance(by, User) else None,
+        )
+        refresh_customer_balance(invoice.customer_id)
+        record_event(
+            customer=invoice.customer_id,
+            kind=Event.Kind.ALLOCATION,
+            verb="allocated",
+            summary=_("%(amount)s of the %(source)s allocated to invoice %(number)s")
+            % {"amount": amount, "source": source_label, "number": invoice.number},
+            by=by,
+            target=invoice,
+            data={"allocation": allocation.pk, "invoice_open": str(invoice.open_amount)},
+        )
+    return allocation
+
+
+def allocate_oldest_first(*, payment: Payment, by: Actor) -> list[Allocation]:
+    """Spend a payment on the customer's open invoices, oldest due date first."""
+    allocations = []
+    with transaction.atomic():
+        invoices = Invoice.objects.filter(
+            customer_id=payment.customer_id, status=Invoice.Status.OPEN, open_amount__gt=0
+        ).order_by("due_date", "id")
+        for invoice in invoices:
+            payment.refresh_from_db(fields=["unallocated_amount"])
+            if payment.unallocated_amount <= 0:
+                break
+            allocations.append(allocate(invoice=invoice, payment=payment, by=by))
+    return allocations
+
+
+def unallocate(*, allocation: Allocation, by: Actor) -> Allocation:
+    """Undo an allocation: the invoice reopens, the payment or credit note is free again."""
+    with transaction.atomic():
+        allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        if allocation.reversed_at is not None:
+            raise LedgerError(_("This allocation was already undone."))
+        invoice = Invoice.objects.select_for_update().get(pk=allocation.invoice_id)
+        if allocation.payment_id:
+            payment = Payment.objects.select_for_update().get(pk=allocation.payment_id)
+            payment.unallocated_amount += allocation.amount
+            payment.save(update_fields=["unallocated_amount"])
+        else:
+            credit_note = Invoice.objects.select_for_update().get(pk=allocation.credit_note_id)
+            credit_note.open_amount -= allocation.amount
+            _settle(credit_note, timezone.localdate())
+        invoice.open_amount += allocation.amount
+        _settle(invoice, timezone.localdate())
+        allocation.reversed_at = timezone.now()
+        allocation.reversed_by = by if isinstance(by, User) else None
+        allocation.save(update_fields=["reversed_at", "reversed_by"])
+        refresh_customer_balance(invoice.customer_id)
+        record_event(
+            customer=invoice.customer_id,
+            kind=Event.Kind.ALLOCATION,
+            verb="unallocated",
+            summary=_("Allocation of %(amount)s to invoice %(number)s undone")
+            % {"amount": allocation.amount, "number": invoice.number},
+            by=by,
+            target=invoice,
+            data={"allocation": allocation.pk},
+        )
+    return allocation
+
+
+# --- Notes and tasks --------------------------------------------------------
+
+
+def add_note(*, customer: Customer, text: str, by: Actor) -> Note:
+    text = text.strip()
+    if not text:
+        raise LedgerError(_("A note cannot be empty."))
+    with transaction.atomic():
+        note = Note.objects.create(
+            customer=customer, text=text, author=by if isinstance(by, User) else None
+        )
+        record_event(
+            customer=customer,
+            kind=Event.Kind.NOTE,
+            verb="added",
+            summary=text[:300],
+            by=by,
+            target=note,
+        )
+    return note
+
+
+def create_task(
+    *,
+    customer: Customer,
+    title: str,
+    due_date: date,
+    by: Actor,
+    kind: str = Task.Kind.FOLLOW_UP,
+    assignee: User | None = None,
+    priority: int = Task.Priority.NORMAL,
+    invoice: Invoice | None = None,
+) -> Task:
+    if not title.strip():
+        raise LedgerError(_("A task needs a title."))
+    with transaction.atomic():
+        task = Task.objects.create(
+            customer=customer,
+            title=title.strip(),
+            due_date=due_date,
+            kind=kind,
+            assignee=assignee if assignee is not None else customer.controller,
+            priority=priority,
+            invoice=invoice,
+        )
+        record_event(
+            customer=customer,
+            kind=Event.Kind.TASK,
+            verb="created",
+            summary=_("Task planned for %(date)s: %(title)s")
+            % {"date": due_date.isoformat(), "title": task.title},
+            by=by,
+            target=task,
+        )
+    return task
+
+
+def _locked_open_task(task: Task) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status != Task.Status.OPEN:
+        raise LedgerError(
+            _("This task is already %(status)s.") % {"status": task.get_status_display().lower()}
+        )
+    return task
+
+
+def complete_task(*, task: Task, outcome: str, by: Actor, note: str = "") -> Task:
+    if outcome not in Task.Outcome.values:
+        raise LedgerError(_("Choose an outcome."))
+    with transaction.atomic():
+        task = _locked_open_task(task)
+        task.status = Task.Status.DONE
+        task.outcome = outcome
+        task.outcome_note = note.strip()
+        task.completed_at = timezone.now()
+        task.completed_by = by if isinstance(by, User) else None
+        task.save()
+        summary = _("Task done: %(title)s — %(outcome)s") % {
+            "title": task.title,
+            "outcome": task.get_outcome_display(),
+        }
+        if task.outcome_note:
+            summary += f" ({task.outcome_note})"
+        record_event(
+            customer=task.customer_id,
+            kind=Event.Kind.TASK,
+            verb="completed",
+            summary=summary,
+            by=by,
+            target=task,
+        )
+    return task
+
+
+def snooze_task(*, task: Task, until: date, by: Actor) -> Task:
+    if until <= timezone.localdate():
+        raise LedgerError(_("Snooze until a day after today."))
+    with transaction.atomic():
+        task = _locked_open_task(task)
+        old = task.due_date
+        task.due_date = until
+        task.snooze_count += 1
+        task.save(update_fields=["due_date", "snooze_count"])
+        record_event(
+            customer=task.customer_id,
+            kind=Event.Kind.TASK,
+            verb="snoozed",
+            summary=_("Task moved from %(old)s to %(new)s: %(title)s")
+            % {"old": old.isoformat(), "new": until.isoformat(), "title": task.title},
+            by=by,
+            target=task,
+        )
+    return task
+
+
+def reassign_task(*, task: Task, assignee: User, by: Actor) -> Task:
+    if not assignee.is_active:
+        raise LedgerError(_("%(user)s is not an active user.") % {"user": assignee})
+    with transaction.atomic():
+        task = _locked_open_task(task)
+        task.assignee = assignee
+        task.save(update_fields=["assignee"])
+        record_event(
+            customer=task.customer_id,
+            kind=Event.Kind.TASK,
+            verb="reassigned",
+            summary=_("Task handed to %(user)s: %(title)s") % {"user": assignee, "title": task.title},
+            by=by,
+            target=task,
+        )
+    return task

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from creditmgmt.models import Role
+
+# (label, url name, roles that see it); the views check the roles again.
+NAVIGATION = [
+    (_("My tasks"), "accounts:task_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
+    (
+        _("Customers"),
+        "accounts:customer_list",
+        {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES, Role.COUNTER},
+    ),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "company_name": settings.COMPANY["name"]}
+    items = []
+    for label, url_name, roles in NAVIGATION:
+        if user.is_superuser or user.role in roles:
+            url = reverse(url_name)
+            items.append(
+                {"label": label, "url": url, "active": request.path.startswith(url)}
+            )
+    return {
+        "nav_items": items,
+        "can_use_admin": user.is_staff,
+        "company_name": settings.COMPANY["name"],
+    }

@@ -1,0 +1,17 @@
+"""Test settings: the real settings with synchronous tasks and fast hashing."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+
+from creditmgmt.settings import *  # noqa: E402,F403
+from creditmgmt.settings import Q_CLUSTER  # noqa: E402
+
+Q_CLUSTER["sync"] = True  # django-q2 reads this at import: it must be here.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+LANGUAGE_CODE = "en"

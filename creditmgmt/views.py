@@ -1,0 +1,90 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from creditmgmt.models import LoginAttempt, Role
+from creditmgmt.permissions import ALL_STAFF, role_required
+
+
+@role_required(*ALL_STAFF)
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.role in (Role.CONTROLLER, Role.MANAGER, Role.ADMIN):
+        return redirect("accounts:task_list")
+    return redirect("accounts:customer_list")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Sign-in that refuses further tries after too many failures in a window."""
+
+    redirect_authenticated_user = True
+
+    def _recent_failures(self, request: HttpRequest, username: str) -> int:
+        since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+        who = Q(username__iexact=username)
+        if ip := client_ip(request):
+            # An address gets more tries than one name: an office shares one address.
+            by_ip = LoginAttempt.objects.filter(ip_address=ip, created_at__gte=since).count()
+            if by_ip >= settings.LOGIN_THROTTLE_ATTEMPTS * 4:
+                return by_ip
+        return LoginAttempt.objects.filter(who, created_at__gte=since).count()
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username = request.POST.get("username", "")[:150]
+        if self._recent_failures(request, username) >= settings.LOGIN_THROTTLE_ATTEMPTS:
+            form = self.get_form()
+            minutes = settings.LOGIN_THROTTLE_WINDOW_SECONDS // 60
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("Too many failed sign-ins. Try again in %(minutes)d minutes or reset your password.")
+                % {"minutes": minutes},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        LoginAttempt.objects.create(
+            username=self.request.POST.get("username", "")[:150], ip_address=client_ip(self.request)
+        )
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        LoginAttempt.objects.filter(username__iexact=form.get_user().username).delete()
+        response = super().form_valid(form)
+        if language := form.get_user().language:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        return response
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; open to everyone so the sign-in page can use it."""
+    return django_set_language(request)
+
+
+set_language.allowed_roles = ("public",)  # type: ignore[attr-defined]
+
+
+@login_not_required
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+health.allowed_roles = ("public",)  # type: ignore[attr-defined]

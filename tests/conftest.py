@@ -1,0 +1,59 @@
+import pytest
+
+from creditmgmt.models import Role
+from creditmgmt.services import set_role
+from tests.factories import UserFactory
+
+PASSWORD = "secret-pass-123"
+
+
+def _user(username: str, role: str):
+    user = UserFactory(username=username, role=role)
+    return set_role(user=user, role=role)
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("anna.admin", Role.ADMIN)
+
+
+@pytest.fixture
+def manager(db):
+    return _user("mark.manager", Role.MANAGER)
+
+
+@pytest.fixture
+def controller(db):
+    return _user("chris.controller", Role.CONTROLLER)
+
+
+@pytest.fixture
+def other_controller(db):
+    return _user("olga.controller", Role.CONTROLLER)
+
+
+@pytest.fixture
+def counter_clerk(db):
+    return _user("cees.counter", Role.COUNTER)
+
+
+@pytest.fixture
+def sales_rep(db):
+    return _user("sam.sales", Role.SALES)
+
+
+@pytest.fixture
+def users_by_role(admin_user, manager, controller, counter_clerk, sales_rep):
+    return {
+        Role.ADMIN: admin_user,
+        Role.MANAGER: manager,
+        Role.CONTROLLER: controller,
+        Role.COUNTER: counter_clerk,
+        Role.SALES: sales_rep,
+    }
+
+
+@pytest.fixture
+def controller_client(client, controller):
+    client.force_login(controller)
+    return client
