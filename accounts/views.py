@@ -113,10 +113,16 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer(request, pk)
     today = timezone.localdate()
     template = "accounts/customer_detail.html"
-    if request.htmx and request.htmx.target == "timeline":
-        return render(request, template + "#timeline", {"customer": customer, **_timeline_context(customer, request)})
+    partials = {
+        "timeline": "accounts/partials/timeline.html",
+        "timeline-more": "accounts/partials/timeline.html#timeline_items",
+    }
+    if request.htmx and request.htmx.target in partials:
+        context = {"customer": customer, **_timeline_context(customer, request)}
+        return render(request, partials[request.htmx.target], context)
     if request.htmx and request.htmx.target == "invoices":
-        return render(request, template + "#invoices", {"customer": customer, "today": today, **_invoices_context(customer, request)})
+        context = {"customer": customer, "today": today, **_invoices_context(customer, request)}
+        return render(request, template + "#invoices", context)
     context = {
         "customer": customer,
         "today": today,
@@ -344,7 +350,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "show": show,
             "today": today,
             "complete_form": TaskCompleteForm(),
-            "reassign_form": TaskReassignForm(),
+            "assignees": list(TaskReassignForm.base_fields["assignee"].queryset),
             "tomorrow": today + timedelta(days=1),
         },
     )
@@ -360,7 +366,7 @@ def _task_response(request: HttpRequest, task: Task, *, error: str = "") -> Http
                 "today": timezone.localdate(),
                 "tomorrow": timezone.localdate() + timedelta(days=1),
                 "complete_form": TaskCompleteForm(),
-                "reassign_form": TaskReassignForm(),
+                "assignees": list(TaskReassignForm.base_fields["assignee"].queryset),
                 "error": error,
             },
         )

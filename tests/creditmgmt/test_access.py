@@ -1,0 +1,142 @@
+"""Every URL, requested by every role: deny by default, allow what the role needs."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts import services
+from creditmgmt.models import Role
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+OUR_NAMESPACES = {"accounts", "dunning", "acceptance", "reporting"}
+OUR_TOP_LEVEL = {"home", "login", "logout", "set_language", "health", "password_reset",
+                 "password_reset_done", "password_reset_confirm", "password_reset_complete"}  # fmt: skip
+PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_confirm",
+          "password_reset_complete", "set_language", "health", "logout"}  # fmt: skip
+
+# What each role must be able to reach; anything else must answer 403.
+EXPECTED = {
+    "home": set(Role.values),
+    "accounts:customer_list": set(Role.values),
+    "accounts:customer_detail": set(Role.values),
+    "accounts:invoice_detail": set(Role.values),
+    "accounts:invoice_pdf": set(Role.values),
+    "accounts:customer_edit": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:note_add": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:task_create": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:payment_record": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:delivery_block": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:invoice_allocate": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:allocation_undo": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:task_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:task_complete": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:task_snooze": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:task_reassign": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:import_upload": {Role.ADMIN, Role.MANAGER},
+    "accounts:import_preview": {Role.ADMIN, Role.MANAGER},
+    "accounts:import_apply": {Role.ADMIN, Role.MANAGER},
+}
+
+
+def our_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = entry.namespace or ""
+            if namespace in OUR_NAMESPACES:
+                yield from our_patterns(entry, f"{namespace}:")
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = prefix + entry.name
+            if prefix or entry.name in OUR_TOP_LEVEL:
+                yield name, entry
+
+
+@pytest.fixture
+def ledger(controller):
+    customer = CustomerFactory(controller=controller)
+    today = date.today()
+    invoice = services.post_invoice(
+        customer=customer, number="F-1", issue_date=today - timedelta(days=40),
+        due_date=today - timedelta(days=10), amount=Decimal("100.00"), by="test",
+    )  # fmt: skip
+    payment = services.record_payment(customer=customer, amount=Decimal("30"), value_date=today, by="t")
+    allocation = services.allocate(invoice=invoice, payment=payment, by="test")
+    task = services.create_task(customer=customer, title="Call", due_date=today, by="test")
+    return {"customer": customer, "invoice": invoice, "allocation": allocation, "task": task}
+
+
+def kwargs_for(name, pattern, ledger):
+    params = set(pattern.pattern.converters)
+    if not params:
+        return {}
+    if params == {"pk"}:
+        kind = name.split(":")[-1].split("_")[0]
+        obj = {"customer": ledger["customer"], "note": ledger["customer"], "payment": ledger["customer"],
+               "delivery": ledger["customer"], "invoice": ledger["invoice"],
+               "allocation": ledger["allocation"], "task": ledger["task"]}[kind]  # fmt: skip
+        return {"pk": obj.pk}
+    if params == {"uidb64", "token"}:
+        return {"uidb64": "MQ", "token": "set-password"}
+    if params == {"token"}:
+        return {"token": "0" * 32}
+    raise AssertionError(f"Add sample arguments for {name} ({params}) to this test")
+
+
+def test_every_view_declares_its_roles():
+    """Deny by default: a view without a role list (or a public mark) fails this test."""
+    undeclared = []
+    for name, pattern in our_patterns():
+        callback = pattern.callback
+        view_class = getattr(callback, "view_class", None)
+        public = getattr(callback, "login_required", True) is False or (
+            view_class is not None and getattr(view_class, "login_required", True) is False
+        )
+        if not hasattr(callback, "allowed_roles") and not public and name not in PUBLIC:
+            undeclared.append(name)
+    assert undeclared == []
+
+
+def test_every_url_covered_by_expectations():
+    names = {name for name, _ in our_patterns()}
+    missing = names - set(EXPECTED) - PUBLIC
+    assert missing == set(), f"Add these URLs to EXPECTED: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_url_for_role(client, users_by_role, ledger, role):
+    client.force_login(users_by_role[role])
+    problems = []
+    for name, pattern in our_patterns():
+        if name in PUBLIC or name not in EXPECTED:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, pattern, ledger))
+        allowed = role in EXPECTED[name]
+        get = client.get(url)
+        if get.status_code == 405:  # POST-only action
+            response = client.post(url, {})
+        else:
+            response = get
+        ok = response.status_code in (200, 302) if allowed else response.status_code == 403
+        if not ok:
+            problems.append(f"{name} {url}: {response.status_code} (allowed={allowed})")
+    assert problems == []
+
+
+def test_anonymous_is_sent_to_login(client, ledger):
+    for name, pattern in our_patterns():
+        if name in PUBLIC:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, pattern, ledger))
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
+
+
+def test_public_pages_open(client):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("password_reset")).status_code == 200
+    assert client.get(reverse("health")).json() == {"status": "ok"}
