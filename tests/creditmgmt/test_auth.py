@@ -1,0 +1,130 @@
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import override_settings
+from django.urls import reverse
+
+from creditmgmt.models import LoginAttempt, Role
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_login_and_logout(client, controller):
+    response = client.post(reverse("login"), {"username": controller.username, "password": PASSWORD})
+    assert response.status_code == 302
+    home = client.get(reverse("home"))
+    assert home["Location"] == reverse("accounts:task_list")
+    client.post(reverse("logout"))
+    assert client.get(reverse("accounts:customer_list")).status_code == 302
+
+
+def test_counter_and_sales_start_on_customers(client, counter_clerk):
+    client.force_login(counter_clerk)
+    assert client.get(reverse("home"))["Location"] == reverse("accounts:customer_list")
+
+
+@override_settings(LOGIN_THROTTLE_ATTEMPTS=3)
+def test_login_is_throttled_after_failures(client, controller):
+    for _ in range(3):
+        response = client.post(reverse("login"), {"username": controller.username, "password": "wrong"})
+        assert response.status_code == 200
+    blocked = client.post(reverse("login"), {"username": controller.username, "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins" in blocked.text
+    assert "_auth_user_id" not in client.session
+    # Another user from the same address is not locked out by someone else's typos.
+    LoginAttempt.objects.all().delete()
+    ok = client.post(reverse("login"), {"username": controller.username, "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_navigation_by_role(client, users_by_role):
+    client.force_login(users_by_role[Role.SALES])
+    page = client.get(reverse("accounts:customer_list")).text
+    assert reverse("accounts:task_list") not in page
+    assert reverse("admin:index") not in page
+    client.force_login(users_by_role[Role.MANAGER])
+    page = client.get(reverse("accounts:customer_list")).text
+    assert reverse("accounts:task_list") in page
+    assert reverse("admin:index") in page
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def test_password_reset_mail_over_real_smtp(client, controller):
+    inbox = _Inbox()
+    port = free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        mailers = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                               "OPTIONS": {"host": "127.0.0.1", "port": port}}}  # fmt: skip
+        with override_settings(MAILERS=mailers):
+            response = client.post(reverse("password_reset"), {"email": controller.email})
+        assert response.status_code == 302
+    finally:
+        smtp.stop()
+    assert len(inbox.messages) == 1
+    assert inbox.messages[0].rcpt_tos == [controller.email]
+    body = inbox.messages[0].content.decode()
+    link = re.search(r"http://testserver(/reset/\S+/)", body).group(1)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "N3w-pass-word!", "new_password2": "N3w-pass-word!"})
+    assert done.status_code == 302
+    controller.refresh_from_db()
+    assert controller.check_password("N3w-pass-word!")
+
+
+def test_language_switch(client, controller):
+    client.force_login(controller)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/customers/"})
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "en"
+
+
+def test_check_deploy_passes_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "creditmgmt.settings",
+        "DJANGO_ENV": "production",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_HOST": "smtp.example.com",
+        "ALLOWED_HOSTS": "credit.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bad_setting_value_fails_loudly():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "creditmgmt.settings", "DEBUG": "maybe"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode != 0
+    assert "DEBUG='maybe'" in result.stderr
