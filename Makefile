@@ -30,6 +30,7 @@ run: install
 	@mkdir -p var
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py createcachetable
+	DEBUG=true $(PY) manage.py sync_schedules
 	DEBUG=true $(PY) manage.py seed_demo --if-empty --customers $(CUSTOMERS)
 	DEBUG=true $(PY) manage.py demo_logins
 	@echo "Web: http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"

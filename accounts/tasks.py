@@ -1,0 +1,44 @@
+"""Background jobs of the ledger. Safe to run twice; set-based, not per row."""
+
+from datetime import date
+
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import ZERO, Customer, Invoice, Payment
+
+
+def _total(queryset, field: str) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("customer").annotate(total=Sum(field)).values("total"),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+        Value(ZERO),
+    )
+
+
+def refresh_all_balances() -> int:
+    """Recompute every customer's stored totals in one UPDATE.
+
+    The services keep them right as they go; this repairs what bulk loads or
+    direct database work may have left behind. Returns the rows touched.
+    """
+    open_invoices = Invoice.objects.filter(customer=OuterRef("pk"), status=Invoice.Status.OPEN)
+    oldest = Subquery(
+        open_invoices.filter(open_amount__gt=0).order_by("due_date").values("due_date")[:1]
+    )
+    changed = Customer.objects.update(
+        open_amount=_total(open_invoices, "open_amount"),
+        oldest_open_due_date=oldest,
+        unallocated_amount=_total(Payment.objects.filter(customer=OuterRef("pk")), "unallocated_amount"),
+    )
+    return changed
+
+
+def daily(*, today: date) -> dict:
+    """The ledger's part of the daily workflow."""
+    return {"balances_refreshed": refresh_all_balances()}
+
+
+__all__ = ["daily", "refresh_all_balances"]
