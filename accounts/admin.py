@@ -10,12 +10,27 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "city", "status", "risk_class", "controller", "credit_limit", "open_amount"]
+    list_display = [
+        "number",
+        "name",
+        "city",
+        "status",
+        "risk_class",
+        "controller",
+        "credit_limit",
+        "open_amount",
+    ]
     list_filter = ["status", "risk_class", "segment", "country", "delivery_blocked"]
     search_fields = ["number", "name", "kvk_number", "city"]
     raw_id_fields = ["parent"]
     # Balances are computed by the ledger services, never typed in.
-    readonly_fields = ["open_amount", "oldest_open_due_date", "unallocated_amount", "created_at", "updated_at"]
+    readonly_fields = [
+        "open_amount",
+        "oldest_open_due_date",
+        "unallocated_amount",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ContactInline]
 
 

@@ -19,9 +19,7 @@ class CustomerFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Name, number, KvK or city"), "type": "search"}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": _("Name, number, KvK or city"), "type": "search"}),
     )
     controller = forms.ModelChoiceField(
         label=_("Controller"),
@@ -47,10 +45,23 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
-            "name", "legal_form", "kvk_number", "vat_number", "address", "postal_code", "city",
-            "country", "language", "segment", "parent", "controller", "credit_limit",
-            "payment_terms_days", "status", "risk_class",
-        ]  # fmt: skip
+            "name",
+            "legal_form",
+            "kvk_number",
+            "vat_number",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+            "language",
+            "segment",
+            "parent",
+            "controller",
+            "credit_limit",
+            "payment_terms_days",
+            "status",
+            "risk_class",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,12 +114,8 @@ class TaskReassignForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01
-    )
-    value_date = forms.DateField(
-        label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
+    value_date = forms.DateField(label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), max_length=140, required=False)
     allocate_oldest_first = forms.BooleanField(
         label=_("Allocate to the oldest open invoices"), required=False, initial=True
@@ -118,21 +125,31 @@ class PaymentForm(forms.Form):
 class AllocationForm(forms.Form):
     source = forms.ChoiceField(label=_("Pay with"))
     amount = forms.DecimalField(
-        label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01, required=False,
+        label=_("Amount"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0.01,
+        required=False,
         help_text=_("Empty: as much as possible"),
     )
 
     def __init__(self, *args, payments=(), credit_notes=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [
-            (f"p{p.pk}", _("Payment %(date)s — %(currency)s %(amount)s free")
-             % {"date": p.value_date, "currency": p.currency, "amount": p.unallocated_amount})
+            (
+                f"p{p.pk}",
+                _("Payment %(date)s — %(currency)s %(amount)s free")
+                % {"date": p.value_date, "currency": p.currency, "amount": p.unallocated_amount},
+            )
             for p in payments
         ] + [
-            (f"c{c.pk}", _("Credit note %(number)s — %(currency)s %(amount)s free")
-             % {"number": c.number, "currency": c.currency, "amount": -c.open_amount})
+            (
+                f"c{c.pk}",
+                _("Credit note %(number)s — %(currency)s %(amount)s free")
+                % {"number": c.number, "currency": c.currency, "amount": -c.open_amount},
+            )
             for c in credit_notes
-        ]  # fmt: skip
+        ]
         self.fields["source"].choices = choices
 
 

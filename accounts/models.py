@@ -97,20 +97,14 @@ class Customer(models.Model):
     kvk_number = models.CharField(
         _("KvK number"), max_length=8, blank=True, validators=[validate_kvk], db_index=True
     )
-    vat_number = models.CharField(
-        _("VAT number"), max_length=20, blank=True, validators=[validate_vat]
-    )
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, validators=[validate_vat])
     address = models.CharField(_("address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="NL")
-    language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, default=Language.NL
-    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.NL)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
-    segment = models.CharField(
-        _("segment"), max_length=20, choices=Segment.choices, default=Segment.BUSINESS
-    )
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, default=Segment.BUSINESS)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent company"),
@@ -129,13 +123,9 @@ class Customer(models.Model):
     )
     credit_limit = models.DecimalField(_("credit limit"), default=ZERO, **MONEY)
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     delivery_blocked = models.BooleanField(_("delivery block"), default=False)
-    delivery_block_reason = models.CharField(
-        _("delivery block reason"), max_length=200, blank=True
-    )
+    delivery_block_reason = models.CharField(_("delivery block reason"), max_length=200, blank=True)
     risk_class = models.CharField(
         _("risk class"), max_length=20, choices=RiskClass.choices, default=RiskClass.UNKNOWN
     )
@@ -143,9 +133,7 @@ class Customer(models.Model):
     # documents, so lists can filter and sort without summing every invoice.
     open_amount = models.DecimalField(_("open amount"), default=ZERO, **MONEY)
     oldest_open_due_date = models.DateField(_("oldest open due date"), null=True, blank=True)
-    unallocated_amount = models.DecimalField(
-        _("unallocated payments"), default=ZERO, **MONEY
-    )
+    unallocated_amount = models.DecimalField(_("unallocated payments"), default=ZERO, **MONEY)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -201,9 +189,7 @@ class Contact(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OTHER)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, blank=True
-    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
@@ -234,9 +220,7 @@ class Invoice(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     vat_amount = models.DecimalField(_("VAT"), default=ZERO, **MONEY)
     open_amount = models.DecimalField(_("open amount"), **MONEY)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     description = models.CharField(_("description"), max_length=200, blank=True)
     order_reference = models.CharField(_("order reference"), max_length=64, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=32, blank=True)
@@ -302,6 +286,9 @@ class InvoiceLine(models.Model):
     class Meta:
         ordering = ["invoice", "position"]
 
+    def __str__(self) -> str:
+        return self.description
+
     @property
     def net_amount(self) -> Decimal:
         return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
@@ -322,9 +309,7 @@ class Payment(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     amount = models.DecimalField(_("amount"), **MONEY)
     unallocated_amount = models.DecimalField(_("unallocated"), **MONEY)
-    source = models.CharField(
-        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
-    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
     reference = models.CharField(_("reference"), max_length=140, blank=True)
     counterparty_name = models.CharField(_("counterparty"), max_length=140, blank=True)
     counterparty_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
@@ -552,9 +537,7 @@ class Task(models.Model):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("outcome note"), blank=True)
     snooze_count = models.PositiveSmallIntegerField(default=0)
@@ -598,6 +581,9 @@ class ExchangeRate(models.Model):
             models.UniqueConstraint(fields=["currency", "valid_from"], name="one_rate_per_day"),
             models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate} ({self.valid_from})"
 
 
 def event_target(obj: models.Model | None) -> dict:

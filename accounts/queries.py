@@ -45,9 +45,7 @@ SORTS = {
 
 def overdue_amount_subquery(today: date) -> Subquery:
     return Subquery(
-        Invoice.objects.filter(
-            customer=OuterRef("pk"), status=Invoice.Status.OPEN, due_date__lt=today
-        )
+        Invoice.objects.filter(customer=OuterRef("pk"), status=Invoice.Status.OPEN, due_date__lt=today)
         .order_by()
         .values("customer")
         .annotate(total=Sum("open_amount"))
@@ -83,9 +81,9 @@ def search_customers(
         customers = customers.filter(risk_class=risk_class)
     if overdue:
         customers = customers.filter(oldest_open_due_date__lt=today, open_amount__gt=0)
-    return customers.annotate(
-        overdue_amount=Coalesce(overdue_amount_subquery(today), Value(ZERO))
-    ).order_by(*SORTS.get(sort, SORTS["name"]))
+    return customers.annotate(overdue_amount=Coalesce(overdue_amount_subquery(today), Value(ZERO))).order_by(
+        *SORTS.get(sort, SORTS["name"])
+    )
 
 
 @dataclass
@@ -187,7 +185,7 @@ def customer_timeline(customer: Customer, *, kind: str = "") -> QuerySet[Event]:
 def group_exposure(customer: Customer) -> Decimal:
     """Open amount of the customer together with its parent and sister companies."""
     root_id = customer.parent_id or customer.pk
-    total = Customer.objects.filter(Q(pk=root_id) | Q(parent_id=root_id)).aggregate(
-        total=Sum("open_amount")
-    )["total"]
+    total = Customer.objects.filter(Q(pk=root_id) | Q(parent_id=root_id)).aggregate(total=Sum("open_amount"))[
+        "total"
+    ]
     return total or ZERO

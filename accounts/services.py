@@ -80,10 +80,27 @@ def money(value: Decimal | str | int) -> Decimal:
 # --- Customers ------------------------------------------------------------
 
 CUSTOMER_FIELDS = {
-    "number", "name", "legal_form", "kvk_number", "vat_number", "address", "postal_code",
-    "city", "country", "language", "currency", "segment", "parent", "parent_id", "controller",
-    "controller_id", "credit_limit", "payment_terms_days", "status", "risk_class",
-}  # fmt: skip
+    "number",
+    "name",
+    "legal_form",
+    "kvk_number",
+    "vat_number",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "language",
+    "currency",
+    "segment",
+    "parent",
+    "parent_id",
+    "controller",
+    "controller_id",
+    "credit_limit",
+    "payment_terms_days",
+    "status",
+    "risk_class",
+}
 
 
 def create_customer(*, by: Actor, **fields: Any) -> Customer:
@@ -181,9 +198,9 @@ def refresh_customer_balance(customer_id: int) -> None:
         open=Sum("open_amount"),
         oldest=Min("due_date", filter=Q(open_amount__gt=0)),
     )
-    unallocated = Payment.objects.filter(customer_id=customer_id).aggregate(
-        total=Sum("unallocated_amount")
-    )["total"]
+    unallocated = Payment.objects.filter(customer_id=customer_id).aggregate(total=Sum("unallocated_amount"))[
+        "total"
+    ]
     Customer.objects.filter(pk=customer_id).update(
         open_amount=totals["open"] or ZERO,
         oldest_open_due_date=totals["oldest"],
@@ -463,9 +480,7 @@ def add_note(*, customer: Customer, text: str, by: Actor) -> Note:
     if not text:
         raise LedgerError(_("A note cannot be empty."))
     with transaction.atomic():
-        note = Note.objects.create(
-            customer=customer, text=text, author=by if isinstance(by, User) else None
-        )
+        note = Note.objects.create(customer=customer, text=text, author=by if isinstance(by, User) else None)
         record_event(
             customer=customer,
             kind=Event.Kind.NOTE,

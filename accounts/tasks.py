@@ -25,9 +25,7 @@ def refresh_all_balances() -> int:
     direct database work may have left behind. Returns the rows touched.
     """
     open_invoices = Invoice.objects.filter(customer=OuterRef("pk"), status=Invoice.Status.OPEN)
-    oldest = Subquery(
-        open_invoices.filter(open_amount__gt=0).order_by("due_date").values("due_date")[:1]
-    )
+    oldest = Subquery(open_invoices.filter(open_amount__gt=0).order_by("due_date").values("due_date")[:1])
     changed = Customer.objects.update(
         open_amount=_total(open_invoices, "open_amount"),
         oldest_open_due_date=oldest,

@@ -225,7 +225,9 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer(request, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The payment was not recorded: %(errors)s") % {"errors": form.errors.as_text()})
+        messages.error(
+            request, _("The payment was not recorded: %(errors)s") % {"errors": form.errors.as_text()}
+        )
         return redirect(customer)
     try:
         payment = services.record_payment(
@@ -333,10 +335,7 @@ def allocation_undo(request: HttpRequest, pk: int) -> HttpResponse:
 def task_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     tasks = (
-        Task.objects.open()
-        .filter(assignee=request.user)
-        .select_related("customer", "invoice")
-        .by_priority()
+        Task.objects.open().filter(assignee=request.user).select_related("customer", "invoice").by_priority()
     )
     show = request.GET.get("show", "today")
     if show == "today":

@@ -24,9 +24,7 @@ def navigation(request: HttpRequest) -> dict:
     for label, url_name, roles in NAVIGATION:
         if user.is_superuser or user.role in roles:
             url = reverse(url_name)
-            items.append(
-                {"label": label, "url": url, "active": request.path.startswith(url)}
-            )
+            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
     return {
         "nav_items": items,
         "can_use_admin": user.is_staff,

@@ -14,12 +14,8 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A member of staff. The role decides what every view allows."""
 
-    role = models.CharField(
-        _("role"), max_length=20, choices=Role.choices, default=Role.CONTROLLER
-    )
-    language = models.CharField(
-        _("language"), max_length=8, blank=True, help_text=_("Preferred UI language")
-    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTROLLER)
+    language = models.CharField(_("language"), max_length=8, blank=True, help_text=_("Preferred UI language"))
 
     class Meta:
         verbose_name = _("user")
@@ -42,3 +38,6 @@ class LoginAttempt(models.Model):
 
     class Meta:
         verbose_name = _("failed login attempt")
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address} at {self.created_at}"

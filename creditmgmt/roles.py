@@ -6,18 +6,29 @@ from creditmgmt.models import Role
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: ["accounts.*", "creditmgmt.*", "acceptance.*", "dunning.*", "reporting.*"],
     Role.MANAGER: [
-        "accounts.*", "acceptance.*", "dunning.*", "reporting.*",
+        "accounts.*",
+        "acceptance.*",
+        "dunning.*",
+        "reporting.*",
         "creditmgmt.view_user",
     ],
     Role.CONTROLLER: [
-        "accounts.view_customer", "accounts.change_customer", "accounts.view_invoice",
-        "accounts.view_payment", "accounts.add_note", "accounts.view_note",
-        "accounts.view_task", "accounts.change_task", "accounts.add_task",
-        "accounts.view_contact", "accounts.add_contact", "accounts.change_contact",
+        "accounts.view_customer",
+        "accounts.change_customer",
+        "accounts.view_invoice",
+        "accounts.view_payment",
+        "accounts.add_note",
+        "accounts.view_note",
+        "accounts.view_task",
+        "accounts.change_task",
+        "accounts.add_task",
+        "accounts.view_contact",
+        "accounts.add_contact",
+        "accounts.change_contact",
     ],
     Role.COUNTER: ["accounts.view_customer"],
     Role.SALES: ["accounts.view_customer", "accounts.view_invoice", "accounts.view_payment"],
-}  # fmt: skip
+}
 # Roles that may open the Django admin for master data.
 STAFF_ROLES = {Role.ADMIN, Role.MANAGER}
 

@@ -8,16 +8,26 @@ from creditmgmt.roles import STAFF_ROLES, sync_groups
 
 
 def create_user(
-    *, username: str, role: str, password: str | None = None, email: str = "",
-    first_name: str = "", last_name: str = "", language: str = "",
-) -> User:  # fmt: skip
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
+) -> User:
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}")
     with transaction.atomic():
         user = User(
-            username=username, email=email, first_name=first_name, last_name=last_name,
-            role=role, language=language,
-        )  # fmt: skip
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            language=language,
+        )
         user.set_password(password) if password else user.set_unusable_password()
         user.save()
         set_role(user=user, role=role)

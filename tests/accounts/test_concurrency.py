@@ -18,10 +18,13 @@ def test_two_allocators_on_one_invoice():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers anyway")
     customer = CustomerFactory()
-    invoice = services.post_invoice(customer=customer, number="F-RACE", issue_date=date(2026, 10, 1),
-                                    amount=Decimal("100.00"), by="test")  # fmt: skip
+    invoice = services.post_invoice(
+        customer=customer, number="F-RACE", issue_date=date(2026, 10, 1), amount=Decimal("100.00"), by="test"
+    )
     payments = [
-        services.record_payment(customer=customer, amount=Decimal("80.00"), value_date=date(2026, 11, 1), by="t")
+        services.record_payment(
+            customer=customer, amount=Decimal("80.00"), value_date=date(2026, 11, 1), by="t"
+        )
         for _ in range(2)
     ]
     barrier = threading.Barrier(2)
@@ -56,9 +59,12 @@ def test_many_allocators_never_break_the_invariants():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     customer = CustomerFactory()
-    invoice = services.post_invoice(customer=customer, number="F-MANY", issue_date=date(2026, 10, 1),
-                                    amount=Decimal("100.00"), by="test")  # fmt: skip
-    payment = services.record_payment(customer=customer, amount=Decimal("1000.00"), value_date=date(2026, 11, 1), by="t")
+    invoice = services.post_invoice(
+        customer=customer, number="F-MANY", issue_date=date(2026, 10, 1), amount=Decimal("100.00"), by="test"
+    )
+    payment = services.record_payment(
+        customer=customer, amount=Decimal("1000.00"), value_date=date(2026, 11, 1), by="t"
+    )
     barrier = threading.Barrier(6)
 
     def allocate():

@@ -19,16 +19,24 @@ TODAY = date(2026, 11, 22)
 @pytest.fixture
 def customer(controller):
     return services.create_customer(
-        number="C1001", name="Bakkerij De Vries B.V.", kvk_number="12345678",
-        vat_number="NL004495445B01", controller=controller, by=controller,
-    )  # fmt: skip
+        number="C1001",
+        name="Bakkerij De Vries B.V.",
+        kvk_number="12345678",
+        vat_number="NL004495445B01",
+        controller=controller,
+        by=controller,
+    )
 
 
 def post(customer, number, amount, *, due=TODAY - timedelta(days=10), by="test"):
     return services.post_invoice(
-        customer=customer, number=number, issue_date=due - timedelta(days=30),
-        due_date=due, amount=D(amount), by=by,
-    )  # fmt: skip
+        customer=customer,
+        number=number,
+        issue_date=due - timedelta(days=30),
+        due_date=due,
+        amount=D(amount),
+        by=by,
+    )
 
 
 def test_create_customer_validates_kvk_and_vat(controller):
@@ -190,7 +198,9 @@ def test_notes_and_tasks(customer, controller, other_controller):
     with pytest.raises(LedgerError, match="after today"):
         services.snooze_task(task=task, until=date(2000, 1, 1), by=controller)
     services.reassign_task(task=task, assignee=other_controller, by=controller)
-    task = services.complete_task(task=task, outcome=Task.Outcome.PROMISED, note="Friday", by=other_controller)
+    task = services.complete_task(
+        task=task, outcome=Task.Outcome.PROMISED, note="Friday", by=other_controller
+    )
     assert task.status == Task.Status.DONE
     assert task.completed_by == other_controller
     with pytest.raises(LedgerError, match="already done"):

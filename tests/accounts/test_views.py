@@ -19,12 +19,23 @@ def htmx(target: str) -> dict:
 @pytest.fixture
 def book(controller, other_controller):
     today = date.today()
-    a = CustomerFactory(name="Bakkerij De Vries B.V.", number="C1001", kvk_number="12345678",
-                        city="Utrecht", controller=controller)  # fmt: skip
+    a = CustomerFactory(
+        name="Bakkerij De Vries B.V.",
+        number="C1001",
+        kvk_number="12345678",
+        city="Utrecht",
+        controller=controller,
+    )
     b = CustomerFactory(name="Van Dijk Transport", number="C2002", city="Zwolle", controller=other_controller)
     c = CustomerFactory(name="Jansen Installatie", number="C3003", city="Utrecht", risk_class="high")
-    services.post_invoice(customer=a, number="F-A1", issue_date=today - timedelta(days=70),
-                          due_date=today - timedelta(days=40), amount=D("1000.00"), by="t")  # fmt: skip
+    services.post_invoice(
+        customer=a,
+        number="F-A1",
+        issue_date=today - timedelta(days=70),
+        due_date=today - timedelta(days=40),
+        amount=D("1000.00"),
+        by="t",
+    )
     services.post_invoice(customer=b, number="F-B1", issue_date=today, amount=D("250.00"), by="t")
     return {"a": a, "b": b, "c": c}
 
@@ -63,7 +74,7 @@ class TestCustomerList:
         assert response.status_code == 200
 
     def test_query_count_does_not_grow(self, controller_client, book, django_assert_max_num_queries):
-        for i in range(40):
+        for _ in range(40):
             CustomerFactory(controller=book["a"].controller)
             InvoiceFactory(customer=book["a"])
         with django_assert_max_num_queries(8):
@@ -78,9 +89,16 @@ class TestCustomer360:
         a = book["a"]
         ContactFactory(customer=a, name="Petra Smit", email="ap@devries.example")
         today = date.today()
-        inv = InvoiceFactory(customer=a, issue_date=today - timedelta(days=90), due_date=today - timedelta(days=60),
-                             amount=D("200.00"), open_amount=D("0.00"), status=Invoice.Status.PAID,
-                             paid_date=today - timedelta(days=48), days_late=12)  # fmt: skip
+        inv = InvoiceFactory(
+            customer=a,
+            issue_date=today - timedelta(days=90),
+            due_date=today - timedelta(days=60),
+            amount=D("200.00"),
+            open_amount=D("0.00"),
+            status=Invoice.Status.PAID,
+            paid_date=today - timedelta(days=48),
+            days_late=12,
+        )
         assert inv.pk
         services.refresh_customer_balance(a.pk)
         response = controller_client.get(self.url(a))
@@ -94,10 +112,12 @@ class TestCustomer360:
         assert "Petra Smit" in response.text
         assert "F-A1" in response.text
 
-    def test_query_count_constant_in_invoices_and_events(self, controller_client, book, django_assert_max_num_queries):
+    def test_query_count_constant_in_invoices_and_events(
+        self, controller_client, book, django_assert_max_num_queries
+    ):
         a = book["a"]
         controller_client.get(self.url(a))
-        for i in range(60):
+        for _ in range(60):
             InvoiceFactory(customer=a)
         for i in range(100):
             services.add_note(customer=a, text=f"note {i}", by="t")
@@ -115,7 +135,9 @@ class TestCustomer360:
         assert "F-A1" in response.text
         assert "note 3" not in response.text
         first = controller_client.get(self.url(a), **htmx("timeline"))
-        older = controller_client.get(self.url(a), {"before": first.context["more_before"]}, **htmx("timeline-more"))
+        older = controller_client.get(
+            self.url(a), {"before": first.context["more_before"]}, **htmx("timeline-more")
+        )
         assert "note 0" in older.text
         assert 'id="timeline"' not in older.text
 
@@ -140,7 +162,9 @@ class TestCustomer360:
 
     def test_empty_note_is_refused_with_message(self, controller_client, book):
         a = book["a"]
-        response = controller_client.post(reverse("accounts:note_add", args=[a.pk]), {"text": "  "}, **htmx("notes"))
+        response = controller_client.post(
+            reverse("accounts:note_add", args=[a.pk]), {"text": "  "}, **htmx("notes")
+        )
         assert "errorlist" in response.text
         assert not Note.objects.exists()
 
@@ -149,21 +173,30 @@ class TestCustomer360:
         response = client.get(self.url(book["a"]))
         assert response.status_code == 200
         assert "Add note" not in response.text
-        assert client.post(reverse("accounts:note_add", args=[book["a"].pk]), {"text": "x"}).status_code == 403
+        assert (
+            client.post(reverse("accounts:note_add", args=[book["a"].pk]), {"text": "x"}).status_code == 403
+        )
 
     def test_record_payment_and_allocate(self, controller_client, book):
         a = book["a"]
         response = controller_client.post(
             reverse("accounts:payment_record", args=[a.pk]),
-            {"amount": "400.00", "value_date": date.today().isoformat(), "reference": "F-A1",
-             "allocate_oldest_first": "on"},
-        )  # fmt: skip
+            {
+                "amount": "400.00",
+                "value_date": date.today().isoformat(),
+                "reference": "F-A1",
+                "allocate_oldest_first": "on",
+            },
+        )
         assert response.status_code == 302
         assert Invoice.objects.get(number="F-A1").open_amount == D("600.00")
 
     def test_delivery_block(self, controller_client, book):
         a = book["a"]
-        controller_client.post(reverse("accounts:delivery_block", args=[a.pk]), {"blocked": "on", "reason": "Credit limit exceeded"})
+        controller_client.post(
+            reverse("accounts:delivery_block", args=[a.pk]),
+            {"blocked": "on", "reason": "Credit limit exceeded"},
+        )
         a.refresh_from_db()
         assert a.delivery_blocked
         page = controller_client.get(self.url(a))
@@ -193,11 +226,16 @@ class TestInvoiceDetail:
         url = reverse("accounts:invoice_detail", args=[invoice.pk])
         page = controller_client.get(url)
         assert page.status_code == 200 and f"p{payment.pk}" in page.text
-        controller_client.post(reverse("accounts:invoice_allocate", args=[invoice.pk]), {"source": f"p{payment.pk}", "amount": "100"})
+        controller_client.post(
+            reverse("accounts:invoice_allocate", args=[invoice.pk]),
+            {"source": f"p{payment.pk}", "amount": "100"},
+        )
         invoice.refresh_from_db()
         assert invoice.open_amount == D("900.00")
         too_much = controller_client.post(
-            reverse("accounts:invoice_allocate", args=[invoice.pk]), {"source": f"p{payment.pk}", "amount": "100"}, follow=True
+            reverse("accounts:invoice_allocate", args=[invoice.pk]),
+            {"source": f"p{payment.pk}", "amount": "100"},
+            follow=True,
         )
         assert "too much" in too_much.text
         allocation = invoice.allocations.get()
@@ -209,7 +247,9 @@ class TestInvoiceDetail:
         invoice = Invoice.objects.get(number="F-A1")
         payment = PaymentFactory(customer=book["a"])
         response = controller_client.post(
-            reverse("accounts:invoice_allocate", args=[invoice.pk]), {"source": f"p{payment.pk}", "amount": "abc"}, follow=True
+            reverse("accounts:invoice_allocate", args=[invoice.pk]),
+            {"source": f"p{payment.pk}", "amount": "abc"},
+            follow=True,
         )
         assert response.status_code == 200
         assert invoice.allocations.count() == 0
@@ -234,13 +274,17 @@ class TestMyTasks:
     def test_complete_inline(self, controller_client, controller):
         task = TaskFactory(assignee=controller)
         response = controller_client.post(
-            reverse("accounts:task_complete", args=[task.pk]), {"outcome": "promised", "note": "vrijdag"}, **htmx(f"task-{task.pk}")
+            reverse("accounts:task_complete", args=[task.pk]),
+            {"outcome": "promised", "note": "vrijdag"},
+            **htmx(f"task-{task.pk}"),
         )
         assert response.status_code == 200
         assert "<html" not in response.text and "Customer promised to pay" in response.text
         task.refresh_from_db()
         assert task.status == Task.Status.DONE
-        again = controller_client.post(reverse("accounts:task_complete", args=[task.pk]), {"outcome": "paid"}, **htmx("x"))
+        again = controller_client.post(
+            reverse("accounts:task_complete", args=[task.pk]), {"outcome": "paid"}, **htmx("x")
+        )
         assert "already done" in again.text
 
     def test_complete_without_outcome(self, controller_client, controller):
@@ -253,12 +297,18 @@ class TestMyTasks:
     def test_snooze_and_reassign(self, controller_client, controller, other_controller):
         task = TaskFactory(assignee=controller)
         tomorrow = date.today() + timedelta(days=1)
-        controller_client.post(reverse("accounts:task_snooze", args=[task.pk]), {"until": tomorrow.isoformat()}, **htmx("x"))
+        controller_client.post(
+            reverse("accounts:task_snooze", args=[task.pk]), {"until": tomorrow.isoformat()}, **htmx("x")
+        )
         task.refresh_from_db()
         assert task.due_date == tomorrow
-        past = controller_client.post(reverse("accounts:task_snooze", args=[task.pk]), {"until": "2001-01-01"}, **htmx("x"))
+        past = controller_client.post(
+            reverse("accounts:task_snooze", args=[task.pk]), {"until": "2001-01-01"}, **htmx("x")
+        )
         assert "after today" in past.text
-        controller_client.post(reverse("accounts:task_reassign", args=[task.pk]), {"assignee": other_controller.pk}, **htmx("x"))
+        controller_client.post(
+            reverse("accounts:task_reassign", args=[task.pk]), {"assignee": other_controller.pk}, **htmx("x")
+        )
         task.refresh_from_db()
         assert task.assignee == other_controller
 

@@ -79,8 +79,12 @@ def test_password_reset_mail_over_real_smtp(client, controller):
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
     try:
-        mailers = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                               "OPTIONS": {"host": "127.0.0.1", "port": port}}}  # fmt: skip
+        mailers = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port},
+            }
+        }
         with override_settings(MAILERS=mailers):
             response = client.post(reverse("password_reset"), {"email": controller.email})
         assert response.status_code == 302
@@ -92,7 +96,9 @@ def test_password_reset_mail_over_real_smtp(client, controller):
     link = re.search(r"http://testserver(/reset/\S+/)", body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "N3w-pass-word!", "new_password2": "N3w-pass-word!"})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "N3w-pass-word!", "new_password2": "N3w-pass-word!"}
+    )
     assert done.status_code == 302
     controller.refresh_from_db()
     assert controller.check_password("N3w-pass-word!")
@@ -117,14 +123,19 @@ def test_check_deploy_passes_with_production_settings():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_bad_setting_value_fails_loudly():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "creditmgmt.settings", "DEBUG": "maybe"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode != 0
     assert "DEBUG='maybe'" in result.stderr

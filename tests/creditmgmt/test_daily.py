@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_daily_repairs_balances_left_by_bulk_loads():
     customer = CustomerFactory()
     due = date.today() - timedelta(days=5)
-    InvoiceFactory(customer=customer, amount=Decimal("100.00"), due_date=due, issue_date=due - timedelta(days=30))
+    InvoiceFactory(
+        customer=customer, amount=Decimal("100.00"), due_date=due, issue_date=due - timedelta(days=30)
+    )
     InvoiceFactory(customer=customer, amount=Decimal("50.00"), open_amount=Decimal("0.00"), status="paid")
     PaymentFactory(customer=customer, amount=Decimal("20.00"))
     empty = CustomerFactory()

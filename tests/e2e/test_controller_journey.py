@@ -17,15 +17,29 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def world():
-    controller = create_user(username="chris", role=Role.CONTROLLER, password="demo-pass-2026",
-                             first_name="Chris", last_name="de Boer")  # fmt: skip
-    customer = CustomerFactory(name="Bakkerij De Vries B.V.", number="C1001", city="Utrecht", controller=controller)
+    controller = create_user(
+        username="chris",
+        role=Role.CONTROLLER,
+        password="demo-pass-2026",
+        first_name="Chris",
+        last_name="de Boer",
+    )
+    customer = CustomerFactory(
+        name="Bakkerij De Vries B.V.", number="C1001", city="Utrecht", controller=controller
+    )
     CustomerFactory(name="Van Dijk Transport B.V.", number="C1002", city="Zwolle", controller=controller)
     ContactFactory(customer=customer, name="Petra Smit")
     today = date.today()
-    invoice = services.post_invoice(customer=customer, number="2026-0042", issue_date=today - timedelta(days=45),
-                                    due_date=today - timedelta(days=15), amount=Decimal("1815.00"),
-                                    vat_amount=Decimal("315.00"), description="Meel en gist", by="erp")  # fmt: skip
+    invoice = services.post_invoice(
+        customer=customer,
+        number="2026-0042",
+        issue_date=today - timedelta(days=45),
+        due_date=today - timedelta(days=15),
+        amount=Decimal("1815.00"),
+        vat_amount=Decimal("315.00"),
+        description="Meel en gist",
+        by="erp",
+    )
     return {"controller": controller, "customer": customer, "invoice": invoice}
 
 
