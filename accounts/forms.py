@@ -72,6 +72,26 @@ class CustomerForm(forms.ModelForm):
             "id", "name", "number"
         )
         self.fields["parent"].widget = forms.TextInput(attrs={"placeholder": _("Customer id")})
+        # The values the user saw travel along, so a change made meanwhile by
+        # someone else is noticed instead of silently overwritten.
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    def values_seen(self) -> dict:
+        seen = {}
+        for name in self.changed_data:
+            if self.add_initial_prefix(name) not in self.data:
+                continue  # posted without what the user saw (API, old page): no check
+            field = self.fields[name]
+            raw = field.hidden_widget().value_from_datadict(
+                self.data, self.files, self.add_initial_prefix(name)
+            )
+            try:
+                value = field.clean(raw)
+            except forms.ValidationError:
+                continue
+            seen[name] = value
+        return seen
 
 
 class NoteForm(forms.Form):

@@ -122,12 +122,29 @@ def create_customer(*, by: Actor, **fields: Any) -> Customer:
     return customer
 
 
-def update_customer(*, customer: Customer, by: Actor, **changes: Any) -> Customer:
+def update_customer(
+    *, customer: Customer, by: Actor, seen: dict[str, Any] | None = None, **changes: Any
+) -> Customer:
+    """Change customer details. `seen` holds the values the user started from:
+    when someone else changed one of those fields meanwhile, nothing is saved."""
     unknown = set(changes) - CUSTOMER_FIELDS
     if unknown:
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        conflicts = [
+            str(Customer._meta.get_field(field).verbose_name)
+            for field, value in (seen or {}).items()
+            if field in changes and getattr(customer, field) != value
+        ]
+        if conflicts:
+            raise LedgerError(
+                _(
+                    "Someone else changed %(fields)s while you were editing. Nothing was saved; "
+                    "check the current values and save again."
+                )
+                % {"fields": ", ".join(conflicts)}
+            )
         changed: dict[str, list[str]] = {}
         for field, value in changes.items():
             old = getattr(customer, field)

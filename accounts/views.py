@@ -152,6 +152,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_customer(
                 customer=customer,
                 by=request.user,
+                seen=form.values_seen(),
                 **{f: form.cleaned_data[f] for f in form.changed_data},
             )
         except ValidationError as exc:

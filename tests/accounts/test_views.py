@@ -317,3 +317,31 @@ class TestMyTasks:
             TaskFactory(assignee=controller)
         with django_assert_max_num_queries(8):
             controller_client.get(self.url)
+
+
+def test_two_users_editing_one_customer(client, controller, other_controller, book):
+    """The second save of the same field is refused with a message; other fields merge."""
+    a = book["a"]
+    url = reverse("accounts:customer_edit", args=[a.pk])
+    client.force_login(controller)
+    page = client.get(url)
+    form = page.context["form"]
+    data = {}
+    for bound in form:
+        value = bound.value()
+        data[bound.html_name] = "" if value is None else value
+        data[bound.html_initial_name] = "" if bound.initial is None else bound.initial
+    # Meanwhile a colleague raises the limit.
+    services.update_customer(customer=a, credit_limit=D("25000.00"), by=other_controller)
+
+    mine = {**data, "credit_limit": "5000.00"}
+    response = client.post(url, mine)
+    assert response.status_code == 200
+    assert "Someone else changed credit limit" in response.text
+    a.refresh_from_db()
+    assert a.credit_limit == D("25000.00")
+
+    other_field = {**data, "risk_class": "medium"}
+    assert client.post(url, other_field).status_code == 302
+    a.refresh_from_db()
+    assert (a.risk_class, a.credit_limit) == ("medium", D("25000.00"))
