@@ -280,7 +280,8 @@ class InvoiceLine(models.Model):
     position = models.PositiveSmallIntegerField(default=1)
     description = models.CharField(_("description"), max_length=200)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=1)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    # Four places: B2B unit prices such as EUR 0.1990 per piece are common.
+    unit_price = models.DecimalField(_("unit price"), max_digits=16, decimal_places=4)
     vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=21)
 
     class Meta:

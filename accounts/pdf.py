@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 
 from babel import Locale
 from babel.dates import format_date
@@ -274,7 +276,7 @@ class InvoiceDocument:
     def money(self, amount: Decimal) -> str:
         return format_money(amount, self.currency, self.locale)
 
-    def date(self, value: date) -> str:
+    def long_date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)
 
 
@@ -316,7 +318,8 @@ def _customer_block(invoice: Invoice, company: CompanyBlock, locale: str) -> Cus
 
 def _whole_rate(net: Decimal, vat: Decimal) -> Decimal | None:
     """The VAT rate of a document without lines, when a whole percentage explains it."""
-    if net == 0:
+    if net == 0 or vat == 0:
+        # No VAT posted may as well mean "not given by the ERP": claim no 0% rate.
         return None
     rate = (vat * 100 / net).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     if rate < 0 or (net * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP) != vat:
@@ -324,13 +327,15 @@ def _whole_rate(net: Decimal, vat: Decimal) -> Decimal | None:
     return rate
 
 
-def _document_lines(invoice: Invoice, net_total: Decimal) -> tuple[DocumentLine, ...]:
+def _document_lines(
+    invoice: Invoice, net_total: Decimal, labels: Mapping[str, str]
+) -> tuple[DocumentLine, ...]:
     lines = list(invoice.lines.all())
     if not lines:
         # Imported from an ERP without lines: one line for the whole net amount.
         return (
             DocumentLine(
-                description=invoice.description or f"{_title(invoice)} {invoice.number}",
+                description=invoice.description or f"{_title(invoice, labels)} {invoice.number}",
                 quantity=Decimal("1"),
                 unit_price=net_total,
                 vat_rate=_whole_rate(net_total, invoice.vat_amount),
@@ -384,11 +389,12 @@ def _vat_rows(invoice: Invoice, lines: tuple[DocumentLine, ...], net_total: Deci
         )
         return (VatRow(rate=None, base=net_total, vat=vat_total),)
     # A rate with nothing on it (e.g. a line and its correction) says nothing.
-    return tuple(row for row in rows if row.base or row.vat) or (VatRow(rate=None, base=net_total, vat=vat_total),)
+    return tuple(row for row in rows if row.base or row.vat) or (
+        VatRow(rate=None, base=net_total, vat=vat_total),
+    )
 
 
-def _title(invoice: Invoice, labels: Mapping[str, str] | None = None) -> str:
-    labels = labels or LABELS[DEFAULT_LANGUAGE]
+def _title(invoice: Invoice, labels: Mapping[str, str]) -> str:
     return labels["credit_note"] if invoice.is_credit_note else labels["invoice"]
 
 
@@ -453,11 +459,14 @@ def build_invoice_document(invoice: Invoice, *, today: date | None = None) -> In
     total = invoice.amount
     vat_total = invoice.vat_amount
     net_total = total - vat_total
-    lines = _document_lines(invoice, net_total)
+    lines = _document_lines(invoice, net_total, labels)
     lines_net = sum((line.net_amount for line in lines), ZERO)
     if lines_net != net_total:
         logger.warning(
-            "Invoice %s: the lines add up to %s net, the invoice says %s", invoice.number, lines_net, net_total
+            "Invoice %s: the lines add up to %s net, the invoice says %s",
+            invoice.number,
+            lines_net,
+            net_total,
         )
     paid = _paid(invoice)
     open_amount = invoice.open_amount
@@ -466,7 +475,7 @@ def build_invoice_document(invoice: Invoice, *, today: date | None = None) -> In
     return InvoiceDocument(
         language=language,
         locale=locale,
-        labels=labels,
+        labels=MappingProxyType(labels),
         title=_title(invoice, labels),
         copy_mark=labels["copy"],
         is_credit_note=invoice.is_credit_note,
@@ -535,7 +544,7 @@ ACCENT = colors.HexColor("#1f4e79")
 RULE = colors.HexColor("#d5dbe3")
 SHADE = colors.HexColor("#eef2f6")
 COPY_RED = colors.HexColor("#b42318")
-WATERMARK = colors.Color(0.71, 0.14, 0.09, alpha=0.07)
+WATERMARK = colors.Color(0.71, 0.14, 0.09, alpha=0.05)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -548,10 +557,14 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "return": ParagraphStyle("return", parent=base, fontSize=6.5, leading=8, textColor=MUTED),
         "address": ParagraphStyle("address", parent=base, fontSize=10, leading=13.5),
-        "address_name": ParagraphStyle("address_name", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13.5),
+        "address_name": ParagraphStyle(
+            "address_name", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13.5
+        ),
         "fact_label": ParagraphStyle("fact_label", parent=base, fontSize=8, leading=11, textColor=MUTED),
         "fact_value": ParagraphStyle("fact_value", parent=base, fontSize=8.5, leading=11),
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=20, leading=24, textColor=ACCENT),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=20, leading=24, textColor=ACCENT
+        ),
         "copy": ParagraphStyle(
             "copy", parent=base, fontName=FONT_BOLD, fontSize=11, leading=13, textColor=COPY_RED, alignment=1
         ),
@@ -563,7 +576,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "td_right": ParagraphStyle("td_right", parent=base, fontSize=8.5, leading=11, alignment=TA_RIGHT),
         "total_label": ParagraphStyle("total_label", parent=base, fontSize=9, leading=12),
         "total_value": ParagraphStyle("total_value", parent=base, fontSize=9, leading=12, alignment=TA_RIGHT),
-        "grand_label": ParagraphStyle("grand_label", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13),
+        "grand_label": ParagraphStyle(
+            "grand_label", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13
+        ),
         "grand_value": ParagraphStyle(
             "grand_value", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, alignment=TA_RIGHT
         ),
@@ -576,6 +591,20 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
+
+
+def _table_style(commands: list) -> TableStyle:
+    # Tables set their cell font even for Paragraph cells: keep it ours, not Helvetica.
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """The text, cut short with an ellipsis when it is wider than width points."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip(" ·,") + "…"
 
 
 class _NumberedCanvas(rl_canvas.Canvas):
@@ -687,8 +716,9 @@ class InvoicePdf:
             ]
             if part
         )
-        canvas.drawString(MARGIN_LEFT, 14 * mm, first)
-        canvas.drawString(MARGIN_LEFT, 10.5 * mm, second)
+        room = CONTENT_WIDTH - 30 * mm  # the page number sits at the right
+        canvas.drawString(MARGIN_LEFT, 14 * mm, _fit(first, FONT, 7, room))
+        canvas.drawString(MARGIN_LEFT, 10.5 * mm, _fit(second, FONT, 7, room))
         canvas.restoreState()
 
     def _draw_page_number(self, canvas, page: int, pages: int) -> None:
@@ -708,18 +738,26 @@ class InvoicePdf:
         name_style = ParagraphStyle(
             "letterhead", fontName=FONT_BOLD, fontSize=18, leading=21, textColor=ACCENT
         )
+        details_lines = self._company_details()
+        details_width = max(
+            (
+                pdfmetrics.stringWidth(line, FONT, self.styles["small_right"].fontSize)
+                for line in details_lines
+            ),
+            default=0,
+        )
         name = _p(company.name, name_style)
-        _, name_height = name.wrap(INFO_LEFT - MARGIN_LEFT - 8 * mm, 40 * mm)
+        _, name_height = name.wrap(CONTENT_WIDTH - details_width - 10 * mm, 40 * mm)
         name.drawOn(canvas, MARGIN_LEFT, top - name_height)
         canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(2)
-        canvas.line(MARGIN_LEFT, top - name_height - 3 * mm, MARGIN_LEFT + 18 * mm, top - name_height - 3 * mm)
-        # Company details: small, right aligned, top right.
-        details = Paragraph(
-            "<br/>".join(escape(line) for line in self._company_details()), self.styles["small_right"]
+        canvas.line(
+            MARGIN_LEFT, top - name_height - 3 * mm, MARGIN_LEFT + 18 * mm, top - name_height - 3 * mm
         )
-        details_width = PAGE_WIDTH - MARGIN_RIGHT - INFO_LEFT
-        _, details_height = details.wrap(details_width, 40 * mm)
+        # Company details: small, right aligned, top right.
+        details = Paragraph("<br/>".join(escape(line) for line in details_lines), self.styles["small_right"])
+        box_width = PAGE_WIDTH - MARGIN_RIGHT - INFO_LEFT
+        _, details_height = details.wrap(box_width, 40 * mm)
         details.drawOn(canvas, INFO_LEFT, top - details_height + 1.5 * mm)
         # The address block and the invoice facts, both measured in _layout().
         self._address.drawOn(canvas, MARGIN_LEFT, PAGE_HEIGHT - WINDOW_TOP - self._address_height)
@@ -730,16 +768,17 @@ class InvoicePdf:
         self._watermark(canvas)
         top = PAGE_HEIGHT - MARGIN_TOP
         canvas.saveState()
+        # Company name left; "Factuur F123 · Customer    KOPIE" right, shortened to fit.
+        name = _fit(self.doc.company.name, FONT_BOLD, 11, CONTENT_WIDTH / 2)
         canvas.setFont(FONT_BOLD, 11)
         canvas.setFillColor(ACCENT)
-        canvas.drawString(MARGIN_LEFT, top - 4 * mm, self.doc.company.name)
+        canvas.drawString(MARGIN_LEFT, top - 4 * mm, name)
+        mark_width = pdfmetrics.stringWidth(self.doc.copy_mark, FONT_BOLD, 8.5)
+        room = CONTENT_WIDTH - pdfmetrics.stringWidth(name, FONT_BOLD, 11) - mark_width - 12 * mm
+        right = _fit(f"{self.doc.title} {self.doc.number} · {self.doc.customer.name}", FONT, 8.5, room)
         canvas.setFont(FONT, 8.5)
         canvas.setFillColor(INK)
-        right = f"{self.doc.title} {self.doc.number} · {self.doc.customer.name}"
-        max_width = CONTENT_WIDTH / 2
-        while pdfmetrics.stringWidth(right, FONT, 8.5) > max_width and len(right) > 10:
-            right = right[:-2].rstrip() + "…"
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_RIGHT - 22 * mm, top - 4 * mm, right)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_RIGHT - mark_width - 4 * mm, top - 4 * mm, right)
         canvas.setFont(FONT_BOLD, 8.5)
         canvas.setFillColor(COPY_RED)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, top - 4 * mm, self.doc.copy_mark)
@@ -765,7 +804,7 @@ class InvoicePdf:
             rows.append([_p(doc.customer.country_name.upper(), styles["address"])])
         table = Table(rows, colWidths=[WINDOW_WIDTH - 5 * mm])
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -783,11 +822,13 @@ class InvoicePdf:
         credit = doc.is_credit_note
         facts = [
             (labels["credit_note_number" if credit else "invoice_number"], doc.number),
-            (labels["credit_note_date" if credit else "issue_date"], doc.date(doc.issue_date)),
+            (labels["credit_note_date" if credit else "issue_date"], doc.long_date(doc.issue_date)),
         ]
         if not credit:
-            facts.append((labels["due_date"], doc.date(doc.due_date)))
-            facts.append((labels["payment_terms"], labels["payment_terms_value"].format(days=doc.payment_terms_days)))
+            facts.append((labels["due_date"], doc.long_date(doc.due_date)))
+            facts.append(
+                (labels["payment_terms"], labels["payment_terms_value"].format(days=doc.payment_terms_days))
+            )
         facts.append((labels["customer_number"], doc.customer.number))
         if doc.order_reference:
             facts.append((labels["order_reference"], doc.order_reference))
@@ -801,7 +842,7 @@ class InvoicePdf:
             colWidths=[label_width, PAGE_WIDTH - MARGIN_RIGHT - INFO_LEFT - label_width],
         )
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -819,7 +860,7 @@ class InvoicePdf:
             colWidths=[CONTENT_WIDTH - 40 * mm, 40 * mm],
         )
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -848,14 +889,17 @@ class InvoicePdf:
                     _p(line.description, styles["td"]),
                     _p(format_quantity(line.quantity, doc.locale), styles["td_right"]),
                     _p(doc.money(line.unit_price), styles["td_right"]),
-                    _p(format_rate(line.vat_rate, doc.locale) if line.vat_rate is not None else "", styles["td_right"]),
+                    _p(
+                        format_rate(line.vat_rate, doc.locale) if line.vat_rate is not None else "",
+                        styles["td_right"],
+                    ),
                     _p(doc.money(line.net_amount), styles["td_right"]),
                 ]
             )
-        widths = [18 * mm, 28 * mm, 14 * mm, 30 * mm]
+        widths = [15 * mm, 24 * mm, 12 * mm, 26 * mm]
         table = Table(rows, colWidths=[CONTENT_WIDTH - sum(widths), *widths], repeatRows=1)
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
@@ -877,13 +921,17 @@ class InvoicePdf:
             if row.rate is None:
                 label = labels["vat_row_no_rate"]
             else:
-                label = labels["vat_row"].format(rate=format_rate(row.rate, doc.locale), base=doc.money(row.base))
+                label = labels["vat_row"].format(
+                    rate=format_rate(row.rate, doc.locale), base=doc.money(row.base)
+                )
             rows.append((label, doc.money(row.vat), False))
         rows.append((labels["total"], doc.money(doc.total), True))
         show_balance = doc.paid != 0 or doc.open_amount != doc.total
         if show_balance:
             rows.append((labels["credit_paid" if doc.is_credit_note else "paid"], doc.money(doc.paid), False))
-            rows.append((labels["credit_open" if doc.is_credit_note else "open"], doc.money(doc.open_amount), True))
+            rows.append(
+                (labels["credit_open" if doc.is_credit_note else "open"], doc.money(doc.open_amount), True)
+            )
         data = [
             [
                 _p(label, styles["grand_label" if bold else "total_label"]),
@@ -908,18 +956,31 @@ class InvoicePdf:
             ]
         else:
             style.append(("BACKGROUND", (0, total_row), (-1, total_row), SHADE))
-        table.setStyle(TableStyle(style))
+        table.setStyle(_table_style(style))
         return table
+
+    def _instructions(self) -> Paragraph:
+        """The payment text with the amount, IBAN and reference in bold and never broken."""
+        doc = self.doc
+        text = escape(doc.payment_instructions)
+        if doc.is_cancelled or doc.is_credit_note or doc.open_amount <= 0:
+            return Paragraph(text, self.styles["box_text"])
+        tokens = [doc.money(doc.open_amount), format_iban(doc.company.iban), doc.payment_reference]
+        pattern = "|".join(
+            re.escape(escape(token)) for token in sorted(tokens, key=len, reverse=True) if token
+        )
+        text = re.sub(pattern, lambda m: "<b>" + m.group(0).replace(" ", "\u00a0") + "</b>", text)
+        return Paragraph(text, self.styles["box_text"])
 
     def _payment_box(self) -> Table:
         doc, labels, styles = self.doc, self.labels, self.styles
         heading = labels["credit_heading"] if doc.is_credit_note else labels["payment_heading"]
         table = Table(
-            [[[_p(heading, styles["box_heading"]), Spacer(0, 1.5 * mm), _p(doc.payment_instructions, styles["box_text"])]]],
+            [[[_p(heading, styles["box_heading"]), Spacer(0, 1.5 * mm), self._instructions()]]],
             colWidths=[CONTENT_WIDTH],
         )
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("BACKGROUND", (0, 0), (-1, -1), SHADE),
                     ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
@@ -958,6 +1019,7 @@ class InvoicePdf:
             author=doc.company.name,
             subject=f"{doc.title} {doc.number} – {doc.customer.name} ({doc.copy_mark})",
             creator="creditmgmt",
+            initialFontName=FONT,
         )
         body_height = PAGE_HEIGHT - MARGIN_BOTTOM
         first_frame = Frame(
@@ -984,7 +1046,9 @@ class InvoicePdf:
         )
         template.addPageTemplates(
             [
-                PageTemplate(id="first", frames=[first_frame], onPage=self._first_page, autoNextPageTemplate="later"),
+                PageTemplate(
+                    id="first", frames=[first_frame], onPage=self._first_page, autoNextPageTemplate="later"
+                ),
                 PageTemplate(id="later", frames=[later_frame], onPage=self._later_page),
             ]
         )

@@ -346,7 +346,8 @@ def _settle(invoice: Invoice, on: date) -> None:
     if invoice.open_amount == 0:
         invoice.status = Invoice.Status.PAID
         invoice.paid_date = on
-        invoice.days_late = (on - invoice.due_date).days
+        # Lateness is a customer's payment behaviour: credit notes have none.
+        invoice.days_late = None if invoice.is_credit_note else (on - invoice.due_date).days
     else:
         invoice.status = Invoice.Status.OPEN
         invoice.paid_date = None
