@@ -13,6 +13,7 @@ NAVIGATION = [
         "accounts:customer_list",
         {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES, Role.COUNTER},
     ),
+    (_("Import"), "accounts:import_upload", {Role.ADMIN, Role.MANAGER}),
 ]
 
 

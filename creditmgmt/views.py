@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -50,7 +50,11 @@ class ThrottledLoginView(auth_views.LoginView):
             form.errors.clear()
             form.add_error(
                 None,
-                _("Too many failed sign-ins. Try again in %(minutes)d minutes or reset your password.")
+                ngettext(
+                    "Too many failed sign-ins. Try again in %(minutes)d minute or reset your password.",
+                    "Too many failed sign-ins. Try again in %(minutes)d minutes or reset your password.",
+                    minutes,
+                )
                 % {"minutes": minutes},
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)

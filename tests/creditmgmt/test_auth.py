@@ -139,3 +139,21 @@ def test_bad_setting_value_fails_loudly():
     )
     assert result.returncode != 0
     assert "DEBUG='maybe'" in result.stderr
+
+
+@override_settings(LANGUAGE_CODE="nl")
+def test_dutch_is_the_default_and_english_a_click_away(client):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert "Inloggen" in page.text and 'lang="nl"' in page.text
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    assert "Sign in" in client.get(reverse("login")).text
+
+
+@override_settings(LANGUAGE_CODE="nl")
+def test_user_language_is_remembered_at_sign_in(client, controller):
+    controller.language = "en"
+    controller.save()
+    client.post(reverse("login"), {"username": controller.username, "password": PASSWORD})
+    page = client.get(reverse("accounts:customer_list"))
+    assert "Customers" in page.text
