@@ -372,7 +372,7 @@ def allocate(
     if (payment is None) == (credit_note is None):
         raise TypeError("Give exactly one of payment or credit_note")
     with transaction.atomic():
-        # Lock in id order on each table to avoid deadlocks between two allocators.
+        # Always the invoice first, then the source: one order, so two allocators queue, never deadlock.
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.is_credit_note:
             raise LedgerError(_("%(number)s is a credit note, not an invoice.") % {"number": invoice.number})

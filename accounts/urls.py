@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import import_views, views
 
 app_name = "accounts"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
     path("tasks/<int:pk>/snooze/", views.task_snooze, name="task_snooze"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
+    path("imports/", import_views.import_upload, name="import_upload"),
+    path("imports/<slug:token>/", import_views.import_preview, name="import_preview"),
+    path("imports/<slug:token>/apply/", import_views.import_apply, name="import_apply"),
 ]

@@ -90,22 +90,30 @@ def ledger(controller):
     return {"customer": customer, "invoice": invoice, "allocation": allocation, "task": task}
 
 
+# Which object the <pk> of each URL names.
+PK_OF = {
+    "accounts:customer_detail": "customer",
+    "accounts:customer_edit": "customer",
+    "accounts:note_add": "customer",
+    "accounts:task_create": "customer",
+    "accounts:payment_record": "customer",
+    "accounts:delivery_block": "customer",
+    "accounts:invoice_detail": "invoice",
+    "accounts:invoice_pdf": "invoice",
+    "accounts:invoice_allocate": "invoice",
+    "accounts:allocation_undo": "allocation",
+    "accounts:task_complete": "task",
+    "accounts:task_snooze": "task",
+    "accounts:task_reassign": "task",
+}
+
+
 def kwargs_for(name, pattern, ledger):
     params = set(pattern.pattern.converters)
     if not params:
         return {}
     if params == {"pk"}:
-        kind = name.split(":")[-1].split("_")[0]
-        obj = {
-            "customer": ledger["customer"],
-            "note": ledger["customer"],
-            "payment": ledger["customer"],
-            "delivery": ledger["customer"],
-            "invoice": ledger["invoice"],
-            "allocation": ledger["allocation"],
-            "task": ledger["task"],
-        }[kind]
-        return {"pk": obj.pk}
+        return {"pk": ledger[PK_OF[name]].pk}
     if params == {"uidb64", "token"}:
         return {"uidb64": "MQ", "token": "set-password"}
     if params == {"token"}:

@@ -113,7 +113,7 @@ def test_language_switch(client, controller):
 
 def test_check_deploy_passes_with_production_settings():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set for e2e only
         "DJANGO_SETTINGS_MODULE": "creditmgmt.settings",
         "DJANGO_ENV": "production",
         "DEBUG": "false",
