@@ -479,7 +479,7 @@ def test_a_failure_halfway_rolls_everything_back(customers, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "_write_events", explode)
+    monkeypatch.setattr("accounts.imports.apply._write_events", explode)
     with pytest.raises(RuntimeError):
         imports.apply_import(imports.INVOICES, data("invoices.csv"), by="import: test", source="invoices.csv")
     assert Invoice.objects.count() == 0
@@ -575,7 +575,7 @@ def test_a_number_created_meanwhile_is_refused_cleanly(customers, monkeypatch):
         InvoiceFactory(number="F2026-003", customer=customers["C1002"])
         return result
 
-    monkeypatch.setattr(imports, "build_plan", someone_else_was_faster)
+    monkeypatch.setattr("accounts.imports.apply.build_plan", someone_else_was_faster)
     with pytest.raises(imports.ImportFileError, match="Someone else changed the same records"):
         imports.apply_import(
             imports.INVOICES, data("invoices.csv"), by="t", source="t", expected_fingerprint=plan.fingerprint
@@ -609,7 +609,7 @@ def _many_invoices(count: int, customers: list[str]) -> bytes:
 @pytest.mark.parametrize("bulk_from", [0, 1000], ids=["in bulk", "through the services"])
 @pytest.mark.django_db
 def test_bulk_path_writes_what_the_services_write(customers, manager, monkeypatch, bulk_from):
-    monkeypatch.setattr(imports, "BULK_FROM_CUSTOMERS", bulk_from)
+    monkeypatch.setattr("accounts.imports.apply.BULK_FROM_CUSTOMERS", bulk_from)
     payment = record_payment(
         customer=customers["C1002"], amount=Decimal("5.00"), value_date=date(2026, 3, 1), by=manager
     )
@@ -650,7 +650,7 @@ def test_the_number_of_queries_does_not_grow_with_the_file(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(imports, "BULK_FROM_CUSTOMERS", 0)
+    monkeypatch.setattr("accounts.imports.apply.BULK_FROM_CUSTOMERS", 0)
     counts = []
     for size, prefix in [(20, "S"), (600, "L")]:
         content = _many_invoices(size, ["C1001", "C1002", "C1003"]).replace(b"\nM", b"\n" + prefix.encode())
