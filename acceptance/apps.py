@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class AcceptanceConfig(AppConfig):
-    name = 'acceptance'
+    name = "acceptance"

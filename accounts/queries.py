@@ -182,6 +182,18 @@ def customer_timeline(customer: Customer, *, kind: str = "") -> QuerySet[Event]:
     return events
 
 
+def older_than(events: QuerySet[Event], *, event_id: int) -> QuerySet[Event]:
+    """The events after `event_id` in timeline order (newest first, by time then id).
+
+    Keyset paging on (created_at, id): ids need not follow time, since imported
+    and back-dated events arrive late.
+    """
+    anchor = Event.objects.filter(pk=event_id).values_list("created_at", flat=True).first()
+    if anchor is None:
+        return events.none()
+    return events.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, id__lt=event_id))
+
+
 def group_exposure(customer: Customer) -> Decimal:
     """Open amount of the customer together with its parent and sister companies."""
     root_id = customer.parent_id or customer.pk

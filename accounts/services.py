@@ -619,3 +619,31 @@ def reassign_task(*, task: Task, assignee: User, by: Actor) -> Task:
             target=task,
         )
     return task
+
+
+# --- Invoice copies -----------------------------------------------------------
+
+
+def send_invoice_copy(*, invoice: Invoice, to: str, by: Actor) -> Invoice:
+    """Mail a PDF copy of the invoice; the mail leaves after the commit, from the worker."""
+    from django.core.validators import validate_email
+    from django_q.tasks import async_task
+
+    to = to.strip()
+    try:
+        validate_email(to)
+    except ValidationError:
+        raise LedgerError(_("%(address)s is not an e-mail address.") % {"address": to}) from None
+    with transaction.atomic():
+        record_event(
+            customer=invoice.customer_id,
+            kind=Event.Kind.MESSAGE,
+            verb="invoice_copy_sent",
+            summary=_("Copy of invoice %(number)s sent to %(address)s")
+            % {"number": invoice.number, "address": to},
+            by=by,
+            target=invoice,
+            data={"to": to},
+        )
+        transaction.on_commit(lambda: async_task("accounts.tasks.deliver_invoice_copy", invoice.pk, to))
+    return invoice

@@ -40,3 +40,23 @@ def daily(*, today: date) -> dict:
 
 
 __all__ = ["daily", "refresh_all_balances"]
+
+
+def deliver_invoice_copy(invoice_id: int, to: str) -> None:
+    """Send one invoice copy by mail, in the customer's language, with the PDF attached."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from accounts.pdf import render_invoice_pdf
+
+    invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
+    language = invoice.customer.language if invoice.customer.language in ("nl", "en") else "en"
+    with translation.override(language):
+        context = {"invoice": invoice, "customer": invoice.customer, "company": settings.COMPANY}
+        subject = render_to_string("accounts/mail/invoice_copy_subject.txt", context).strip()
+        body = render_to_string("accounts/mail/invoice_copy.txt", context)
+    message = EmailMessage(subject=subject, body=body, to=[to], reply_to=[settings.COMPANY["email"]])
+    message.attach(f"{invoice.number}.pdf", render_invoice_pdf(invoice).getvalue(), "application/pdf")
+    message.send()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/allocate/", views.invoice_allocate, name="invoice_allocate"),
+    path("invoices/<int:pk>/send-copy/", views.invoice_send_copy, name="invoice_send_copy"),
     path("allocations/<int:pk>/undo/", views.allocation_undo, name="allocation_undo"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),

@@ -87,10 +87,10 @@ def _timeline_context(customer: Customer, request: HttpRequest) -> dict:
     kind = request.GET.get("kind", "")
     if kind not in Event.Kind.values:
         kind = ""
-    before = request.GET.get("before")
     events = queries.customer_timeline(customer, kind=kind)
-    if before and before.isdigit():
-        events = events.filter(id__lt=int(before))
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = queries.older_than(events, event_id=int(before))
     rows = list(events[: TIMELINE_PAGE + 1])
     return {
         "events": rows[:TIMELINE_PAGE],
@@ -274,6 +274,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "allocations": allocations,
             "credits_given": credits_given,
             "allocation_form": form,
+            "contact_emails": [c.email for c in invoice.customer.contacts.all() if c.email],
             "can_write": can_write,
             "today": timezone.localdate(),
         },
@@ -313,6 +314,19 @@ def invoice_allocate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, text)
     else:
         messages.success(request, _("Allocated."))
+    return redirect(invoice)
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def invoice_send_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice.objects.select_related("customer"), pk=pk)
+    try:
+        services.send_invoice_copy(invoice=invoice, to=request.POST.get("to", ""), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The copy is on its way."))
     return redirect(invoice)
 
 

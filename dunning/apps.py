@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class DunningConfig(AppConfig):
-    name = 'dunning'
+    name = "dunning"

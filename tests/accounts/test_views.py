@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -345,3 +345,75 @@ def test_two_users_editing_one_customer(client, controller, other_controller, bo
     assert client.post(url, other_field).status_code == 302
     a.refresh_from_db()
     assert (a.risk_class, a.credit_limit) == ("medium", D("25000.00"))
+
+
+def test_send_invoice_copy_over_real_smtp(
+    controller_client, book, settings, django_capture_on_commit_callbacks
+):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+    }
+    invoice = Invoice.objects.get(number="F-A1")
+    url = reverse("accounts:invoice_send_copy", args=[invoice.pk])
+    try:
+        bad = controller_client.post(url, {"to": "not-an-address"}, follow=True)
+        assert "is not an e-mail address" in bad.text
+        # The mail leaves after the commit (django-q2 runs synchronously in tests).
+        with django_capture_on_commit_callbacks(execute=True):
+            response = controller_client.post(url, {"to": "ap@devries.example"})
+        assert response.status_code == 302
+    finally:
+        smtp.stop()
+    assert len(inbox.messages) == 1
+    raw = inbox.messages[0].content.decode()
+    assert inbox.messages[0].rcpt_tos == ["ap@devries.example"]
+    assert "Kopie van factuur F-A1" in raw  # the customer is Dutch, whatever the user's language
+    assert 'filename="F-A1.pdf"' in raw
+    assert Event.objects.filter(customer=book["a"], verb="invoice_copy_sent").count() == 1
+
+
+def test_timeline_pages_by_time_even_when_ids_do_not_follow_time(controller_client, book):
+    """A back-dated event (an import of old history) lands in its place, not on page one."""
+    from datetime import datetime
+
+    a = book["a"]
+    for i in range(40):
+        services.add_note(customer=a, text=f"recent {i}", by="t")
+    old = services.add_note(customer=a, text="ancient history", by="import")
+    Event.objects.filter(object_id=old.pk, kind=Event.Kind.NOTE).update(
+        created_at=datetime(2020, 1, 1, tzinfo=UTC)
+    )
+    url = reverse("accounts:customer_detail", args=[a.pk])
+    first = controller_client.get(url, **htmx("timeline"))
+    assert "ancient history" not in first.text
+    seen = first.context["events"]
+    more = first.context["more_before"]
+    pages = 0
+    while more:
+        page = controller_client.get(url, {"before": more}, **htmx("timeline-more"))
+        seen += page.context["events"]
+        more = page.context["more_before"]
+        pages += 1
+    assert pages >= 1
+    assert seen[-1].summary == "ancient history"
+    assert len({e.pk for e in seen}) == len(seen) == Event.objects.filter(customer=a).count()

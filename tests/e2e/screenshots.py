@@ -1,7 +1,7 @@
 """Take the README screenshots from a running demo server.
 
-    make run                       # in one terminal (or any server with demo data)
-    .venv/bin/python tests/e2e/screenshots.py [--base http://127.0.0.1:8000] [--out docs/screenshots]
+make run                       # in one terminal (or any server with demo data)
+.venv/bin/python tests/e2e/screenshots.py [--base http://127.0.0.1:8000] [--out docs/screenshots]
 """
 
 import argparse

@@ -1,0 +1,44 @@
+"""python manage.py seed_demo --customers 400 --seed 2026 [--if-empty] [--months 18] [--today 2026-11-20]"""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import demo
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--today {value!r}: give a date as YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a deterministic demo credit book: users for every role "
+        f"(password {demo.DEMO_PASSWORD!r}), customers, contacts, invoices, payments, notes and tasks."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=400, help="how many customers (default 400)")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed: same seed, same data")
+        parser.add_argument("--months", type=int, default=18, help="months of history (default 18)")
+        parser.add_argument("--today", type=iso_date, default=None, help="the day the data ends (YYYY-MM-DD)")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when there are customers already"
+        )
+
+    def handle(self, *args, customers, seed, months, today, if_empty, **options):
+        if customers < 0:
+            raise CommandError("--customers cannot be negative")
+        if months < 1:
+            raise CommandError("--months must be at least 1")
+        demo.seed(
+            customers=customers,
+            seed=seed,
+            months=months,
+            today=today,
+            if_empty=if_empty,
+            log=lambda line: self.stdout.write(line),
+        )
