@@ -15,7 +15,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat as eu_vat
@@ -136,6 +137,24 @@ class Customer(models.Model):
     unallocated_amount = models.DecimalField(_("unallocated payments"), default=ZERO, **MONEY)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # One upper-case column for the search box (number, name, city, KvK), so a
+    # single trigram index on PostgreSQL answers it.
+    search_text = models.GeneratedField(
+        expression=Upper(
+            Concat(
+                "number",
+                Value(" "),
+                "name",
+                Value(" "),
+                "city",
+                Value(" "),
+                "kvk_number",
+                output_field=models.CharField(),
+            )
+        ),
+        output_field=models.CharField(max_length=400),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("customer")

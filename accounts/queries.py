@@ -64,15 +64,12 @@ def search_customers(
     sort: str = "name",
     today: date,
 ) -> QuerySet[Customer]:
-    """Customers matching the search box and filters; text matches name, number, KvK, city."""
+    """Customers matching the search box and filters; text is found in number, name, city or KvK."""
     customers = Customer.objects.select_related("controller")
-    text = text.strip()
+    text = " ".join(text.split()).upper()
     if text:
-        match = Q(name__icontains=text) | Q(city__icontains=text) | Q(number__istartswith=text)
-        digits = text.replace(" ", "")
-        if digits.isdigit() and len(digits) == 8:
-            match |= Q(kvk_number=digits)
-        customers = customers.filter(match)
+        # search_text is "NUMBER NAME CITY KVK" in upper case, trigram-indexed on PostgreSQL.
+        customers = customers.filter(search_text__contains=text)
     if controller_id:
         customers = customers.filter(controller_id=controller_id)
     if status:
