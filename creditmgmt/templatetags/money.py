@@ -1,7 +1,6 @@
 """Money and date display in the user's language: € 1.234,50 (nl) or €1,234.50 (en)."""
 
 from decimal import Decimal, InvalidOperation
-
 from functools import cache
 
 from babel import Locale
