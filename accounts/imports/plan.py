@@ -117,7 +117,7 @@ def _new_values(line: Line) -> list[tuple[str, str]]:
     values = [
         (f.attname, str(getattr(line.obj, f.attname)))
         for f in line.obj._meta.concrete_fields
-        if f.attname not in skip
+        if f.attname not in skip and not f.generated
     ]
     return [*values, ("new_parent", line.new_parent)]
 

@@ -111,7 +111,7 @@ def test_language_switch(client, controller):
     assert client.cookies["django_language"].value == "en"
 
 
-def test_check_deploy_passes_with_production_settings():
+def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set for e2e only
         "DJANGO_SETTINGS_MODULE": "creditmgmt.settings",
@@ -119,6 +119,8 @@ def test_check_deploy_passes_with_production_settings():
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "EMAIL_HOST": "smtp.example.com",
+        # The check opens the database; the test run's own DATABASE_URL may not exist.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "ALLOWED_HOSTS": "credit.example.com",
     }
     result = subprocess.run(
