@@ -27,6 +27,7 @@ from accounts.forms import (
     TaskSnoozeForm,
 )
 from accounts.models import Allocation, Customer, Event, Invoice, Payment, Task
+from accounts.panels import render_customer_panels
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, can_write_ledger, role_required
 
 TIMELINE_PAGE = 30
@@ -132,6 +133,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notes": customer.notes.select_related("author")[:10],
         "tasks": customer.tasks.open().select_related("assignee").by_priority(),
         "contacts": customer.contacts.all(),
+        "panels": render_customer_panels(request, customer),
         "can_write": can_write_ledger(request.user),
         "note_form": NoteForm(),
         "task_form": TaskCreateForm(initial={"due_date": today}),
