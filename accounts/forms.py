@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -134,7 +136,7 @@ class TaskReassignForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0.01)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     value_date = forms.DateField(label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), max_length=140, required=False)
     allocate_oldest_first = forms.BooleanField(
@@ -148,7 +150,7 @@ class AllocationForm(forms.Form):
         label=_("Amount"),
         max_digits=14,
         decimal_places=2,
-        min_value=0.01,
+        min_value=Decimal("0.01"),
         required=False,
         help_text=_("Empty: as much as possible"),
     )

@@ -159,3 +159,13 @@ def test_user_language_is_remembered_at_sign_in(client, controller):
     client.post(reverse("login"), {"username": controller.username, "password": PASSWORD})
     page = client.get(reverse("accounts:customer_list"))
     assert "Customers" in page.text
+
+
+def test_pages_carry_a_strict_content_security_policy(client, controller):
+    client.force_login(controller)
+    response = client.get(reverse("accounts:customer_list"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-eval" not in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert f'nonce="{nonce}"' in response.text  # the htmx script tag carries it
