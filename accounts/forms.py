@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Customer, Task
+from accounts.models import Contact, Customer, Task
 from accounts.queries import SORTS
 from creditmgmt.models import Role, User
 
@@ -173,6 +173,12 @@ class AllocationForm(forms.Form):
             for c in credit_notes
         ]
         self.fields["source"].choices = choices
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "email", "phone", "language", "preferred_channel", "is_primary"]
 
 
 class DeliveryBlockForm(forms.Form):

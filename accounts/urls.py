@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/<int:pk>/notes/", views.note_add, name="note_add"),
     path("customers/<int:pk>/tasks/", views.task_create, name="task_create"),
     path("customers/<int:pk>/payments/", views.payment_record, name="payment_record"),
+    path("customers/<int:pk>/contacts/", views.contact_add, name="contact_add"),
     path("customers/<int:pk>/delivery-block/", views.delivery_block, name="delivery_block"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),

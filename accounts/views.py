@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import queries, services
 from accounts.forms import (
     AllocationForm,
+    ContactForm,
     CustomerFilterForm,
     CustomerForm,
     DeliveryBlockForm,
@@ -139,6 +140,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "task_form": TaskCreateForm(initial={"due_date": today}),
         "payment_form": PaymentForm(initial={"value_date": today, "allocate_oldest_first": True}),
         "block_form": DeliveryBlockForm(initial={"reason": customer.delivery_block_reason}),
+        "contact_form": ContactForm(initial={"language": customer.language}),
         **_invoices_context(customer, request),
         **_timeline_context(customer, request),
     }
@@ -189,6 +191,25 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         **_timeline_context(customer, request),
     }
     return render(request, "accounts/partials/notes_and_timeline.html", context)
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer(request, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_contact(customer=customer, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("Contact added."))
+    else:
+        messages.error(
+            request, _("The contact was not added: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+    return redirect(customer)
 
 
 @role_required(*LEDGER_WRITERS)

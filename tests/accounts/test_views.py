@@ -417,3 +417,19 @@ def test_timeline_pages_by_time_even_when_ids_do_not_follow_time(controller_clie
     assert pages >= 1
     assert seen[-1].summary == "ancient history"
     assert len({e.pk for e in seen}) == len(seen) == Event.objects.filter(customer=a).count()
+
+
+def test_add_contact_from_the_360(controller_client, book):
+    a = book["a"]
+    url = reverse("accounts:contact_add", args=[a.pk])
+    bad = controller_client.post(url, {"name": "Petra", "email": "not-mail", "role": "finance"}, follow=True)
+    assert "not added" in bad.text
+    ok = controller_client.post(
+        url,
+        {"name": "Petra Smit", "email": "petra@devries.example", "role": "accounts_payable",
+         "preferred_channel": "email", "language": "nl", "is_primary": "on"},
+        follow=True,
+    )  # fmt: skip
+    assert "Petra Smit" in ok.text
+    assert a.contacts.get().is_primary
+    assert Event.objects.filter(customer=a, kind=Event.Kind.CONTACT).exists()
