@@ -1,6 +1,21 @@
+"""Admin for master data. Ledger documents are read-only here: they change only
+through the services, which lock, check the invariants and write the timeline."""
+
 from django.contrib import admin
 
+from accounts import services
 from accounts.models import Allocation, Contact, Customer, Event, ExchangeRate, Invoice, Note, Payment, Task
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ContactInline(admin.TabularInline):
@@ -23,75 +38,70 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["status", "risk_class", "segment", "country", "delivery_blocked"]
     search_fields = ["number", "name", "kvk_number", "city"]
     raw_id_fields = ["parent"]
-    # Balances are computed by the ledger services, never typed in.
+    # Balances are computed by the ledger services, never typed in; the delivery
+    # block has its own service with a reason.
     readonly_fields = [
-        "open_amount",
-        "oldest_open_due_date",
-        "unallocated_amount",
-        "created_at",
-        "updated_at",
-    ]
+        "open_amount", "oldest_open_due_date", "unallocated_amount", "delivery_blocked",
+        "delivery_block_reason", "created_at", "updated_at",
+    ]  # fmt: skip
     inlines = [ContactInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A customer's documents are in its currency: fixed once it has any.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and (obj.invoices.exists() or obj.payments.exists()):
+            fields.append("currency")
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # customers are closed (status), never deleted: their history stays
+
+    def save_model(self, request, obj, form, change):
+        fields = services.CUSTOMER_FIELDS
+        if change:
+            changed = {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+            services.update_customer(customer=obj, by=request.user, **changed)
+        else:
+            values = {name: value for name, value in form.cleaned_data.items() if name in fields}
+            obj.pk = services.create_customer(by=request.user, **values).pk
+            obj._state.adding = False
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "customer", "issue_date", "due_date", "amount", "open_amount", "status"]
     list_filter = ["status", "currency"]
     search_fields = ["number", "customer__name", "customer__number"]
-    raw_id_fields = ["customer"]
     date_hierarchy = "due_date"
-
-    def has_change_permission(self, request, obj=None):
-        # Amounts change only through the ledger services (allocation, credit notes).
-        return False
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["value_date", "customer", "amount", "unallocated_amount", "source", "reference"]
     list_filter = ["source", "currency"]
     search_fields = ["reference", "counterparty_name", "customer__name"]
-    raw_id_fields = ["customer"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
+class AllocationAdmin(ReadOnlyAdmin):
     list_display = ["invoice", "payment", "credit_note", "amount", "created_at", "reversed_at"]
-    raw_id_fields = ["invoice", "payment", "credit_note"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "customer", "kind", "summary", "actor", "actor_label"]
     list_filter = ["kind"]
-    raw_id_fields = ["customer"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "customer", "author", "text"]
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = ["title", "customer", "assignee", "due_date", "priority", "status"]
     list_filter = ["status", "kind", "priority"]
-    raw_id_fields = ["customer", "invoice"]
 
 
-admin.site.register(Note)
 admin.site.register(ExchangeRate)

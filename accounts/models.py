@@ -289,7 +289,7 @@ class Invoice(models.Model):
 
     def days_overdue(self, today: date | None = None) -> int:
         today = today or timezone.localdate()
-        if self.status != self.Status.OPEN or self.due_date >= today:
+        if self.status != self.Status.OPEN or self.is_credit_note or self.due_date >= today:
             return 0
         return (today - self.due_date).days
 

@@ -120,12 +120,21 @@ def describe_behaviour(avg_days_late: float | None, paid_count: int) -> str:
     return _("Pays on average on the due date")
 
 
+def _months_back(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, 28))
+
+
 def ledger_summary(customer: Customer, *, today: date, behaviour_months: int = 12) -> LedgerSummary:
     """Open, overdue, aging buckets and payment behaviour in one query."""
     open_q = Q(status=Invoice.Status.OPEN)
+    # Overdue and aging count what the customer owes: invoices, not open credit
+    # notes (those lower the exposure, shown in "open", until they are allocated).
+    owed_q = open_q & Q(open_amount__gt=0)
     aggregates = {
         "open": Sum("open_amount", filter=open_q),
-        "overdue": Sum("open_amount", filter=open_q & Q(due_date__lt=today)),
+        "overdue": Sum("open_amount", filter=owed_q & Q(due_date__lt=today)),
         "open_count": Count("id", filter=open_q & Q(open_amount__gt=0)),
         "overdue_count": Count("id", filter=open_q & Q(due_date__lt=today, open_amount__gt=0)),
         "avg_late": Avg(
@@ -133,7 +142,8 @@ def ledger_summary(customer: Customer, *, today: date, behaviour_months: int = 1
             filter=Q(
                 status=Invoice.Status.PAID,
                 amount__gt=0,
-                paid_date__gte=today - timedelta(days=30 * behaviour_months),
+                days_late__isnull=False,  # settled by credit notes alone: not paid at all
+                paid_date__gte=_months_back(today, behaviour_months),
             ),
         ),
         "paid_count": Count(
@@ -141,7 +151,8 @@ def ledger_summary(customer: Customer, *, today: date, behaviour_months: int = 1
             filter=Q(
                 status=Invoice.Status.PAID,
                 amount__gt=0,
-                paid_date__gte=today - timedelta(days=30 * behaviour_months),
+                days_late__isnull=False,  # settled by credit notes alone: not paid at all
+                paid_date__gte=_months_back(today, behaviour_months),
             ),
         ),
     }
@@ -152,7 +163,7 @@ def ledger_summary(customer: Customer, *, today: date, behaviour_months: int = 1
             bucket = Q(due_date__lte=today - timedelta(days=low))
             if high is not None:
                 bucket &= Q(due_date__gte=today - timedelta(days=high))
-        aggregates[key] = Sum("open_amount", filter=open_q & bucket)
+        aggregates[key] = Sum("open_amount", filter=owed_q & bucket)
     row = Invoice.objects.filter(customer=customer).aggregate(**aggregates)
     return LedgerSummary(
         open_amount=row["open"] or ZERO,
@@ -191,10 +202,28 @@ def older_than(events: QuerySet[Event], *, event_id: int) -> QuerySet[Event]:
     return events.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, id__lt=event_id))
 
 
-def group_exposure(customer: Customer) -> Decimal:
-    """Open amount of the customer together with its parent and sister companies."""
-    root_id = customer.parent_id or customer.pk
-    total = Customer.objects.filter(Q(pk=root_id) | Q(parent_id=root_id)).aggregate(total=Sum("open_amount"))[
-        "total"
-    ]
+def group_exposure(customer: Customer, *, max_depth: int = 6) -> Decimal:
+    """Open amount of the whole group the customer belongs to, in the customer's currency.
+
+    Walks up to the top company and down through every level (one query per
+    level, groups are shallow). Members billed in another currency are left out
+    until totals convert with ExchangeRate (reporting issue).
+    """
+    root_id = customer.pk
+    parent_id = customer.parent_id
+    for _ in range(max_depth):
+        if parent_id is None:
+            break
+        root_id = parent_id
+        parent_id = Customer.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    members = {root_id}
+    level = {root_id}
+    for _ in range(max_depth):
+        level = set(Customer.objects.filter(parent_id__in=level).values_list("pk", flat=True)) - members
+        if not level:
+            break
+        members |= level
+    total = Customer.objects.filter(pk__in=members, currency=customer.currency).aggregate(
+        total=Sum("open_amount")
+    )["total"]
     return total or ZERO

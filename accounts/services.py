@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, Q, Sum
+from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,6 +153,7 @@ def update_customer(
                 setattr(customer, field, value)
         if not changed:
             return customer
+        _refuse_parent_loop(customer)
         customer.full_clean()
         customer.save()
         record_event(
@@ -165,6 +166,17 @@ def update_customer(
             data={"changes": changed},
         )
     return customer
+
+
+def _refuse_parent_loop(customer: Customer) -> None:
+    """A company cannot be its own parent, directly or further up the group."""
+    seen = {customer.pk}
+    parent_id = customer.parent_id
+    while parent_id is not None:
+        if parent_id in seen:
+            raise LedgerError(_("This parent company would make the group a circle."))
+        seen.add(parent_id)
+        parent_id = Customer.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
 
 
 def set_delivery_block(*, customer: Customer, blocked: bool, reason: str, by: Actor) -> Customer:
@@ -209,8 +221,16 @@ def add_contact(*, customer: Customer, by: Actor, **fields: Any) -> Contact:
     return contact
 
 
+def lock_customer(customer_id: int) -> None:
+    """Take the customer's row lock. Every ledger service does this first, so two
+    writers on one customer queue (their totals never overwrite each other) and
+    locks are always taken in one order: customer, invoice, payment or credit note."""
+    Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True).first()
+
+
 def refresh_customer_balance(customer_id: int) -> None:
-    """Recompute the customer's stored totals from its documents (same transaction)."""
+    """Recompute the customer's stored totals from its documents (same transaction,
+    after lock_customer)."""
     totals = Invoice.objects.filter(customer_id=customer_id, status=Invoice.Status.OPEN).aggregate(
         open=Sum("open_amount"),
         oldest=Min("due_date", filter=Q(open_amount__gt=0)),
@@ -269,6 +289,7 @@ def post_invoice(
     )
     invoice.full_clean()
     with transaction.atomic():
+        lock_customer(customer.pk)
         invoice.save()
         InvoiceLine.objects.bulk_create(
             InvoiceLine(invoice=invoice, position=i, **line) for i, line in enumerate(lines, 1)
@@ -318,6 +339,7 @@ def record_payment(
             % {"currency": currency, "own": customer.currency}
         )
     with transaction.atomic():
+        lock_customer(customer.pk)
         payment = Payment.objects.create(
             customer=customer,
             amount=amount,
@@ -343,11 +365,25 @@ def record_payment(
 
 
 def _settle(invoice: Invoice, on: date) -> None:
+    """Set status, paid date and lateness from the open amount and the active allocations.
+
+    The paid date is the value date of the latest payment allocated to it (the
+    order in which payments were allocated does not matter); an invoice settled
+    by credit notes alone has no lateness: the customer paid nothing.
+    """
     if invoice.open_amount == 0:
+        latest_payment = (
+            Allocation.objects.active()
+            .filter(invoice=invoice, payment__isnull=False)
+            .aggregate(latest=Max("payment__value_date"))["latest"]
+        )
         invoice.status = Invoice.Status.PAID
-        invoice.paid_date = on
-        # Lateness is a customer's payment behaviour: credit notes have none.
-        invoice.days_late = None if invoice.is_credit_note else (on - invoice.due_date).days
+        invoice.paid_date = latest_payment or on
+        invoice.days_late = (
+            None
+            if invoice.is_credit_note or latest_payment is None
+            else (latest_payment - invoice.due_date).days
+        )
     else:
         invoice.status = Invoice.Status.OPEN
         invoice.paid_date = None
@@ -372,7 +408,8 @@ def allocate(
     if (payment is None) == (credit_note is None):
         raise TypeError("Give exactly one of payment or credit_note")
     with transaction.atomic():
-        # Always the invoice first, then the source: one order, so two allocators queue, never deadlock.
+        # Always customer, invoice, then the source: one order, so two allocators queue, never deadlock.
+        lock_customer(Invoice.objects.values_list("customer_id", flat=True).get(pk=invoice.pk))
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.is_credit_note:
             raise LedgerError(_("%(number)s is a credit note, not an invoice.") % {"number": invoice.number})
@@ -419,7 +456,6 @@ def allocate(
             source.open_amount += amount
             _settle(source, on)
         invoice.open_amount -= amount
-        _settle(invoice, on)
         allocation = Allocation.objects.create(
             invoice=invoice,
             payment=source if payment is not None else None,
@@ -427,6 +463,7 @@ def allocate(
             amount=amount,
             created_by=by if isinstance(by, User) else None,
         )
+        _settle(invoice, on)  # after the allocation exists: the paid date comes from it
         refresh_customer_balance(invoice.customer_id)
         record_event(
             customer=invoice.customer_id,
@@ -439,6 +476,25 @@ def allocate(
             data={"allocation": allocation.pk, "invoice_open": str(invoice.open_amount)},
         )
     return allocation
+
+
+def receive_payment(
+    *,
+    customer: Customer,
+    amount: Decimal,
+    value_date: date,
+    by: Actor,
+    reference: str = "",
+    allocate_oldest: bool = False,
+) -> Payment:
+    """Record a payment and, if asked, spend it on the oldest open invoices: all or nothing."""
+    with transaction.atomic():
+        payment = record_payment(
+            customer=customer, amount=amount, value_date=value_date, reference=reference, by=by
+        )
+        if allocate_oldest:
+            allocate_oldest_first(payment=payment, by=by)
+    return payment
 
 
 def allocate_oldest_first(*, payment: Payment, by: Actor) -> list[Allocation]:
@@ -459,6 +515,7 @@ def allocate_oldest_first(*, payment: Payment, by: Actor) -> list[Allocation]:
 def unallocate(*, allocation: Allocation, by: Actor) -> Allocation:
     """Undo an allocation: the invoice reopens, the payment or credit note is free again."""
     with transaction.atomic():
+        lock_customer(Invoice.objects.values_list("customer_id", flat=True).get(pk=allocation.invoice_id))
         allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
         if allocation.reversed_at is not None:
             raise LedgerError(_("This allocation was already undone."))
@@ -625,7 +682,8 @@ def reassign_task(*, task: Task, assignee: User, by: Actor) -> Task:
 
 
 def send_invoice_copy(*, invoice: Invoice, to: str, by: Actor) -> Invoice:
-    """Mail a PDF copy of the invoice; the mail leaves after the commit, from the worker."""
+    """Mail a PDF copy of the invoice; the worker sends it after the commit and then
+    writes it on the timeline. (Dunning's outbox will carry this once it exists.)"""
     from django.core.validators import validate_email
     from django_q.tasks import async_task
 
@@ -634,16 +692,9 @@ def send_invoice_copy(*, invoice: Invoice, to: str, by: Actor) -> Invoice:
         validate_email(to)
     except ValidationError:
         raise LedgerError(_("%(address)s is not an e-mail address.") % {"address": to}) from None
-    with transaction.atomic():
-        record_event(
-            customer=invoice.customer_id,
-            kind=Event.Kind.MESSAGE,
-            verb="invoice_copy_sent",
-            summary=_("Copy of invoice %(number)s sent to %(address)s")
-            % {"number": invoice.number, "address": to},
-            by=by,
-            target=invoice,
-            data={"to": to},
-        )
-        transaction.on_commit(lambda: async_task("accounts.tasks.deliver_invoice_copy", invoice.pk, to))
+    # The timeline records the copy when the worker has sent it (accounts.tasks).
+    requested_by = by.pk if isinstance(by, User) else None
+    transaction.on_commit(
+        lambda: async_task("accounts.tasks.deliver_invoice_copy", invoice.pk, to, requested_by)
+    )
     return invoice

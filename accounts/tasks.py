@@ -4,8 +4,11 @@ from datetime import date
 
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from accounts.models import ZERO, Customer, Invoice, Payment
+from accounts.models import ZERO, Customer, Event, Invoice, Payment
+from accounts.services import record_event
+from creditmgmt.models import User
 
 
 def _total(queryset, field: str) -> Coalesce:
@@ -42,7 +45,7 @@ def daily(*, today: date) -> dict:
 __all__ = ["daily", "refresh_all_balances"]
 
 
-def deliver_invoice_copy(invoice_id: int, to: str) -> None:
+def deliver_invoice_copy(invoice_id: int, to: str, requested_by: int | None = None) -> None:
     """Send one invoice copy by mail, in the customer's language, with the PDF attached."""
     from django.conf import settings
     from django.core.mail import EmailMessage
@@ -60,3 +63,13 @@ def deliver_invoice_copy(invoice_id: int, to: str) -> None:
     message = EmailMessage(subject=subject, body=body, to=[to], reply_to=[settings.COMPANY["email"]])
     message.attach(f"{invoice.number}.pdf", render_invoice_pdf(invoice).getvalue(), "application/pdf")
     message.send()
+    record_event(
+        customer=invoice.customer_id,
+        kind=Event.Kind.MESSAGE,
+        verb="invoice_copy_sent",
+        summary=_("Copy of invoice %(number)s sent to %(address)s")
+        % {"number": invoice.number, "address": to},
+        by=User.objects.get(pk=requested_by) if requested_by else "system: mail",
+        target=invoice,
+        data={"to": to},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.contrib import messages
@@ -9,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +35,7 @@ from accounts.panels import render_customer_panels
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, can_write_ledger, role_required
 
 TIMELINE_PAGE = 30
+DIGITS = re.compile(r"[0-9]{1,18}")  # str.isdigit() also accepts "²", which int() refuses
 
 
 def error_text(exc: ValidationError) -> str:
@@ -45,7 +49,8 @@ def get_customer(request: HttpRequest, pk: int) -> Customer:
     return get_object_or_404(Customer.objects.select_related("controller", "parent"), pk=pk)
 
 
-def get_task_for_user(request: HttpRequest, pk: int) -> Task:
+def get_task(request: HttpRequest, pk: int) -> Task:
+    """Any controller may act on any task: colleagues cover for each other (the Event says who)."""
     return get_object_or_404(Task.objects.select_related("customer", "assignee"), pk=pk)
 
 
@@ -91,7 +96,7 @@ def _timeline_context(customer: Customer, request: HttpRequest) -> dict:
         kind = ""
     events = queries.customer_timeline(customer, kind=kind)
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if DIGITS.fullmatch(before):
         events = queries.older_than(events, event_id=int(before))
     rows = list(events[: TIMELINE_PAGE + 1])
     return {
@@ -254,15 +259,14 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(customer)
     try:
-        payment = services.record_payment(
+        services.receive_payment(
             customer=customer,
             amount=form.cleaned_data["amount"],
             value_date=form.cleaned_data["value_date"],
             reference=form.cleaned_data["reference"],
+            allocate_oldest=form.cleaned_data["allocate_oldest_first"],
             by=request.user,
         )
-        if form.cleaned_data["allocate_oldest_first"]:
-            services.allocate_oldest_first(payment=payment, by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -324,10 +328,10 @@ def invoice_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     source = request.POST.get("source", "")
     amount = request.POST.get("amount") or None
     try:
-        if source.startswith("p") and source[1:].isdigit():
+        if source.startswith("p") and DIGITS.fullmatch(source[1:]):
             payment = get_object_or_404(Payment, pk=int(source[1:]))
             services.allocate(invoice=invoice, payment=payment, amount=amount, by=request.user)
-        elif source.startswith("c") and source[1:].isdigit():
+        elif source.startswith("c") and DIGITS.fullmatch(source[1:]):
             credit_note = get_object_or_404(Invoice, pk=int(source[1:]))
             services.allocate(invoice=invoice, credit_note=credit_note, amount=amount, by=request.user)
         else:
@@ -409,13 +413,16 @@ def _task_response(request: HttpRequest, task: Task, *, error: str = "") -> Http
         )
     if error:
         messages.error(request, error)
-    return redirect(request.POST.get("next") or "accounts:task_list")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("accounts:task_list")
+    return redirect(next_url)
 
 
 @role_required(*LEDGER_WRITERS)
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request, pk)
+    task = get_task(request, pk)
     form = TaskCompleteForm(request.POST)
     if not form.is_valid():
         return _task_response(request, task, error=_("Choose an outcome."))
@@ -431,7 +438,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LEDGER_WRITERS)
 @require_POST
 def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request, pk)
+    task = get_task(request, pk)
     form = TaskSnoozeForm(request.POST)
     if not form.is_valid():
         return _task_response(request, task, error=form.errors.as_text())
@@ -445,7 +452,7 @@ def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LEDGER_WRITERS)
 @require_POST
 def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_task_for_user(request, pk)
+    task = get_task(request, pk)
     form = TaskReassignForm(request.POST)
     if not form.is_valid():
         return _task_response(request, task, error=_("Choose a person."))

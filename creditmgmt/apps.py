@@ -15,5 +15,6 @@ class CreditmgmtConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Groups need the permissions, which exist only after migrate: sync then.
-        post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="sync_role_groups")
+        # Groups need the permissions, which each app creates in its own post_migrate:
+        # sync after every app's, so the last one sees them all (cheap, idempotent).
+        post_migrate.connect(_sync_role_groups, dispatch_uid="sync_role_groups")

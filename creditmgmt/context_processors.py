@@ -11,7 +11,7 @@ NAVIGATION = [
     (
         _("Customers"),
         "accounts:customer_list",
-        {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES, Role.COUNTER},
+        {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     ),
     (_("Import"), "accounts:import_upload", {Role.ADMIN, Role.MANAGER}),
 ]

@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from creditmgmt.models import Role
 
 ALL_STAFF = (Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.COUNTER, Role.SALES)
-# Reading a customer's ledger (the 360, invoices, payments).
-LEDGER_READERS = (Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES, Role.COUNTER)
+# Reading a customer's ledger (the 360, invoices, payments). Not counter staff:
+# they get one lookup screen that answers "on account, up to EUR X" and no more.
+LEDGER_READERS = (Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES)
 # Changing a customer's ledger: notes, tasks, allocations, customer details.
 LEDGER_WRITERS = (Role.ADMIN, Role.MANAGER, Role.CONTROLLER)
 # Bulk changes and master data: imports.

@@ -17,7 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or empty means the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -48,11 +49,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and env("DJANGO_ENV") == "production":
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 32
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set (or DEBUG=true on a developer machine; `make run` does that)"
+        )
+    SECRET_KEY = "django-insecure-dev-only-" + "x" * 40  # the prefix makes check --deploy refuse it
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

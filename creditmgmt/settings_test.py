@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 50)
 
 from creditmgmt.settings import *  # noqa: E402,F403
 from creditmgmt.settings import Q_CLUSTER  # noqa: E402
@@ -15,3 +16,4 @@ CSRF_COOKIE_SECURE = False
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 LANGUAGE_CODE = "en"
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405

@@ -113,12 +113,21 @@ def parse_amount(value: Any, decimal_sign: str | None = None) -> Decimal:
     return _two_places(-number if negative else number, original)
 
 
+# The ledger's amounts have 12 digits before the decimal sign (max_digits 14).
+LARGEST_AMOUNT = Decimal("999999999999.99")
+
+
 def _two_places(number: Decimal, original: Any) -> Decimal:
+    if number.is_finite() and abs(number) > LARGEST_AMOUNT:
+        raise CellError(_("%(value)s is larger than any amount the ledger holds.") % {"value": original})
     if not number.is_finite() or number != number.quantize(CENT):
         raise CellError(_("%(value)s has more than two decimals.") % {"value": original})
     return number.quantize(CENT)
 
 
+# A ledger date far outside this range is a typo, and would overflow due-date arithmetic.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 DATE_DUTCH = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
 DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -144,9 +153,16 @@ def parse_date(value: Any) -> date:
         parts = (m[1], m[2], m[3])
     if parts:
         try:
-            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+            day = date(int(parts[0]), int(parts[1]), int(parts[2]))
         except ValueError:
             pass
+        else:
+            if not EARLIEST_DATE <= day <= LATEST_DATE:
+                raise CellError(
+                    _("%(value)s is outside the years %(first)s to %(last)s.")
+                    % {"value": text, "first": EARLIEST_DATE.year, "last": LATEST_DATE.year}
+                )
+            return day
     raise CellError(_("%(value)s is not a date: write 2026-01-31 or 31-01-2026.") % {"value": text})
 
 

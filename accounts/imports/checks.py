@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.imports.base import CHANGED, NEW, UNCHANGED
 from accounts.imports.lines import Line, _display
-from accounts.models import Allocation, Customer, Invoice
+from accounts.models import Allocation, Customer, Invoice, Payment
 from creditmgmt.models import User
 
 # Numbers per IN (...) query: SQLite and PostgreSQL both take this many parameters.
@@ -104,6 +104,20 @@ def _check_customers(lines: list[Line], *, lock: bool) -> None:
         id_to_number.update(Customer.objects.filter(pk__in=chunk).values_list("pk", "number"))
     users = {u.username.casefold(): u for u in User.objects.filter(is_active=True).only("pk", "username")}
     usernames = {u.pk: u.username for u in users.values()}
+    # Customers whose currency is fixed because documents exist in it.
+    currency_changes = {
+        c.pk
+        for line in lines
+        if (c := existing.get(line.number)) and line.values.get("currency") not in (None, c.currency)
+    }
+    with_documents: set[int] = set()
+    for chunk in _chunks(currency_changes):
+        with_documents |= set(
+            Invoice.objects.filter(customer_id__in=chunk).values_list("customer_id", flat=True)
+        )
+        with_documents |= set(
+            Payment.objects.filter(customer_id__in=chunk).values_list("customer_id", flat=True)
+        )
 
     def show(name: str, value: Any) -> str:
         if name == "parent":
@@ -154,6 +168,12 @@ def _check_customers(lines: list[Line], *, lock: bool) -> None:
         _model_errors(line, obj, exclude)
         if obj.credit_limit is not None and obj.credit_limit < 0 and not line.has_error("credit_limit"):
             line.add_error("credit_limit", _("A credit limit cannot be negative."))
+        if current is not None and obj.currency != current.currency and current.pk in with_documents:
+            line.add_error(
+                "currency",
+                _("Customer %(number)s already has invoices or payments in %(currency)s; its currency stays.")
+                % {"number": line.number, "currency": current.currency},
+            )
         line.obj = obj
         if current is None:
             line.action = NEW

@@ -87,9 +87,31 @@ def _split_header(table: Table, spec: KindSpec) -> None:
     table.rows = table.rows[best + 1 :]
 
 
+# A workbook unpacks to far more than its size; refuse one that would unpack to
+# more than this (a "zip bomb" would otherwise fill the memory of the web worker).
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+MAX_ROWS = 200_000
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(
+            _("The file looks like an Excel workbook but cannot be read (%(reason)s).") % {"reason": exc}
+        ) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ImportFileError(
+            _("This workbook unpacks to %(size)d MB; split it into files below %(limit)d MB.")
+            % {"size": unpacked // 2**20, "limit": MAX_XLSX_UNPACKED // 2**20}
+        )
+
+
 def _read_xlsx(data: bytes) -> Table:
     import openpyxl
 
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
@@ -100,6 +122,11 @@ def _read_xlsx(data: bytes) -> Table:
         sheet = workbook.worksheets[0]
         rows: list[tuple[int, list[Any]]] = []
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if line > MAX_ROWS:
+                raise ImportFileError(
+                    _("The sheet has more than %(rows)d rows; split it into smaller files.")
+                    % {"rows": MAX_ROWS}
+                )
             cells = [v.strip() if isinstance(v, str) else v for v in values]
             if not all(_is_blank(v) for v in cells):
                 rows.append((line, cells))

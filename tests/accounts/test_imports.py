@@ -875,3 +875,45 @@ def test_navigation_shows_import_to_managers_only(manager, controller):
     assert "/accounts/imports/" in [item["url"] for item in navigation(request)["nav_items"]]
     request.user = controller
     assert "/accounts/imports/" not in [item["url"] for item in navigation(request)["nav_items"]]
+
+
+@pytest.mark.django_db
+def test_review_findings_bad_cells_give_messages_not_crashes():
+    from accounts.imports import build_plan
+
+    data = (
+        "factuurnummer;debiteurnummer;factuurdatum;bedrag\n"
+        "F1;C-NONE;9999-12-31;10,00\n"
+        "F2;C-NONE;2026-01-31;" + "9" * 30 + "\n"
+    ).encode()
+    plan = build_plan("invoices", data)
+    text = " ".join(str(e) for e in plan.errors)
+    assert "outside the years" in text
+    assert "larger than any amount" in text
+
+
+@pytest.mark.django_db
+def test_review_findings_currency_is_fixed_once_documents_exist():
+    from accounts.imports import build_plan
+    from tests.factories import CustomerFactory, InvoiceFactory
+
+    customer = CustomerFactory(number="C1", currency="EUR")
+    InvoiceFactory(customer=customer)
+    CustomerFactory(number="C2", currency="EUR")
+    plan = build_plan("customers", b"number;name;currency\nC1;Acme;USD\nC2;Beta;USD\n")
+    errors = [str(e) for e in plan.errors]
+    assert len(errors) == 1 and "C1" in errors[0] and "currency stays" in errors[0]
+
+
+def test_review_findings_zip_bomb_is_refused():
+    import io
+    import zipfile
+
+    from accounts.imports.base import ImportFileError
+    from accounts.imports.reading import read_table
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (210 * 1024 * 1024))
+    with pytest.raises(ImportFileError, match="unpacks to"):
+        read_table(buffer.getvalue(), "invoices")

@@ -38,10 +38,10 @@ PUBLIC = {
 # What each role must be able to reach; anything else must answer 403.
 EXPECTED = {
     "home": set(Role.values),
-    "accounts:customer_list": set(Role.values),
-    "accounts:customer_detail": set(Role.values),
-    "accounts:invoice_detail": set(Role.values),
-    "accounts:invoice_pdf": set(Role.values),
+    "accounts:customer_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "accounts:customer_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "accounts:invoice_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "accounts:invoice_pdf": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:customer_edit": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "accounts:note_add": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "accounts:task_create": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},

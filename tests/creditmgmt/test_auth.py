@@ -27,13 +27,18 @@ def test_login_and_logout(client, controller):
     assert client.get(reverse("accounts:customer_list")).status_code == 302
 
 
-def test_counter_and_sales_start_on_customers(client, counter_clerk):
-    client.force_login(counter_clerk)
+def test_sales_start_on_customers_counter_sees_no_ledger(client, counter_clerk, sales_rep):
+    client.force_login(sales_rep)
     assert client.get(reverse("home"))["Location"] == reverse("accounts:customer_list")
+    client.force_login(counter_clerk)
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "ask the credit department" in page.text
+    assert reverse("accounts:customer_list") not in page.text
 
 
 @override_settings(LOGIN_THROTTLE_ATTEMPTS=3)
-def test_login_is_throttled_after_failures(client, controller):
+def test_login_is_throttled_after_failures(client, controller, manager):
     for _ in range(3):
         response = client.post(reverse("login"), {"username": controller.username, "password": "wrong"})
         assert response.status_code == 200
@@ -41,7 +46,13 @@ def test_login_is_throttled_after_failures(client, controller):
     assert blocked.status_code == 429
     assert "Too many failed sign-ins" in blocked.text
     assert "_auth_user_id" not in client.session
-    # Another user from the same address is not locked out by someone else's typos.
+    # Other spellings of the same name that would sign in are counted too.
+    for spelling in (f" {controller.username}", controller.username.upper() + " "):
+        again = client.post(reverse("login"), {"username": spelling, "password": PASSWORD})
+        assert again.status_code == 429
+    # Someone else in the office (same address) is not locked out by these typos.
+    other = client.post(reverse("login"), {"username": manager.username, "password": PASSWORD})
+    assert other.status_code == 302
     LoginAttempt.objects.all().delete()
     ok = client.post(reverse("login"), {"username": controller.username, "password": PASSWORD})
     assert ok.status_code == 302
@@ -169,3 +180,13 @@ def test_pages_carry_a_strict_content_security_policy(client, controller):
     assert "unsafe-eval" not in policy
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
     assert f'nonce="{nonce}"' in response.text  # the htmx script tag carries it
+
+
+def test_no_secret_key_without_debug_refuses_to_start():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env["DJANGO_SETTINGS_MODULE"] = "creditmgmt.settings"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
