@@ -33,6 +33,9 @@ run: install
 	DEBUG=true $(PY) manage.py sync_schedules
 	DEBUG=true $(PY) manage.py seed_demo --if-empty --customers $(CUSTOMERS)
 	DEBUG=true $(PY) manage.py demo_logins
+	@echo "Daily workflow of the last 3 weeks (idempotent; log in var/demo-workflow.log)"
+	DEBUG=true EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
+	  $(PY) manage.py run_daily --catch-up 21 > var/demo-workflow.log 2>&1
 	@echo "Web: http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  DEBUG=true $(PY) manage.py qcluster & \
@@ -57,8 +60,8 @@ bench: install
 
 # Needs gettext (msgfmt); the compiled catalogs are committed, so users never need it.
 messages: install
-	$(PY) manage.py makemessages -l nl --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=true $(PY) manage.py makemessages -l nl --ignore=.venv --ignore=var --ignore=tests
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 demo-reset:
 	rm -f var/db.sqlite3*

@@ -4,7 +4,21 @@ through the services, which lock, check the invariants and write the timeline.""
 from django.contrib import admin
 
 from accounts import services
-from accounts.models import Allocation, Contact, Customer, Event, ExchangeRate, Invoice, Note, Payment, Task
+from accounts.models import (
+    Allocation,
+    BankCsvMapping,
+    BankEntry,
+    BankStatement,
+    Contact,
+    Customer,
+    Event,
+    ExchangeRate,
+    Invoice,
+    KnownIban,
+    Note,
+    Payment,
+    Task,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -105,3 +119,25 @@ class TaskAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(ExchangeRate)
+
+
+# Bank statements: the mappings are master data; statements and entries change only through the import.
+@admin.register(BankCsvMapping)
+class BankCsvMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "delimiter", "decimal_sign", "date_format", "date_column", "amount_column"]
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    list_display = ["imported_at", "account", "reference", "format", "file_name"]
+
+
+@admin.register(BankEntry)
+class BankEntryAdmin(ReadOnlyAdmin):
+    list_display = ["booking_date", "amount", "direction", "counterparty_name", "status", "customer"]
+    list_filter = ["status", "direction"]
+
+
+@admin.register(KnownIban)
+class KnownIbanAdmin(ReadOnlyAdmin):
+    list_display = ["iban", "customer", "times", "learned_at"]

@@ -333,6 +333,8 @@ class Payment(models.Model):
     reference = models.CharField(_("reference"), max_length=140, blank=True)
     counterparty_name = models.CharField(_("counterparty"), max_length=140, blank=True)
     counterparty_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    # Set when the bank took the money back (storno, returned direct debit): nothing left to allocate.
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -610,3 +612,174 @@ def event_target(obj: models.Model | None) -> dict:
     if obj is None:
         return {}
     return {"content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}
+
+
+# --- Bank statements -------------------------------------------------------------
+
+
+class BankCsvMapping(models.Model):
+    """How to read one bank's CSV export: which column holds what."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    delimiter = models.CharField(_("separator"), max_length=1, default=";")
+    decimal_sign = models.CharField(_("decimal sign"), max_length=1, default=",")
+    date_format = models.CharField(_("date format"), max_length=20, default="%d-%m-%Y")
+    date_column = models.CharField(_("date column"), max_length=60)
+    amount_column = models.CharField(_("amount column"), max_length=60)
+    direction_column = models.CharField(_("debit/credit column"), max_length=60, blank=True)
+    name_column = models.CharField(_("name column"), max_length=60, blank=True)
+    iban_column = models.CharField(_("IBAN column"), max_length=60, blank=True)
+    description_column = models.CharField(_("description column"), max_length=60, blank=True)
+    reference_column = models.CharField(_("reference column"), max_length=60, blank=True)
+    account_column = models.CharField(_("own account column"), max_length=60, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+
+    class Meta:
+        verbose_name = _("bank CSV mapping")
+        verbose_name_plural = _("bank CSV mappings")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_mapping(self):  # -> accounts.bank.csvformat.CsvMapping
+        from accounts.bank.csvformat import CsvMapping
+
+        return CsvMapping(
+            date_column=self.date_column,
+            amount_column=self.amount_column,
+            date_format=self.date_format,
+            decimal_sign=self.decimal_sign,
+            delimiter=self.delimiter,
+            direction_column=self.direction_column,
+            name_column=self.name_column,
+            iban_column=self.iban_column,
+            description_column=self.description_column,
+            reference_column=self.reference_column,
+            account_column=self.account_column,
+            currency=self.currency,
+        )
+
+
+class BankStatement(models.Model):
+    """One statement (or notification) of one account, from one imported file."""
+
+    format = models.CharField(_("format"), max_length=10)
+    account = models.CharField(_("account"), max_length=64)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    reference = models.CharField(_("statement reference"), max_length=64, blank=True)
+    sequence = models.CharField(_("sequence"), max_length=32, blank=True)
+    opening_balance = models.DecimalField(_("opening balance"), null=True, blank=True, **MONEY)
+    closing_balance = models.DecimalField(_("closing balance"), null=True, blank=True, **MONEY)
+    opening_date = models.DateField(_("opening date"), null=True, blank=True)
+    closing_date = models.DateField(_("closing date"), null=True, blank=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    line = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_by_label = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at", "-id"]
+        indexes = [models.Index(fields=["account", "closing_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.reference}"
+
+
+class BankEntry(models.Model):
+    """One line of a bank statement; incoming ones become payments on invoices."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        MATCHED = "matched", _("Matched")
+        UNMATCHED = "unmatched", _("Needs a person")
+        OUTGOING = "outgoing", _("Outgoing")
+        REVERSAL = "reversal", _("Reversal")
+        IGNORED = "ignored", _("Ignored")
+
+    class Direction(models.TextChoices):
+        CREDIT = "credit", _("In")
+        DEBIT = "debit", _("Out")
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="entries")
+    # A digest of the entry's content and its rank among identical ones: importing again adds nothing.
+    key = models.CharField(max_length=64, unique=True)
+    line = models.PositiveIntegerField(_("line"), default=0)
+    booking_date = models.DateField(_("booking date"))
+    value_date = models.DateField(_("value date"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices)
+    is_reversal = models.BooleanField(_("reversal"), default=False)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    counterparty_name = models.CharField(_("counterparty"), max_length=140, blank=True)
+    counterparty_iban = models.CharField(_("IBAN"), max_length=34, blank=True, db_index=True)
+    counterparty_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    remittance = models.TextField(_("description"), blank=True)
+    structured_reference = models.CharField(_("payment reference"), max_length=35, blank=True)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=64, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+    transaction_code = models.CharField(_("transaction code"), max_length=32, blank=True)
+    return_reason = models.CharField(_("return reason"), max_length=8, blank=True)
+    batch = models.CharField(_("batch"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_entries"
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_entry"
+    )
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    # The best candidates with their scores and reasons, for the unmatched queue.
+    suggestions = models.JSONField(default=list, blank=True)
+    explanation = models.CharField(_("why"), max_length=300, blank=True)
+    matched_at = models.DateTimeField(null=True, blank=True)
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("bank entry")
+        verbose_name_plural = _("bank entries")
+        ordering = ["-booking_date", "id"]
+        indexes = [
+            models.Index(fields=["status", "booking_date"]),
+            models.Index(fields=["end_to_end_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="bank_entry_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_date} {self.signed_amount} {self.counterparty_name}"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return self.amount if self.direction == self.Direction.CREDIT else -self.amount
+
+
+class KnownIban(models.Model):
+    """A bank account we have seen paying for a customer (learned from matches)."""
+
+    iban = models.CharField(_("IBAN"), max_length=34)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="known_ibans")
+    times = models.PositiveIntegerField(default=1)
+    learned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("known IBAN")
+        verbose_name_plural = _("known IBANs")
+        constraints = [
+            models.UniqueConstraint(fields=["iban", "customer"], name="known_iban_once_per_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.iban} → {self.customer_id}"

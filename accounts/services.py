@@ -19,6 +19,7 @@ from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.bank.references import reference_for_invoice
 from accounts.models import (
     ZERO,
     Allocation,
@@ -291,6 +292,10 @@ def post_invoice(
     with transaction.atomic():
         lock_customer(customer.pk)
         invoice.save()
+        if amount > 0:
+            # The structured reference the customer pays with; the matching finds the invoice by it.
+            invoice.payment_reference = reference_for_invoice(invoice.pk, country=customer.country)
+            invoice.save(update_fields=["payment_reference"])
         InvoiceLine.objects.bulk_create(
             InvoiceLine(invoice=invoice, position=i, **line) for i, line in enumerate(lines, 1)
         )

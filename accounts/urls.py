@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import import_views, views
+from accounts.bank import views as bank_views
 
 app_name = "accounts"
 
@@ -22,6 +23,10 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
     path("tasks/<int:pk>/snooze/", views.task_snooze, name="task_snooze"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
+    path("payments/", bank_views.bank_home, name="bank_home"),
+    path("payments/unmatched/", bank_views.bank_unmatched, name="bank_unmatched"),
+    path("payments/statements/<int:pk>/", bank_views.bank_statement, name="bank_statement"),
+    path("payments/entries/<int:pk>/match/", bank_views.bank_entry_match, name="bank_entry_match"),
     path("imports/", import_views.import_upload, name="import_upload"),
     path("imports/<slug:token>/", import_views.import_preview, name="import_preview"),
     path("imports/<slug:token>/apply/", import_views.import_apply, name="import_apply"),

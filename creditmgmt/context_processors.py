@@ -13,7 +13,14 @@ NAVIGATION = [
         "accounts:customer_list",
         {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     ),
+    (_("Payments"), "accounts:bank_home", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Import"), "accounts:import_upload", {Role.ADMIN, Role.MANAGER}),
+    (_("Worklist"), "dunning:worklist", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
+    (_("Dunning"), "dunning:procedure_list", {Role.ADMIN, Role.MANAGER}),
+    (_("Outbox"), "dunning:outbox", {Role.ADMIN, Role.MANAGER}),
+    (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
+    (_("Counter lookup"), "acceptance:counter", {Role.COUNTER}),
+    (_("Decisions"), "acceptance:decision_list", {Role.ADMIN, Role.MANAGER}),
 ]
 
 

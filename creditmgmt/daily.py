@@ -16,18 +16,30 @@ logger = logging.getLogger(__name__)
 
 def steps():
     from accounts import tasks as accounts_tasks
+    from accounts.bank import tasks as bank_tasks
+    from dunning import tasks as dunning_tasks
 
     # Later apps add their step here, in the order the business needs:
     # ledger first, then acceptance monitoring, then dunning, then reporting.
-    return [("accounts", accounts_tasks.daily)]
+    # The bank inbox before dunning: payments that came in overnight take their invoices out of the run.
+    return [("accounts", accounts_tasks.daily), ("bank", bank_tasks.daily), *dunning_tasks.DAILY_STEPS]
 
 
-def run_daily(today: str | None = None) -> dict:
-    """Run every app's daily job; `today` as ISO date so the task is serialisable."""
+def run_daily(today: str | None = None, started_by: str = "system: schedule") -> dict:
+    """Run every app's daily job, recorded as the date's WorkflowRun; `today` as ISO date
+    so the task is serialisable."""
+    from dunning.runs import run_workflow
+
     day = date.fromisoformat(today) if today else timezone.localdate()
-    results = {}
-    for name, step in steps():
-        started = time.monotonic()
-        results[name] = step(today=day)
-        logger.info("daily %s %s: %s in %.2fs", day, name, results[name], time.monotonic() - started)
-    return {"date": day.isoformat(), **results}
+    started = time.monotonic()
+    result = run_workflow(day=day, steps=steps(), started_by=started_by)
+    logger.info("daily %s done in %.2fs", day, time.monotonic() - started)
+    return result
+
+
+def dry_run_daily(today: str | None = None) -> list[dict]:
+    """What today's run would do, without keeping or sending anything."""
+    from dunning.runs import dry_run
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return dry_run(day=day, steps=steps())

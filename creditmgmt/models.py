@@ -16,6 +16,10 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONTROLLER)
     language = models.CharField(_("language"), max_length=8, blank=True, help_text=_("Preferred UI language"))
+    # While absent, new dunning tasks for this user's customers go to a colleague.
+    absent_until = models.DateField(
+        _("absent until"), null=True, blank=True, help_text=_("Last day away (holiday, illness)")
+    )
 
     class Meta:
         verbose_name = _("user")

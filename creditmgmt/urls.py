@@ -27,5 +27,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("health/", views.health, name="health"),
     path("accounts/", include("accounts.urls")),
+    path("dunning/", include("dunning.urls")),
+    path("acceptance/", include("acceptance.urls")),
     path("admin/", admin.site.urls),
 ]

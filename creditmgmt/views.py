@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,9 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:task_list")
     if request.user.has_role(Role.SALES):
         return redirect("accounts:customer_list")
-    # Counter staff: their lookup screen comes with the acceptance module; until
-    # then the start page says whom to ask, and shows nothing of the ledger.
-    return render(request, "creditmgmt/home_counter.html", {"company": settings.COMPANY})
+    # Counter staff: one lookup screen that answers "on account, up to EUR X" and no more.
+    return redirect("acceptance:counter")
 
 
 def client_ip(request: HttpRequest) -> str | None:

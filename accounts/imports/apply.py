@@ -239,10 +239,31 @@ def _apply_customers(plan: Plan, *, by: Actor, source: str) -> int:
     return len(events)
 
 
+def _give_payment_references(invoices: list[Invoice]) -> None:
+    """New invoices without a reference from the ERP get ours, as services.post_invoice gives them."""
+    from accounts.bank.bulk import update_rows
+    from accounts.bank.references import reference_for_invoice
+
+    missing = [i for i in invoices if i.amount > 0 and not i.payment_reference]
+    if not missing:
+        return
+    if missing[0].pk is None:  # a database that does not return ids from bulk inserts
+        ids = dict(Invoice.objects.filter(number__in=[i.number for i in missing]).values_list("number", "id"))
+        for invoice in missing:
+            invoice.pk = ids[invoice.number]
+    countries = dict(
+        Customer.objects.filter(pk__in={i.customer_id for i in missing}).values_list("id", "country")
+    )
+    for invoice in missing:
+        invoice.payment_reference = reference_for_invoice(invoice.pk, country=countries[invoice.customer_id])
+    update_rows(Invoice, missing, ["payment_reference"])
+
+
 def _apply_invoices(plan: Plan, *, by: Actor, source: str) -> int:
     new_lines = [line for line in plan.lines if line.action == NEW]
     changed_lines = [line for line in plan.lines if line.action == CHANGED]
     Invoice.objects.bulk_create([line.obj for line in new_lines], batch_size=1000)
+    _give_payment_references([line.obj for line in new_lines])
     _update_rows(Invoice, changed_lines)
 
     per_customer: dict[int, dict[str, list[Line]]] = defaultdict(lambda: {NEW: [], CHANGED: []})

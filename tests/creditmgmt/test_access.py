@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import services
+from accounts.models import BankEntry, BankStatement
 from creditmgmt.models import Role
 from tests.factories import CustomerFactory
 
@@ -56,8 +57,41 @@ EXPECTED = {
     "accounts:task_snooze": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "accounts:task_reassign": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "accounts:import_upload": {Role.ADMIN, Role.MANAGER},
+    "accounts:bank_home": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:bank_unmatched": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:bank_statement": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "accounts:bank_entry_match": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "accounts:import_preview": {Role.ADMIN, Role.MANAGER},
     "accounts:import_apply": {Role.ADMIN, Role.MANAGER},
+    "dunning:worklist": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:worklist_bulk": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:task_outcome": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:task_snooze": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:task_reassign": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:action_approve": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:action_cancel": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:stop_set": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:stop_lift": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:run_list": {Role.ADMIN, Role.MANAGER},
+    "dunning:run_start": {Role.ADMIN, Role.MANAGER},
+    "dunning:run_preview": {Role.ADMIN, Role.MANAGER},
+    "dunning:outbox": {Role.ADMIN, Role.MANAGER},
+    "dunning:message_detail": {Role.ADMIN, Role.MANAGER},
+    "dunning:message_retry": {Role.ADMIN, Role.MANAGER},
+    "dunning:letter_batch_pdf": {Role.ADMIN, Role.MANAGER},
+    "dunning:procedure_list": {Role.ADMIN, Role.MANAGER},
+    "dunning:procedure_detail": {Role.ADMIN, Role.MANAGER},
+    "dunning:step_new": {Role.ADMIN, Role.MANAGER},
+    "dunning:step_edit": {Role.ADMIN, Role.MANAGER},
+    "dunning:template_list": {Role.ADMIN, Role.MANAGER},
+    "dunning:template_edit": {Role.ADMIN, Role.MANAGER},
+    "dunning:rule_new": {Role.ADMIN, Role.MANAGER},
+    "dunning:rule_edit": {Role.ADMIN, Role.MANAGER},
+    "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
+    "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
+    "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
+    "acceptance:decision_override": {Role.ADMIN, Role.MANAGER},
+    "acceptance:customer_decision": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
 }
 
 
@@ -89,7 +123,70 @@ def ledger(controller):
     payment = services.record_payment(customer=customer, amount=Decimal("30"), value_date=today, by="t")
     allocation = services.allocate(invoice=invoice, payment=payment, by="test")
     task = services.create_task(customer=customer, title="Call", due_date=today, by="test")
-    return {"customer": customer, "invoice": invoice, "allocation": allocation, "task": task}
+    statement = BankStatement.objects.create(
+        format="camt.053", account="NL91ABNA0417164300", file_name="t", file_sha256="0"
+    )
+    entry = BankEntry.objects.create(
+        statement=statement,
+        key="k",
+        booking_date=today,
+        value_date=today,
+        amount=Decimal("5"),
+        direction="credit",
+    )
+    return {
+        "customer": customer,
+        "invoice": invoice,
+        "allocation": allocation,
+        "task": task,
+        "statement": statement,
+        "entry": entry,
+        **dunning_objects(customer),
+    }
+
+
+def dunning_objects(customer):
+    from dunning.models import (
+        AssignmentRule,
+        DunningAction,
+        DunningStop,
+        LetterBatch,
+        Message,
+        Procedure,
+        Template,
+    )
+
+    procedure = Procedure.objects.get(code="medium")
+    step = procedure.steps.get(position=4)
+    action = DunningAction.objects.create(
+        customer=customer,
+        procedure=procedure,
+        step=step,
+        cycle=1,
+        date=date.today(),
+        status="waiting",
+        amount=Decimal("70.00"),
+        days_overdue=10,
+    )
+    message = Message.objects.create(
+        customer=customer,
+        channel="email",
+        language="nl",
+        recipient="ap@example.com",
+        subject="Herinnering",
+        body="Betaal",
+        idempotency_key="access-test",
+    )
+    return {
+        "procedure": procedure,
+        "step": step,
+        "template": Template.objects.current().first(),
+        "rule": AssignmentRule.objects.first(),
+        "action": action,
+        "message": message,
+        "batch": LetterBatch.objects.create(date=date.today(), file="", count=0),
+        "stop": DunningStop.objects.create(customer=customer, reason="other"),
+    }
 
 
 # Which object the <pk> of each URL names.
@@ -109,6 +206,23 @@ PK_OF = {
     "accounts:task_complete": "task",
     "accounts:task_snooze": "task",
     "accounts:task_reassign": "task",
+    "accounts:bank_statement": "statement",
+    "accounts:bank_entry_match": "entry",
+    "dunning:task_outcome": "task",
+    "dunning:task_snooze": "task",
+    "dunning:task_reassign": "task",
+    "dunning:action_approve": "action",
+    "dunning:action_cancel": "action",
+    "dunning:stop_set": "customer",
+    "dunning:stop_lift": "stop",
+    "dunning:message_detail": "message",
+    "dunning:message_retry": "message",
+    "dunning:letter_batch_pdf": "batch",
+    "dunning:procedure_detail": "procedure",
+    "dunning:step_new": "procedure",
+    "dunning:template_edit": "template",
+    "dunning:rule_edit": "rule",
+    "acceptance:customer_decision": "customer",
 }
 
 
@@ -118,6 +232,8 @@ def kwargs_for(name, pattern, ledger):
         return {}
     if params == {"pk"}:
         return {"pk": ledger[PK_OF[name]].pk}
+    if params == {"pk", "step_pk"}:
+        return {"pk": ledger["procedure"].pk, "step_pk": ledger["step"].pk}
     if params == {"uidb64", "token"}:
         return {"uidb64": "MQ", "token": "set-password"}
     if params == {"token"}:

@@ -8,6 +8,7 @@ from django_q.tasks import async_task
 
 from accounts.models import Customer
 from creditmgmt.daily import run_daily
+from creditmgmt.schedules import SCHEDULES
 from tests.factories import CustomerFactory, InvoiceFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,4 +48,5 @@ def test_sync_schedules_upserts_by_name():
     call_command("sync_schedules")
     schedule = Schedule.objects.get(name="daily workflow")
     assert schedule.func == "creditmgmt.daily.run_daily"
-    assert Schedule.objects.count() == 1
+    assert schedule.cron == "0 6 * * *"
+    assert Schedule.objects.count() == len(SCHEDULES)

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError("--customers cannot be negative")
         if months < 1:
             raise CommandError("--months must be at least 1")
-        demo.seed(
+        result = demo.seed(
             customers=customers,
             seed=seed,
             months=months,
@@ -42,3 +42,11 @@ class Command(BaseCommand):
             if_empty=if_empty,
             log=lambda line: self.stdout.write(line),
         )
+        if not result.skipped and customers:
+            from django.utils import timezone
+
+            from accounts.bank.demo import seed_todays_statement
+
+            seed_todays_statement(
+                today=today or timezone.localdate(), seed=seed, log=lambda line: self.stdout.write(line)
+            )

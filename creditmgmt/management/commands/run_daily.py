@@ -1,14 +1,42 @@
-from django.core.management.base import BaseCommand
+from datetime import date, timedelta
 
-from creditmgmt.daily import run_daily
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from creditmgmt.daily import dry_run_daily, run_daily
 
 
 class Command(BaseCommand):
-    help = "Run the daily workflow now (idempotent)."
+    help = "Run the daily workflow now (idempotent); --dry-run shows what it would send, sending nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="business date, YYYY-MM-DD (default: today)")
+        parser.add_argument("--dry-run", action="store_true", help="show what would happen; keep nothing")
+        parser.add_argument(
+            "--catch-up",
+            type=int,
+            default=0,
+            metavar="DAYS",
+            help="first run the DAYS business dates before --date, oldest first (a demo's history)",
+        )
 
     def handle(self, *args, **options):
-        result = run_daily(options["date"])
-        self.stdout.write(str(result))
+        if options["dry_run"]:
+            rows = dry_run_daily(options["date"])
+            for row in rows:
+                self.stdout.write(
+                    f"{row['customer']}: {row['step']} ({row['action']}, {row['status']})"
+                    f"{' -> ' + row['channel'] + ' ' + row['recipient'] if row['channel'] else ''}"
+                    f" · {row['currency']} {row['amount']} · {row['explanation']}"
+                )
+            self.stdout.write(f"{len(rows)} actions would be taken; nothing was kept or sent.")
+            return
+        try:
+            day = date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--date {options['date']!r}: give a date as YYYY-MM-DD") from None
+        if options["catch_up"] < 0:
+            raise CommandError("--catch-up cannot be negative")
+        for back in range(options["catch_up"], -1, -1):
+            result = run_daily((day - timedelta(days=back)).isoformat(), started_by="command: run_daily")
+            self.stdout.write(str(result))

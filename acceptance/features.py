@@ -1,0 +1,89 @@
+"""The one function that turns a request into the named features the rules read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from acceptance.bureau import BureauReport
+from accounts.models import ZERO, Customer
+from accounts.queries import group_exposure, ledger_summary
+
+
+def compute_features(
+    *,
+    customer: Customer | None,
+    report: BureauReport | None,
+    amount: Decimal | None,
+    channel: str,
+    today: date,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every feature of acceptance.rules.FEATURES; None where it is unknown.
+
+    Queries: none for the bureau part (the report is given); for a customer the
+    ledger summary (1), the oldest open due date is on the customer row, and the
+    group exposure (one query per group level, at least 2).
+    """
+    features: dict[str, Any] = {
+        "bureau_known": report is not None,
+        "score": None,
+        "probability_of_default": None,
+        "rating": None,
+        "recommended_limit": None,
+        "company_age_years": None,
+        "legal_form": None,
+        "country": None,
+        "sector": None,
+        "negative_event": None,
+        "has_parent": None,
+        "report_age_days": None,
+        "amount": amount,
+        "channel": channel,
+    }
+    if report is not None:
+        features.update(
+            score=Decimal(report.score) if report.score is not None else None,
+            probability_of_default=report.probability_of_default,
+            rating=report.rating or None,
+            recommended_limit=report.recommended_limit,
+            company_age_years=report.company_age_years(today=today),
+            legal_form=report.legal_form or None,
+            country=report.country or None,
+            sector=report.sector or None,
+            negative_event=bool(report.negative_events),
+            has_parent=bool(report.parent_registration_number),
+            report_age_days=Decimal(max(report.age(now=now).days, 0)),
+        )
+    if customer is None:
+        features.update(
+            is_customer=False,
+            delivery_blocked=False,
+            risk_class=None,
+            overdue_amount=ZERO,
+            days_oldest_overdue=Decimal(0),
+            avg_days_late=None,
+            invoice_over_90_days=False,
+            exposure=ZERO,
+        )
+        return features
+    summary = ledger_summary(customer, today=today)
+    oldest = customer.oldest_open_due_date
+    days_oldest = (today - oldest).days if oldest and oldest < today and summary.overdue_count else 0
+    features.update(
+        is_customer=customer.status != Customer.Status.PROSPECT,
+        delivery_blocked=customer.delivery_blocked,
+        risk_class=customer.risk_class,
+        overdue_amount=summary.overdue_amount,
+        days_oldest_overdue=Decimal(days_oldest),
+        avg_days_late=(
+            Decimal(str(round(summary.avg_days_late, 1))) if summary.avg_days_late is not None else None
+        ),
+        invoice_over_90_days=summary.aging["d90_plus"] > 0,
+        exposure=group_exposure(customer),
+    )
+    # Fall back to the company data we hold when the bureau does not know the company.
+    if report is None:
+        features.update(legal_form=customer.legal_form or None, country=customer.country or None)
+    return features

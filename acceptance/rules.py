@@ -1,0 +1,196 @@
+"""The rule language: named features, a fixed list of operators, and their evaluation.
+
+Rules never hold code. A condition is `feature operator value`; the value is
+text parsed by the feature's type. A condition on a feature that is missing
+(no bureau report, no paid invoices yet) does not hold, except `is_missing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+NUMBER, FLAG, TEXT = "number", "flag", "text"
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: str  # NUMBER, FLAG or TEXT
+    group: str  # "external", "internal" or "request"
+    label: Any
+
+
+FEATURES = {
+    f.name: f
+    for f in [
+        Feature("bureau_known", FLAG, "external", _("Bureau knows the company")),
+        Feature("score", NUMBER, "external", _("Bureau score (0-100)")),
+        Feature("probability_of_default", NUMBER, "external", _("Probability of default in 12 months (%)")),
+        Feature("rating", TEXT, "external", _("Bureau rating")),
+        Feature("recommended_limit", NUMBER, "external", _("Recommended limit")),
+        Feature("company_age_years", NUMBER, "external", _("Company age (years)")),
+        Feature("legal_form", TEXT, "external", _("Legal form")),
+        Feature("country", TEXT, "external", _("Country")),
+        Feature("sector", TEXT, "external", _("Sector")),
+        Feature("negative_event", FLAG, "external", _("Bankruptcy, suspension or other negative event")),
+        Feature("has_parent", FLAG, "external", _("Part of a group")),
+        Feature("report_age_days", NUMBER, "external", _("Age of the bureau report (days)")),
+        Feature(
+            "bureau_unavailable", FLAG, "external", _("Bureau could not be reached (stored report used)")
+        ),
+        Feature("is_customer", FLAG, "internal", _("Existing customer")),
+        Feature("delivery_blocked", FLAG, "internal", _("Delivery block")),
+        Feature("risk_class", TEXT, "internal", _("Risk class")),
+        Feature("overdue_amount", NUMBER, "internal", _("Overdue amount")),
+        Feature("days_oldest_overdue", NUMBER, "internal", _("Days the oldest open invoice is overdue")),
+        Feature("avg_days_late", NUMBER, "internal", _("Average days paid after the due date (12 months)")),
+        Feature("invoice_over_90_days", FLAG, "internal", _("An invoice more than 90 days overdue")),
+        Feature("exposure", NUMBER, "internal", _("Exposure including group companies")),
+        Feature("amount", NUMBER, "request", _("Requested amount")),
+        Feature("channel", TEXT, "request", _("Channel")),
+    ]
+}
+
+OPERATORS: dict[str, tuple[Any, set[str]]] = {
+    "eq": (_("is"), {NUMBER, TEXT}),
+    "ne": (_("is not"), {NUMBER, TEXT}),
+    "lt": (_("is less than"), {NUMBER}),
+    "lte": (_("is at most"), {NUMBER}),
+    "gt": (_("is more than"), {NUMBER}),
+    "gte": (_("is at least"), {NUMBER}),
+    "in": (_("is one of"), {TEXT}),
+    "not_in": (_("is none of"), {TEXT}),
+    "is_true": (_("is yes"), {FLAG}),
+    "is_false": (_("is no"), {FLAG}),
+    "is_missing": (_("is unknown"), {NUMBER, TEXT, FLAG}),
+}
+NO_VALUE = {"is_true", "is_false", "is_missing"}
+
+
+def parse_value(*, feature: str, operator: str, value: str) -> Any:
+    """The condition's value as the feature's type; raises ValidationError naming what is wrong."""
+    spec = FEATURES.get(feature)
+    if spec is None:
+        raise ValidationError(_("Unknown feature: %(f)s") % {"f": feature}, code="feature")
+    if operator not in OPERATORS:
+        raise ValidationError(_("Unknown operator: %(o)s") % {"o": operator}, code="operator")
+    if spec.kind not in OPERATORS[operator][1]:
+        raise ValidationError(
+            _("Operator %(o)s does not apply to %(f)s.") % {"o": operator, "f": feature}, code="operator"
+        )
+    if operator in NO_VALUE:
+        return None
+    value = (value or "").strip()
+    if spec.kind == NUMBER:
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValidationError(
+                _("%(f)s needs a number, not %(v)s.") % {"f": feature, "v": value}, code="value"
+            ) from None
+    if operator in ("in", "not_in"):
+        items = frozenset(item.strip().lower() for item in value.split(",") if item.strip())
+        if not items:
+            raise ValidationError(_("Give at least one value, separated by commas."), code="value")
+        return items
+    if not value:
+        raise ValidationError(_("%(f)s needs a value.") % {"f": feature}, code="value")
+    return value.lower()
+
+
+def check_condition(*, feature: str, operator: str, value: str) -> None:
+    parse_value(feature=feature, operator=operator, value=value)
+
+
+def holds(*, operator: str, expected: Any, actual: Any) -> bool:
+    """Whether `actual operator expected` holds; a missing actual only satisfies is_missing."""
+    if operator == "is_missing":
+        return actual is None or actual == ""
+    if actual is None:
+        return False
+    if operator == "is_true":
+        return actual is True
+    if operator == "is_false":
+        return actual is False
+    if isinstance(actual, str):
+        actual = actual.lower()
+    elif not isinstance(actual, bool):
+        actual = Decimal(str(actual))
+    match operator:
+        case "eq":
+            return actual == expected
+        case "ne":
+            return actual != expected
+        case "lt":
+            return actual < expected
+        case "lte":
+            return actual <= expected
+        case "gt":
+            return actual > expected
+        case "gte":
+            return actual >= expected
+        case "in":
+            return actual in expected
+        case "not_in":
+            return actual not in expected
+    raise ValueError(operator)
+
+
+@dataclass
+class CompiledRule:
+    """A rule with its conditions parsed once, ready to run against many feature sets."""
+
+    rule: Any  # acceptance.models.Rule
+    conditions: list[tuple[str, str, str, Any]]  # feature, operator, raw value, parsed value
+
+
+def compile_rules(rules: list) -> list[CompiledRule]:
+    return [
+        CompiledRule(
+            rule=rule,
+            conditions=[
+                (
+                    c.feature,
+                    c.operator,
+                    c.value,
+                    parse_value(feature=c.feature, operator=c.operator, value=c.value),
+                )
+                for c in rule.conditions.all()
+            ],
+        )
+        for rule in rules
+    ]
+
+
+def evaluate(compiled: list[CompiledRule], features: dict[str, Any]) -> list[dict]:
+    """Every rule against the features: which conditions held and whether the rule fired."""
+    results = []
+    for item in compiled:
+        checks = []
+        for feature, operator, raw, expected in item.conditions:
+            actual = features.get(feature)
+            checks.append(
+                {
+                    "feature": feature,
+                    "operator": operator,
+                    "value": raw,
+                    "actual": actual,
+                    "held": holds(operator=operator, expected=expected, actual=actual),
+                }
+            )
+        results.append(
+            {
+                "position": item.rule.position,
+                "name": item.rule.name,
+                "outcome": item.rule.outcome,
+                "conditions": checks,
+                "fired": all(check["held"] for check in checks),
+                "decisive": False,
+            }
+        )
+    return results

@@ -1,0 +1,452 @@
+"""Every write of the acceptance app: bureau imports, rule set versions, decisions.
+
+Keyword-only, typed, `by=` actor (a user or a label such as "api: webshop"),
+one transaction each, timeline Events through accounts.services.record_event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from acceptance.bureau import (
+    BureauProvider,
+    BureauReport,
+    BureauUnavailable,
+    LocalBureauProvider,
+    get_provider,
+    read_bureau_file,
+)
+from acceptance.features import compute_features
+from acceptance.models import (
+    BureauRecord,
+    Channel,
+    Condition,
+    Decision,
+    Outcome,
+    Rule,
+    RuleSet,
+    RuleSetVersion,
+    VersionLocked,
+)
+from acceptance.rules import compile_rules, evaluate, parse_value
+from accounts.models import ZERO, Customer, Event, Task
+from accounts.services import Actor, complete_task, create_task, record_event
+from creditmgmt.models import User
+from creditmgmt.permissions import MANAGERS
+
+CENT = Decimal("0.01")
+BUREAU_FIELDS = [
+    "name",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "legal_form",
+    "founded_on",
+    "sector",
+    "score",
+    "probability_of_default",
+    "rating",
+    "recommended_limit",
+    "currency",
+    "negative_events",
+    "parent_registration_number",
+    "source",
+    "source_name",
+    "fetched_at",
+]
+
+
+# --- bureau files ------------------------------------------------------------
+
+
+@dataclass
+class BureauImportResult:
+    created: int
+    updated: int
+
+
+def import_bureau_file(*, data: bytes, source_name: str, by: Actor) -> BureauImportResult:
+    """Apply a bureau portfolio file whole (or nothing: BureauFileError lists every problem).
+
+    A report replaces the stored one for the same registration number unless
+    the stored one is newer. Set-based: one read, one bulk insert, one bulk update.
+    """
+    records = read_bureau_file(data, source_name=source_name)
+    with transaction.atomic():
+        numbers = [r.registration_number for r in records]
+        existing = {
+            r.registration_number: r
+            for r in BureauRecord.objects.select_for_update().filter(registration_number__in=numbers)
+        }
+        new = [r for r in records if r.registration_number not in existing]
+        changed = []
+        for record in records:
+            stored = existing.get(record.registration_number)
+            if stored is None or stored.fetched_at > record.fetched_at:
+                continue
+            for name in BUREAU_FIELDS:
+                setattr(stored, name, getattr(record, name))
+            changed.append(stored)
+        BureauRecord.objects.bulk_create(new, batch_size=1000)
+        BureauRecord.objects.bulk_update(changed, BUREAU_FIELDS, batch_size=1000)
+    return BureauImportResult(created=len(new), updated=len(changed))
+
+
+# --- rule set versions -------------------------------------------------------
+
+
+def _locked_draft(version: RuleSetVersion) -> RuleSetVersion:
+    version = RuleSetVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.is_editable:
+        raise VersionLocked(
+            _("Version %(v)s is %(s)s and cannot be changed.")
+            % {
+                "v": version,
+                "s": version.get_status_display().lower(),
+            }
+        )
+    return version
+
+
+def create_draft_version(
+    *, rule_set: RuleSet, by: Actor, copy_from: RuleSetVersion | None = None
+) -> RuleSetVersion:
+    """A new draft of `rule_set`, empty or a copy of the rules of `copy_from` (e.g. the active one)."""
+    with transaction.atomic():
+        RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        number = (rule_set.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = RuleSetVersion.objects.create(rule_set=rule_set, number=number)
+        if copy_from is not None:
+            for rule in copy_from.rules.prefetch_related("conditions"):
+                conditions = list(rule.conditions.all())
+                rule.pk = None
+                rule._state.adding = True
+                rule.version = draft
+                rule.save()
+                for condition in conditions:
+                    condition.pk = None
+                    condition._state.adding = True
+                    condition.rule = rule
+                    condition.save()
+    return draft
+
+
+def add_rule(
+    *,
+    version: RuleSetVersion,
+    name: str,
+    outcome: str,
+    reason_nl: str,
+    reason_en: str,
+    by: Actor,
+    conditions: Sequence[tuple[str, str, str]] = (),
+    position: int | None = None,
+    **limits: Any,
+) -> Rule:
+    """Append a rule (or put it at `position`) to a draft; conditions are (feature, operator, value)."""
+    allowed = {
+        "limit_kind",
+        "limit_amount",
+        "limit_share",
+        "limit_cap",
+        "prepayment_percent",
+        "payment_terms_days",
+    }
+    if set(limits) - allowed:
+        raise TypeError(f"Unknown rule fields: {sorted(set(limits) - allowed)}")
+    if outcome not in Outcome.values:
+        raise ValueError(outcome)
+    for feature, operator, value in conditions:
+        parse_value(feature=feature, operator=operator, value=value)
+    with transaction.atomic():
+        version = _locked_draft(version)
+        if position is None:
+            position = (version.rules.aggregate(p=Max("position"))["p"] or 0) + 10
+        rule = Rule(
+            version=version,
+            position=position,
+            name=name,
+            outcome=outcome,
+            reason_nl=reason_nl,
+            reason_en=reason_en,
+            **limits,
+        )
+        rule.full_clean(exclude=["version"])
+        rule.save()
+        Condition.objects.bulk_create(
+            [Condition(rule=rule, feature=f, operator=o, value=v) for f, o, v in conditions]
+        )
+    return rule
+
+
+def activate_version(*, version: RuleSetVersion, by: Actor) -> RuleSetVersion:
+    """Make a draft the active version of its rule set; the previously active one retires."""
+    with transaction.atomic():
+        version = _locked_draft(version)
+        if not version.rules.exists():
+            raise VersionLocked(_("A version without rules cannot be activated."))
+        now = timezone.now()
+        for current in RuleSetVersion.objects.select_for_update().filter(
+            rule_set=version.rule_set_id, status=RuleSetVersion.Status.ACTIVE
+        ):
+            current.status = RuleSetVersion.Status.RETIRED
+            current.retired_at = now
+            current.save(update_fields=["status", "retired_at"])
+        version.status = RuleSetVersion.Status.ACTIVE
+        version.activated_at = now
+        version.activated_by = by if isinstance(by, User) else None
+        version.save(update_fields=["status", "activated_at", "activated_by"])
+    return version
+
+
+# --- decisions ---------------------------------------------------------------
+
+SEVERITY = {Outcome.ACCEPT: 1, Outcome.ACCEPT_WITH_CONDITIONS: 2, Outcome.REFER: 3, Outcome.REJECT: 4}
+NO_RULE_REASON = ("Geen regel van toepassing: een medewerker beslist.", "No rule applies: a person decides.")
+
+
+def active_version(rule_set: RuleSet | None = None) -> RuleSetVersion:
+    """The active version of `rule_set` (default: the rule set in use), rules and conditions loaded.
+
+    Three queries.
+    """
+    versions = RuleSetVersion.objects.select_related("rule_set").filter(status=RuleSetVersion.Status.ACTIVE)
+    versions = versions.filter(rule_set=rule_set) if rule_set else versions.filter(rule_set__in_use=True)
+    return versions.prefetch_related(
+        Prefetch("rules", queryset=Rule.objects.order_by("position").prefetch_related("conditions"))
+    ).get()
+
+
+def _limit_of(rule: Rule, report_limit: Decimal | None) -> Decimal:
+    if rule.limit_kind == Rule.LimitKind.FIXED:
+        return rule.limit_amount or ZERO
+    if rule.limit_kind == Rule.LimitKind.SHARE:
+        if not report_limit:
+            return ZERO
+        limit = (report_limit * (rule.limit_share or ZERO) / 100).quantize(CENT, rounding=ROUND_DOWN)
+        return min(limit, rule.limit_cap) if rule.limit_cap is not None else limit
+    return ZERO
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def decide(
+    *,
+    by: Actor,
+    channel: str,
+    customer: Customer | None = None,
+    registration_number: str = "",
+    amount: Decimal | None = None,
+    rule_set: RuleSet | None = None,
+    provider: BureauProvider | None = None,
+    today: date | None = None,
+) -> Decision:
+    """Decide whether `customer` (or a prospect by registration number) may buy on account.
+
+    The rules of the active version are evaluated in order; the first rule that
+    fires decides the outcome, limit and conditions. Its reason (for reject and
+    refer: the reasons of every fired rule with that outcome) is what a person
+    reads. No rule firing refers to a person. The granted limit never exceeds a
+    limit a person set on the customer; available = limit - exposure (group).
+
+    A fixed number of queries: bureau report 1, ledger 1, group exposure >= 2,
+    rules 3, then the decision and its Event (and a review Task when referred).
+    """
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    started = time.perf_counter()
+    now = timezone.now()
+    today = today or timezone.localdate()
+    registration_number = registration_number or (customer.kvk_number if customer else "")
+    bureau_unavailable = False
+    try:
+        report: BureauReport | None = (provider or get_provider()).fetch(registration_number)
+    except BureauUnavailable:
+        # The stored report, however old, is better than none; the snapshot says the bureau was down.
+        bureau_unavailable = True
+        report = LocalBureauProvider().fetch(registration_number)
+    features = compute_features(
+        customer=customer, report=report, amount=amount, channel=channel, today=today, now=now
+    )
+    features["bureau_unavailable"] = bureau_unavailable
+    version = active_version(rule_set)
+    rules = list(version.rules.all())
+    evaluations = evaluate(compile_rules(rules), features)
+    fired = [rule for rule, result in zip(rules, evaluations, strict=True) if result["fired"]]
+    if fired:
+        first = fired[0]
+        outcome = first.outcome
+        deciding = [first]
+        if outcome in (Outcome.REJECT, Outcome.REFER):
+            deciding = [rule for rule in fired if rule.outcome == outcome]
+        for result in evaluations:
+            result["decisive"] = result["position"] in {rule.position for rule in deciding}
+        reasons_nl = [rule.reason_nl for rule in deciding]
+        reasons_en = [rule.reason_en for rule in deciding]
+        limit = _limit_of(first, report.recommended_limit if report else None)
+        prepayment, terms = first.prepayment_percent, first.payment_terms_days
+    else:
+        outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
+        reasons_nl, reasons_en = [NO_RULE_REASON[0]], [NO_RULE_REASON[1]]
+    if outcome in (Outcome.REFER, Outcome.REJECT):
+        limit = ZERO
+    if customer is not None and customer.credit_limit > 0:
+        limit = min(limit, customer.credit_limit)
+    available = max(limit - (features["exposure"] or ZERO), ZERO)
+    latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
+    user = by if isinstance(by, User) else None
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            customer=customer,
+            registration_number=registration_number,
+            company_name=customer.name if customer else (report.name if report else registration_number),
+            version=version,
+            channel=channel,
+            requester=user,
+            requester_label="" if user else str(by)[:100],
+            requested_amount=amount,
+            currency=customer.currency if customer else (report.currency if report else "EUR"),
+            features={k: _jsonable(v) for k, v in features.items()},
+            evaluations=[
+                {**r, "conditions": [{**c, "actual": _jsonable(c["actual"])} for c in r["conditions"]]}
+                for r in evaluations
+            ],
+            outcome=outcome,
+            limit=limit,
+            available=available,
+            prepayment_percent=prepayment,
+            payment_terms_days=terms,
+            reasons_nl=reasons_nl,
+            reasons_en=reasons_en,
+            latency_ms=latency,
+        )
+        if customer is not None:
+            _record_decision(decision=decision, customer=customer, by=by, today=today)
+    return decision
+
+
+def _record_decision(*, decision: Decision, customer: Customer, by: Actor, today: date) -> None:
+    reasons = decision.reasons_nl if translation.get_language() == "nl" else decision.reasons_en
+    record_event(
+        customer=customer,
+        kind=Event.Kind.DECISION,
+        verb=decision.outcome,
+        summary=_("Credit decision (%(channel)s): %(outcome)s, limit %(limit)s. %(reasons)s")
+        % {
+            "channel": decision.get_channel_display(),
+            "outcome": decision.get_outcome_display(),
+            "limit": decision.limit,
+            "reasons": " ".join(reasons),
+        },
+        by=by,
+        target=decision,
+        data={"decision": decision.pk, "outcome": decision.outcome, "limit": str(decision.limit)},
+    )
+    # One open review per customer: a clerk who looks the customer up again adds no second task.
+    open_review = Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW)
+    if decision.outcome == Outcome.REFER and not open_review.exists():
+        create_task(
+            customer=customer,
+            title=(_("Review credit decision: %(reasons)s") % {"reasons": " ".join(reasons)})[:200],
+            due_date=today,
+            by=by,
+            kind=Task.Kind.REVIEW,
+            priority=Task.Priority.HIGH,
+        )
+
+
+OVERRIDE_OUTCOMES = (Outcome.ACCEPT, Outcome.REJECT)
+
+
+def override_decision(*, decision: Decision, outcome: str, limit: Decimal, reason: str, by: User) -> Decision:
+    """A manager's answer to a referred decision: a new decision that points at it.
+
+    The original stays as it was (decisions are append-only); the new one has
+    the same request, features and rule set version, the manager's outcome,
+    limit and reason, and closes the open review task of the customer.
+    """
+    if not by.has_role(*MANAGERS):
+        raise ValidationError(_("Only a credit manager can override a decision."))
+    if outcome not in OVERRIDE_OUTCOMES:
+        raise ValidationError(_("Override with accept or reject."))
+    if not reason.strip():
+        raise ValidationError(_("Say why you override the decision."))
+    if limit < 0 or (outcome == Outcome.REJECT and limit):
+        raise ValidationError(_("The limit is zero or more, and zero for a rejection."))
+    with transaction.atomic():
+        original = (
+            Decision.objects.select_for_update(of=("self",)).select_related("customer").get(pk=decision.pk)
+        )
+        if original.outcome != Outcome.REFER:
+            raise ValidationError(_("Only a referred decision can be overridden."))
+        if Decision.objects.filter(overrides=original).exists():
+            raise ValidationError(_("This decision has already been overridden."))
+        customer = original.customer
+        if customer is not None and customer.credit_limit > 0:
+            limit = min(limit, customer.credit_limit)
+        exposure = Decimal(original.features.get("exposure") or "0")
+        reason = reason.strip()
+        new = Decision.objects.create(
+            customer=customer,
+            registration_number=original.registration_number,
+            company_name=original.company_name,
+            version_id=original.version_id,
+            channel=original.channel,
+            requester=by,
+            requested_amount=original.requested_amount,
+            currency=original.currency,
+            features=original.features,
+            evaluations=original.evaluations,
+            outcome=outcome,
+            limit=limit,
+            available=max(limit - exposure, ZERO),
+            reasons_nl=[reason],
+            reasons_en=[reason],
+            overrides=original,
+            override_reason=reason,
+        )
+        if customer is not None:
+            record_event(
+                customer=customer,
+                kind=Event.Kind.DECISION,
+                verb="overridden",
+                summary=_("Referred decision overridden: %(outcome)s, limit %(limit)s. %(reason)s")
+                % {"outcome": new.get_outcome_display(), "limit": new.limit, "reason": reason},
+                by=by,
+                target=new,
+                data={
+                    "decision": new.pk,
+                    "overrides": original.pk,
+                    "outcome": outcome,
+                    "limit": str(new.limit),
+                },
+            )
+            for task in Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW):
+                complete_task(task=task, outcome=Task.Outcome.RESOLVED, by=by, note=reason)
+    return new
+
+
+def refresh_interval() -> timedelta:
+    """How old a bureau report may be before a provider asks the bureau again (cache TTL)."""
+    return timedelta(days=getattr(settings, "ACCEPTANCE_BUREAU_TTL_DAYS", 30))
+
+
+def report_is_fresh(report: BureauReport, *, now: datetime | None = None) -> bool:
+    return report.is_fresh(now=now or timezone.now(), ttl=refresh_interval())

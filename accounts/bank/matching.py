@@ -1,0 +1,327 @@
+"""Scoring candidate invoices for an incoming bank entry, with the reasons why.
+
+Pure functions over a `MatchContext` that holds the open invoices, the known
+IBANs and the customer names in memory (loaded in three queries for a whole
+statement), so matching 100,000 lines does not ask the database per line.
+
+Signals, strongest first: a valid structured reference; invoice numbers in
+the description (one payment may name several); the payer's IBAN learned from
+earlier matches; the amount equal to one open invoice or to the exact sum of a
+few (bounded search); the payer's name resembling a customer's. A candidate
+scoring AUTO_SCORE or more, with no rival close to it, is allocated at once;
+the others wait in the queue with their reasons.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from accounts.bank.references import references_in
+
+AUTO_SCORE = 90
+RIVAL_MARGIN = 5
+SUBSET_POOL = 12  # the oldest open invoices of a customer tried for "sum of a few"
+SUBSET_MAX = 4
+NAME_CUTOFF = 90
+TOKEN_RE = re.compile(r"[A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*|\d+")
+LEGAL_FORMS = re.compile(r"\b(B\.?V\.?|N\.?V\.?|V\.?O\.?F\.?|C\.?V\.?|GMBH|HOLDING|BEHEER|LTD|INC)\b\.?")
+
+
+@dataclass
+class OpenInvoice:
+    id: int
+    number: str
+    customer_id: int
+    open_amount: Decimal
+    due_date: date
+    reference: str = ""
+
+
+@dataclass
+class Candidate:
+    invoices: list[OpenInvoice]
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def customer_id(self) -> int:
+        return self.invoices[0].customer_id
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return tuple(sorted(i.id for i in self.invoices))
+
+    @property
+    def open_total(self) -> Decimal:
+        return sum((i.open_amount for i in self.invoices), Decimal("0"))
+
+    def as_json(self) -> dict:
+        return {
+            "invoices": [i.id for i in self.invoices],
+            "numbers": [i.number for i in self.invoices],
+            "customer": self.customer_id,
+            "score": self.score,
+            "reasons": self.reasons,
+            "open": str(self.open_total),
+        }
+
+
+def normalize_number(text: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", text.upper())
+
+
+def normalize_name(text: str) -> str:
+    text = LEGAL_FORMS.sub(" ", text.upper())
+    return " ".join(re.sub(r"[^0-9A-Z ]", " ", text).split())
+
+
+class MatchContext:
+    def __init__(
+        self,
+        invoices: list[OpenInvoice],
+        *,
+        known_ibans: dict[str, set[int]],
+        customers: dict[int, tuple[str, int | None]],
+    ) -> None:
+        self.customers = customers
+        self.known_ibans = known_ibans
+        self.by_id: dict[int, OpenInvoice] = {}
+        self.by_reference: dict[str, OpenInvoice] = {}
+        self.by_number: dict[str, list[OpenInvoice]] = defaultdict(list)
+        self.by_digits: dict[str, list[OpenInvoice]] = defaultdict(list)
+        self.by_customer: dict[int, list[OpenInvoice]] = defaultdict(list)
+        self.by_amount: dict[Decimal, list[OpenInvoice]] = defaultdict(list)
+        for invoice in sorted(invoices, key=lambda i: (i.due_date, i.id)):
+            self._add(invoice)
+        self.names = {cid: normalize_name(name) for cid, (name, _parent) in customers.items()}
+        self.children: dict[int, set[int]] = defaultdict(set)
+        for cid, (_name, parent) in customers.items():
+            if parent:
+                self.children[parent].add(cid)
+
+    def _add(self, invoice: OpenInvoice) -> None:
+        self.by_id[invoice.id] = invoice
+        if invoice.reference:
+            self.by_reference[invoice.reference] = invoice
+        number = normalize_number(invoice.number)
+        self.by_number[number].append(invoice)
+        digits = re.sub(r"\D", "", number).lstrip("0")
+        if len(digits) >= 5 and digits != number:
+            self.by_digits[digits].append(invoice)
+        self.by_customer[invoice.customer_id].append(invoice)
+        self.by_amount[invoice.open_amount].append(invoice)
+
+    def is_open(self, invoice: OpenInvoice) -> bool:
+        return invoice.open_amount > 0
+
+    def settle(self, invoice_id: int, amount: Decimal) -> None:
+        """Keep the context true after an allocation, for the next lines of the same file."""
+        invoice = self.by_id.get(invoice_id)
+        if invoice is None:
+            return
+        bucket = self.by_amount.get(invoice.open_amount)
+        if bucket and invoice in bucket:
+            bucket.remove(invoice)
+        invoice.open_amount -= amount
+        if invoice.open_amount > 0:
+            self.by_amount[invoice.open_amount].append(invoice)
+
+    def learn_iban(self, iban: str, customer_id: int) -> None:
+        if iban:
+            self.known_ibans.setdefault(iban, set()).add(customer_id)
+
+    def family(self, customer_id: int) -> set[int]:
+        """The customer, its parent and the parent's other subsidiaries: who may pay for whom."""
+        parent = self.customers.get(customer_id, ("", None))[1]
+        root = parent or customer_id
+        return {root, customer_id, *self.children.get(root, ())}
+
+
+def _open(ctx: MatchContext, invoices: list[OpenInvoice]) -> list[OpenInvoice]:
+    unique = {i.id: i for i in invoices if ctx.is_open(i)}
+    return sorted(unique.values(), key=lambda i: (i.due_date, i.id))
+
+
+def _numbers_in(ctx: MatchContext, text: str) -> list[OpenInvoice]:
+    found: list[OpenInvoice] = []
+    for token in TOKEN_RE.findall(text.upper()):
+        norm = normalize_number(token)
+        hits = ctx.by_number.get(norm) or ctx.by_digits.get(norm.lstrip("0"), [])
+        found.extend(hits)
+    return _open(ctx, found)
+
+
+def _typo_numbers(text: str, pool: list[OpenInvoice]) -> list[OpenInvoice]:
+    tokens = {normalize_number(t) for t in TOKEN_RE.findall(text.upper())}
+    tokens = {t for t in tokens if len(t) >= 6}
+    return [
+        invoice
+        for invoice in pool
+        if any(Levenshtein.distance(t, normalize_number(invoice.number), score_cutoff=1) <= 1 for t in tokens)
+    ]
+
+
+def _subset_sum(invoices: list[OpenInvoice], amount: Decimal) -> list[list[OpenInvoice]]:
+    pool = invoices[:SUBSET_POOL]
+    found = []
+    for size in range(2, min(SUBSET_MAX, len(pool)) + 1):
+        for combo in itertools.combinations(pool, size):
+            if sum(i.open_amount for i in combo) == amount:
+                found.append(list(combo))
+                if len(found) > 1:
+                    return found
+    return found
+
+
+def _name_customers(ctx: MatchContext, name: str) -> dict[int, float]:
+    query = normalize_name(name)
+    if len(query) < 3 or not ctx.names:
+        return {}
+    hits = process.extract(query, ctx.names, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_CUTOFF, limit=3)
+    return {cid: score for _name, score, cid in hits}
+
+
+def score_entry(
+    ctx: MatchContext, *, amount: Decimal, iban: str, name: str, reference: str, text: str
+) -> list[Candidate]:
+    """The candidates for an incoming amount, best first, each with its reasons."""
+    found: dict[tuple[int, ...], Candidate] = {}
+
+    def add(invoices: list[OpenInvoice], score: int, reason: str) -> None:
+        invoices = _open(ctx, invoices)
+        if not invoices or len({i.customer_id for i in invoices}) > 1:
+            return
+        candidate = Candidate(invoices=invoices, score=score)
+        current = found.setdefault(candidate.key, candidate)
+        current.score = max(current.score, score)
+        if reason not in current.reasons:
+            current.reasons.append(reason)
+
+    def cname(cid: int) -> str:
+        return ctx.customers.get(cid, ("?", None))[0]
+
+    def amount_fits(invoices: list[OpenInvoice]) -> bool:
+        return sum((i.open_amount for i in invoices), Decimal("0")) == amount
+
+    payer_ids = set(ctx.known_ibans.get(iban, set())) if iban else set()
+
+    # 1. Structured references (validated: check digit or ISO 11649).
+    for ref in references_in(reference, text):
+        invoice = ctx.by_reference.get(ref)
+        if invoice and ctx.is_open(invoice):
+            add(
+                [invoice],
+                100 if amount_fits([invoice]) else 95,
+                _("payment reference %(ref)s") % {"ref": ref},
+            )
+
+    # 2. Invoice numbers in the description: one or several invoices of one customer.
+    named = _numbers_in(ctx, f"{reference} {text}")
+    by_customer: dict[int, list[OpenInvoice]] = defaultdict(list)
+    for invoice in named:
+        by_customer[invoice.customer_id].append(invoice)
+    # The payer's name is looked up only when the IBAN is unknown and nothing above is already
+    # beyond doubt: comparing with every customer's name is the costly part of matching.
+    sure = any(c.score >= 95 for c in found.values()) or any(
+        amount_fits(invoices) and len(by_customer) == 1 for invoices in by_customer.values()
+    )
+    name_hits = {} if payer_ids or sure else _name_customers(ctx, name)
+    for cid, invoices in by_customer.items():
+        numbers = ", ".join(i.number for i in invoices)
+        payer_known = bool(payer_ids & ctx.family(cid)) or cid in name_hits
+        score = 85 + (10 if amount_fits(invoices) else 0) + (5 if payer_known else 0)
+        if len(by_customer) > 1:
+            score -= 15  # the same number at several customers: let a person look
+        add(
+            invoices,
+            min(score, 99),
+            _("invoice number %(numbers)s in the description") % {"numbers": numbers},
+        )
+        if len(invoices) > 1:
+            # Several named but the amount pays only some of them.
+            for subset in _subset_sum(invoices, amount):
+                add(
+                    subset,
+                    92,
+                    _("the amount is the sum of invoices %(n)s named in the description")
+                    % {"n": ", ".join(i.number for i in subset)},
+                )
+
+    # 3. and 4. The payer by IBAN (learned) or by name; then the amount among their invoices.
+    payers: dict[int, tuple[int, str]] = {}
+    for cid in payer_ids:
+        payers[cid] = (
+            0,
+            _("IBAN %(iban)s paid for %(customer)s before") % {"iban": iban, "customer": cname(cid)},
+        )
+    for cid, similarity in name_hits.items():
+        payers.setdefault(
+            cid,
+            (
+                -2,
+                _("the name “%(name)s” resembles %(customer)s (%(score)d%%)")
+                % {"name": name, "customer": cname(cid), "score": similarity},
+            ),
+        )
+    for cid, (bonus, why) in payers.items():
+        invoices = [
+            i for member in ctx.family(cid) for i in ctx.by_customer.get(member, []) if ctx.is_open(i)
+        ]
+        invoices.sort(key=lambda i: (i.due_date, i.id))
+        same = [i for i in invoices if i.open_amount == amount]
+        if len(same) == 1:
+            add(same, 92 + bonus, why)
+            add(same, 92 + bonus, _("the amount equals the open amount of %(n)s") % {"n": same[0].number})
+        elif same:
+            add(same[:1], 80 + bonus, why)
+            add(same[:1], 80 + bonus, _("the amount equals several open invoices; this is the oldest"))
+        else:
+            subsets = _subset_sum(invoices, amount)
+            if len(subsets) == 1:
+                numbers = ", ".join(i.number for i in subsets[0])
+                add(subsets[0], 91 + bonus, why)
+                add(subsets[0], 91 + bonus, _("the amount is the exact sum of %(n)s") % {"n": numbers})
+        for invoice in _typo_numbers(text, invoices):
+            score = 93 if invoice.open_amount == amount else 80
+            add([invoice], score + bonus, why)
+            add(
+                [invoice],
+                score + bonus,
+                _("the description nearly names %(n)s (one character differs)") % {"n": invoice.number},
+            )
+        if invoices and not found:
+            add(invoices[:1], 50, why)
+            add(invoices[:1], 50, _("the oldest open invoice of %(customer)s") % {"customer": cname(cid)})
+
+    # 5. Nothing else: an invoice with exactly this amount, or nearly named in the description.
+    same_amount = [i for i in ctx.by_amount.get(amount, []) if ctx.is_open(i)]
+    for invoice in _typo_numbers(text, same_amount):
+        add(
+            [invoice],
+            90,
+            _("the amount equals %(n)s and the description nearly names it") % {"n": invoice.number},
+        )
+    if len(same_amount) == 1 and not found:
+        add(same_amount, 60, _("the amount equals the open amount of %(n)s") % {"n": same_amount[0].number})
+
+    return sorted(found.values(), key=lambda c: (-c.score, c.key))
+
+
+def confident(candidates: list[Candidate]) -> Candidate | None:
+    """The candidate to allocate without a person, if there is one beyond doubt."""
+    if not candidates or candidates[0].score < AUTO_SCORE:
+        return None
+    best = candidates[0]
+    for rival in candidates[1:]:
+        if rival.score >= best.score - RIVAL_MARGIN and not set(rival.key) <= set(best.key):
+            return None
+    return best

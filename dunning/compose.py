@@ -1,0 +1,105 @@
+"""Turn a dunning action into an outbox message: channel, recipient, language, rendered text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.exceptions import ImproperlyConfigured
+
+from accounts.models import Contact, Customer, Invoice
+from dunning.models import Channel, Message, Step, Template
+from dunning.rendering import (
+    build_context,
+    choose_language,
+    email_contact,
+    postal_address,
+    primary_contact,
+    render_text,
+)
+
+TemplateIndex = dict[tuple[str, str, str], Template]
+
+
+def current_templates() -> TemplateIndex:
+    return {(t.key, t.channel, t.language): t for t in Template.objects.current()}
+
+
+def idempotency_key(*, customer_id: int, step_id: int, cycle: int, channel: str) -> str:
+    return f"dunning:{customer_id}:{step_id}:{cycle}:{channel}"
+
+
+def route(step: Step, contacts: Sequence[Contact]) -> tuple[str, Contact | None]:
+    """The channel actually used: e-mail or SMS fall back to a letter without an address or number."""
+    channel = step.channel
+    first = primary_contact(contacts)
+    if first is not None and first.preferred_channel == Contact.Channel.LETTER and channel != Channel.LETTER:
+        return Channel.LETTER, first
+    if channel == Channel.EMAIL:
+        contact = email_contact(contacts)
+        if contact is not None:
+            return Channel.EMAIL, contact
+        return Channel.LETTER, primary_contact(contacts)
+    if channel == Channel.SMS:
+        with_phone = [c for c in contacts if c.phone]
+        if with_phone:
+            return Channel.SMS, primary_contact(with_phone)
+        return Channel.LETTER, primary_contact(contacts)
+    return Channel.LETTER, primary_contact(contacts)
+
+
+def find_template(templates: TemplateIndex, key: str, channel: str, language: str) -> Template:
+    """The current template for the key, channel and language (with fallbacks: en, then the e-mail text)."""
+    for wanted in (channel, Channel.EMAIL):
+        available = {lang for (k, ch, lang) in templates if k == key and ch == wanted}
+        if available:
+            return templates[(key, wanted, choose_language(language, available))]
+    raise ImproperlyConfigured(f"No template {key!r} for {channel}: add one on the templates page")
+
+
+def compose_message(
+    *,
+    customer: Customer,
+    step: Step,
+    cycle: int,
+    contacts: Sequence[Contact],
+    invoices: Sequence[Invoice],
+    templates: TemplateIndex,
+    today: date,
+    costs,
+    interest,
+) -> Message:
+    """An unsaved outbox message for the step (the caller saves it with the action)."""
+    channel, contact = route(step, contacts)
+    language = (contact.language if contact and contact.language else "") or customer.language
+    template = find_template(templates, step.template_key, channel, language)
+    context = build_context(
+        customer=customer,
+        contact=contact,
+        invoices=invoices,
+        today=today,
+        step_name=step.name,
+        costs=costs,
+        interest=interest,
+    )
+    rendered = render_text(
+        subject=template.subject, body=template.body, context=context, language=template.language
+    )
+    if channel == Channel.EMAIL:
+        recipient = contact.email  # type: ignore[union-attr]
+    elif channel == Channel.SMS:
+        recipient = contact.phone  # type: ignore[union-attr]
+    else:
+        recipient = postal_address(customer, contact=contact, language=template.language)
+    return Message(
+        customer=customer,
+        channel=channel,
+        language=template.language,
+        recipient=recipient,
+        subject=rendered.subject,
+        body=rendered.body,
+        idempotency_key=idempotency_key(
+            customer_id=customer.pk, step_id=step.pk, cycle=cycle, channel=channel
+        ),
+        template_version=template.version,
+    )

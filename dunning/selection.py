@@ -1,0 +1,160 @@
+"""Which invoices may be dunned, and which step is due for a customer. Pure where it can be.
+
+`dunnable_invoices()` is the ONE query hook for exclusions: other features
+(disputes, promises to pay, payment plans) register a function that returns a
+`Q` over `Invoice` for the invoices they keep out of dunning on a date:
+
+    from dunning.selection import register_invoice_exclusion
+
+    @register_invoice_exclusion("disputes")
+    def disputed(today):
+        return Q(pk__in=Dispute.objects.open().values("invoices"))
+
+Everything that selects invoices for reminders goes through it (the daily run,
+the dry run, previews, the 360 panel), so an excluded invoice is never dunned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Customer, Invoice
+
+ExclusionFunc = Callable[[date], Q]
+_EXCLUSIONS: dict[str, ExclusionFunc] = {}
+
+# Customers in these statuses get no reminders at all (in collection: the agency has the case).
+SILENT_STATUSES = (Customer.Status.ON_HOLD, Customer.Status.CLOSED, Customer.Status.IN_COLLECTION)
+
+
+def register_invoice_exclusion(name: str) -> Callable[[ExclusionFunc], ExclusionFunc]:
+    """Decorator: invoices matching the returned Q are out of dunning on that date."""
+
+    def decorator(func: ExclusionFunc) -> ExclusionFunc:
+        _EXCLUSIONS[name] = func
+        return func
+
+    return decorator
+
+
+@register_invoice_exclusion("dunning stops")
+def _stopped(today: date) -> Q:
+    from dunning.models import DunningStop
+
+    active = DunningStop.objects.active(today)
+    return Q(
+        Exists(active.filter(customer=OuterRef("customer"), invoice__isnull=True))
+        | Exists(active.filter(invoice=OuterRef("pk")))
+    )
+
+
+def exclusions(today: date) -> Q:
+    """Every registered exclusion as one Q (invoices to leave out)."""
+    combined = Q(pk__in=[])
+    for func in _EXCLUSIONS.values():
+        combined |= func(today)
+    return combined
+
+
+def dunnable_invoices(today: date) -> QuerySet[Invoice]:
+    """Open, unpaid invoices of customers that may be dunned, minus every exclusion."""
+    return (
+        Invoice.objects.filter(status=Invoice.Status.OPEN, open_amount__gt=0)
+        .exclude(customer__status__in=SILENT_STATUSES)
+        .exclude(exclusions(today))
+    )
+
+
+# --- due-step selection (pure) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    position: int
+    offset_days: int
+    is_contact: bool
+
+
+@dataclass(frozen=True)
+class CustomerSpec:
+    stage: int
+    oldest_due_date: date | None
+    overdue_amount: Decimal  # open and past its due date
+    open_amount: Decimal  # everything open in dunning (what a reminder before the due date lists)
+    last_contact_date: date | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    step: StepSpec | None
+    stage: int  # the stage after recomputing it from what is still open
+    reason: str
+
+
+def target_stage(steps: Sequence[StepSpec], days_overdue: int) -> int:
+    """The stage the oldest open invoice has reached: the last step whose offset has passed."""
+    reached = [s.position for s in steps if s.offset_days <= days_overdue]
+    return max(reached, default=0)
+
+
+def select_due_step(
+    steps: Sequence[StepSpec],
+    customer: CustomerSpec,
+    *,
+    today: date,
+    minimum_amount: Decimal,
+    min_interval_days: int,
+) -> Decision:
+    """The next step due for a customer today, one step at a time.
+
+    - the stage follows the oldest open dunnable invoice: when a payment clears
+      the oldest, the stage drops back to what the rest has reached (nothing is
+      sent for the drop);
+    - steps are never skipped (except reminders before the due date once it has
+      passed): the next step is the first after the stage, due once its offset
+      has passed;
+    - contact steps keep `min_interval_days` after the last contact;
+    - nothing below the minimum amount.
+    """
+    steps = sorted(steps, key=lambda s: s.position)
+    if customer.oldest_due_date is None:
+        return Decision(None, 0, "nothing open")
+    days = (today - customer.oldest_due_date).days
+    stage = min(customer.stage, target_stage(steps, days))
+    # A reminder "before the due date" makes no sense once it has passed: skip those.
+    following = [s for s in steps if s.position > stage and not (s.offset_days < 0 and days > 0)]
+    if not following:
+        return Decision(None, stage, "procedure finished")
+    step = following[0]
+    if step.offset_days > days:
+        return Decision(None, stage, "not yet")
+    listed = customer.open_amount if step.offset_days <= 0 else customer.overdue_amount
+    if listed <= 0 or listed < minimum_amount:
+        return Decision(None, stage, "below minimum amount")
+    if (
+        step.is_contact
+        and customer.last_contact_date is not None
+        and (today - customer.last_contact_date).days < min_interval_days
+    ):
+        return Decision(None, stage, "minimum interval")
+    return Decision(step, stage, "due")
+
+
+def next_planned(
+    steps: Sequence[StepSpec], stage: int, oldest_due_date: date | None
+) -> tuple[StepSpec | None, date | None]:
+    """The step after `stage` and the date its offset passes (for the 360 page)."""
+    following = sorted((s for s in steps if s.position > stage), key=lambda s: s.position)
+    if not following or oldest_due_date is None:
+        return None, None
+    return following[0], oldest_due_date + timedelta(days=following[0].offset_days)
+
+
+def listed_due_before(step_offset: int, today: date) -> date:
+    """Invoices due on or before this date are listed by a step (overdue ones, or due soon)."""
+    return today - timedelta(days=1) if step_offset > 0 else today - timedelta(days=step_offset)

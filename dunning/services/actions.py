@@ -1,0 +1,198 @@
+"""What people do with the daily run's output: approve or cancel, log a call, retry a message."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Contact, Customer, Event, Task
+from accounts.services import Actor, complete_task, create_task, record_event, update_customer
+from creditmgmt.models import User
+from dunning.casefile import write_case_file
+from dunning.compose import compose_message, current_templates
+from dunning.models import Action, CustomerDunning, DunningAction, DunningStop, Message
+from dunning.selection import dunnable_invoices
+
+
+class OutcomeCode(TextChoices):
+    """What a call achieved; each maps to the task's outcome and, for some, a next step."""
+
+    REACHED = "reached", gettext_lazy("Reached, will pay")
+    PROMISED = "promised", gettext_lazy("Payment promised")
+    VOICEMAIL = "voicemail", gettext_lazy("Voicemail left")
+    UNREACHABLE = "unreachable", gettext_lazy("Unreachable")
+    NOT_RECEIVED = "not_received", gettext_lazy("Invoice not received")
+    DISPUTE = "dispute", gettext_lazy("Customer disputes")
+    PAID_ALREADY = "paid_already", gettext_lazy("Paid already")
+    NO_ACTION = "no_action", gettext_lazy("No action needed")
+
+
+OUTCOME_TO_TASK = {
+    OutcomeCode.REACHED: Task.Outcome.REACHED,
+    OutcomeCode.PROMISED: Task.Outcome.PROMISED,
+    OutcomeCode.VOICEMAIL: Task.Outcome.NOT_REACHED,
+    OutcomeCode.UNREACHABLE: Task.Outcome.NOT_REACHED,
+    OutcomeCode.NOT_RECEIVED: Task.Outcome.REACHED,
+    OutcomeCode.DISPUTE: Task.Outcome.DISPUTED,
+    OutcomeCode.PAID_ALREADY: Task.Outcome.PAID,
+    OutcomeCode.NO_ACTION: Task.Outcome.NO_ACTION,
+}
+# Outcomes that pause reminders for a while (reason, days).
+OUTCOME_STOPS = {
+    OutcomeCode.PROMISED: (DunningStop.Reason.PROMISE, 7),
+    OutcomeCode.DISPUTE: (DunningStop.Reason.DISPUTE, 14),
+    OutcomeCode.PAID_ALREADY: (DunningStop.Reason.INVESTIGATION, 7),
+    OutcomeCode.NOT_RECEIVED: (DunningStop.Reason.INVESTIGATION, 7),
+}
+# Outcomes that plan another try (days).
+OUTCOME_RETRY = {OutcomeCode.VOICEMAIL: 2, OutcomeCode.UNREACHABLE: 2}
+
+
+def log_outcome(*, task: Task, code: str, by: Actor, note: str = "", until: date | None = None) -> Task:
+    """Finish a task with an outcome code; promises and disputes pause dunning, no answer plans a retry."""
+    from dunning.services.stops import set_dunning_stop
+
+    if code not in OutcomeCode.values:
+        raise ValidationError(_("Choose an outcome."))
+    code = OutcomeCode(code)
+    label = str(code.label)
+    with transaction.atomic():
+        task = complete_task(
+            task=task, outcome=OUTCOME_TO_TASK[code], note=f"{label}. {note}".strip().rstrip("."), by=by
+        )
+        today = timezone.localdate()
+        if code in OUTCOME_STOPS:
+            reason, days = OUTCOME_STOPS[code]
+            set_dunning_stop(
+                customer=task.customer,
+                reason=reason,
+                until=until if until and until >= today else today + timedelta(days=days),
+                note=label,
+                by=by,
+            )
+        if code in OUTCOME_RETRY:
+            create_task(
+                customer=task.customer,
+                title=_("Try again: %(title)s") % {"title": task.title},
+                due_date=today + timedelta(days=OUTCOME_RETRY[code]),
+                by=by,
+                kind=task.kind,
+                assignee=task.assignee,
+                priority=task.priority,
+            )
+    return task
+
+
+def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:
+    """Send a reminder that waited for approval (or hand the case over), and finish its task."""
+    from django_q.tasks import async_task
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        action = (
+            DunningAction.objects.select_for_update().select_related("step", "customer").get(pk=action.pk)
+        )
+        if action.status != DunningAction.Status.WAITING:
+            raise ValidationError(_("This action is not waiting for approval."))
+        customer: Customer = action.customer
+        step = action.step
+        invoices = list(dunnable_invoices(today).filter(pk__in=action.invoice_ids).order_by("due_date", "id"))
+        if not invoices:
+            raise ValidationError(_("Nothing of this reminder is open any more; cancel it instead."))
+        if step.channel is not None:
+            message = compose_message(
+                customer=customer,
+                step=step,
+                cycle=action.cycle,
+                contacts=list(Contact.objects.filter(customer=customer)),
+                invoices=invoices,
+                templates=current_templates(),
+                today=today,
+                costs=action.costs,
+                interest=action.interest,
+            )
+            message.action = action
+            message.save()
+            CustomerDunning.objects.filter(pk=customer.pk).update(last_contact_date=today)
+            summary = _("%(step)s approved: %(channel)s to %(to)s queued") % {
+                "step": step.name,
+                "channel": message.get_channel_display().lower(),
+                "to": message.recipient.splitlines()[0],
+            }
+            transaction.on_commit(lambda: async_task("dunning.tasks.deliver"))
+        elif step.action == Action.HAND_OVER:
+            action.case_file = write_case_file(
+                customer=customer,
+                invoices=invoices,
+                today=today,
+                costs=action.costs,
+                interest=action.interest,
+            )
+            update_customer(customer=customer, status=Customer.Status.IN_COLLECTION, by=by)
+            summary = _("%(step)s approved: case file %(file)s made") % {
+                "step": step.name,
+                "file": action.case_file,
+            }
+        else:
+            summary = _("%(step)s approved") % {"step": step.name}
+        action.status = DunningAction.Status.DONE
+        action.decided_by = by if isinstance(by, User) else None
+        action.save(update_fields=["status", "decided_by", "case_file"])
+        record_event(
+            customer=customer, kind=Event.Kind.DUNNING, verb="approved", summary=summary, by=by, target=action
+        )
+        if action.task_id and action.task.status == Task.Status.OPEN:
+            complete_task(task=action.task, outcome=Task.Outcome.RESOLVED, note=_("Approved and sent"), by=by)
+    return action
+
+
+def cancel_action(*, action: DunningAction, by: Actor, note: str = "") -> DunningAction:
+    with transaction.atomic():
+        action = DunningAction.objects.select_for_update().select_related("step").get(pk=action.pk)
+        if action.status not in (DunningAction.Status.WAITING, DunningAction.Status.TASK):
+            raise ValidationError(_("Only a waiting action can be cancelled."))
+        action.status = DunningAction.Status.CANCELLED
+        action.decided_by = by if isinstance(by, User) else None
+        action.save(update_fields=["status", "decided_by"])
+        record_event(
+            customer=action.customer_id,
+            kind=Event.Kind.DUNNING,
+            verb="cancelled",
+            summary=_("%(step)s not sent") % {"step": action.step.name} + (f": {note}" if note else ""),
+            by=by,
+            target=action,
+        )
+        if action.task_id and action.task.status == Task.Status.OPEN:
+            complete_task(task=action.task, outcome=Task.Outcome.NO_ACTION, note=note, by=by)
+    return action
+
+
+def retry_message(*, message: Message, by: Actor) -> Message:
+    """Queue a failed message again, now, with a fresh set of attempts."""
+    from django_q.tasks import async_task
+
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.status != Message.Status.FAILED:
+            raise ValidationError(_("Only a failed message can be retried."))
+        message.status = Message.Status.QUEUED
+        message.attempts = 0
+        message.next_attempt_at = None
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+        record_event(
+            customer=message.customer_id,
+            kind=Event.Kind.MESSAGE,
+            verb="retry",
+            summary=_("%(channel)s to %(to)s queued again")
+            % {"channel": message.get_channel_display(), "to": message.recipient},
+            by=by,
+            target=message,
+        )
+        transaction.on_commit(lambda: async_task("dunning.tasks.deliver"))
+    return message

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from dunning.views import customer, runs, setup, worklist
+
+app_name = "dunning"
+
+urlpatterns = [
+    path("worklist/", worklist.worklist, name="worklist"),
+    path("worklist/bulk/", worklist.bulk, name="worklist_bulk"),
+    path("worklist/tasks/<int:pk>/outcome/", worklist.task_outcome, name="task_outcome"),
+    path("worklist/tasks/<int:pk>/snooze/", worklist.task_snooze, name="task_snooze"),
+    path("worklist/tasks/<int:pk>/reassign/", worklist.task_reassign, name="task_reassign"),
+    path("actions/<int:pk>/approve/", worklist.action_approve, name="action_approve"),
+    path("actions/<int:pk>/cancel/", worklist.action_cancel, name="action_cancel"),
+    path("runs/", runs.run_list, name="run_list"),
+    path("runs/start/", runs.run_start, name="run_start"),
+    path("runs/preview/", runs.run_preview, name="run_preview"),
+    path("outbox/", runs.outbox, name="outbox"),
+    path("outbox/<int:pk>/", runs.message_detail, name="message_detail"),
+    path("outbox/<int:pk>/retry/", runs.message_retry, name="message_retry"),
+    path("letters/<int:pk>/pdf/", runs.letter_batch_pdf, name="letter_batch_pdf"),
+    path("procedures/", setup.procedure_list, name="procedure_list"),
+    path("procedures/<int:pk>/", setup.procedure_detail, name="procedure_detail"),
+    path("procedures/<int:pk>/steps/new/", setup.step_edit, name="step_new"),
+    path("procedures/<int:pk>/steps/<int:step_pk>/", setup.step_edit, name="step_edit"),
+    path("templates/", setup.template_list, name="template_list"),
+    path("templates/<int:pk>/", setup.template_edit, name="template_edit"),
+    path("rules/new/", setup.rule_edit, name="rule_new"),
+    path("rules/<int:pk>/", setup.rule_edit, name="rule_edit"),
+    path("customers/<int:pk>/stop/", customer.stop_set, name="stop_set"),
+    path("stops/<int:pk>/lift/", customer.stop_lift, name="stop_lift"),
+]

@@ -1,0 +1,193 @@
+"""The controller's worklist: today's tasks by priority score, with htmx actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Task
+from accounts.services import reassign_task, snooze_task
+from creditmgmt.permissions import LEDGER_WRITERS, role_required
+from dunning import services
+from dunning.forms import BulkForm, OutcomeForm, ReassignForm, SnoozeForm, staff_choices
+from dunning.models import DunningAction
+
+PAGE = 50
+TEMPLATE = "dunning/worklist.html"
+
+
+def worklist_tasks(user, *, show: str, today):
+    """Open tasks of the user, highest dunning score first (tasks without one by priority)."""
+    tasks = (
+        Task.objects.open()
+        .filter(assignee=user)
+        .select_related("customer", "invoice", "dunning_action", "dunning_action__step")
+        .annotate(score=Coalesce(F("dunning_action__score"), Value(0)))
+        .order_by("priority", "-score", "due_date", "id")
+    )
+    if show == "today":
+        tasks = tasks.filter(due_date__lte=today)
+    return tasks
+
+
+def get_task(request: HttpRequest, pk: int) -> Task:
+    return get_object_or_404(
+        Task.objects.select_related("customer", "dunning_action", "dunning_action__step", "assignee"), pk=pk
+    )
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    today = timezone.localdate()
+    return {
+        "today": today,
+        "tomorrow": today + timedelta(days=1),
+        "outcome_form": OutcomeForm(),
+        "assignees": list(staff_choices()),
+        **extra,
+    }
+
+
+@role_required(*LEDGER_WRITERS)
+def worklist(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    show = "all" if request.GET.get("show") == "all" else "today"
+    page = Paginator(worklist_tasks(request.user, show=show, today=today), PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = _context(request, page=page, show=show)
+    template = TEMPLATE + "#rows" if request.htmx and request.htmx.target == "worklist-rows" else TEMPLATE
+    return render(request, template, context)
+
+
+def _row(request: HttpRequest, task: Task, *, error: str = "", note: str = "") -> HttpResponse:
+    if request.htmx:
+        task = get_task(request, task.pk)
+        return render(request, TEMPLATE + "#row", _context(request, task=task, error=error, done_note=note))
+    if error:
+        messages.error(request, error)
+    elif note:
+        messages.success(request, note)
+    return redirect("dunning:worklist")
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def task_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request, pk)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return _row(request, task, error=_("Choose an outcome."))
+    try:
+        services.log_outcome(
+            task=task, code=form.cleaned_data["code"], note=form.cleaned_data["note"], by=request.user
+        )
+    except ValidationError as exc:
+        return _row(request, task, error=" ".join(exc.messages))
+    return _row(request, task)
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request, pk)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        return _row(request, task, error=form.errors.as_text())
+    try:
+        snooze_task(task=task, until=form.cleaned_data["until"], by=request.user)
+    except ValidationError as exc:
+        return _row(request, task, error=" ".join(exc.messages))
+    return _row(request, task)
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task(request, pk)
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        return _row(request, task, error=_("Choose a person."))
+    try:
+        reassign_task(task=task, assignee=form.cleaned_data["assignee"], by=request.user)
+    except ValidationError as exc:
+        return _row(request, task, error=" ".join(exc.messages))
+    return _row(request, task)
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def action_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(DunningAction.objects.select_related("task"), pk=pk)
+    try:
+        services.approve_action(action=action, by=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    else:
+        error = ""
+    if action.task_id:
+        return _row(request, action.task, error=error, note="" if error else _("Approved; on its way."))
+    if error:
+        messages.error(request, error)
+    return redirect("dunning:worklist")
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(DunningAction.objects.select_related("task"), pk=pk)
+    try:
+        services.cancel_action(
+            action=action, note=request.POST.get("note", "").strip()[:200], by=request.user
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    else:
+        error = ""
+    if action.task_id:
+        return _row(request, action.task, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect("dunning:worklist")
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    mine = list(Task.objects.open().filter(assignee=request.user).values_list("pk", flat=True))
+    form = BulkForm(request.POST, task_ids=mine)
+    if not form.is_valid():
+        messages.error(request, _("Nothing done: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("dunning:worklist")
+    data = form.cleaned_data
+    tasks = Task.objects.filter(pk__in=data["tasks"]).select_related("dunning_action")
+    done, problems = 0, []
+    for task in tasks:
+        try:
+            with transaction.atomic():
+                if data["do"] == "approve":
+                    action = getattr(task, "dunning_action", None)
+                    if action is None or action.status != DunningAction.Status.WAITING:
+                        continue
+                    services.approve_action(action=action, by=request.user)
+                elif data["do"] == "snooze":
+                    snooze_task(task=task, until=data["until"], by=request.user)
+                else:
+                    reassign_task(task=task, assignee=data["assignee"], by=request.user)
+            done += 1
+        except ValidationError as exc:
+            problems.append(f"{task.customer_id}: {' '.join(exc.messages)}")
+    messages.success(request, _("%(n)s tasks done.") % {"n": done})
+    if problems:
+        messages.error(request, "; ".join(problems))
+    return redirect("dunning:worklist")

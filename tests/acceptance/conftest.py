@@ -1,0 +1,34 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from acceptance.models import BureauRecord, RuleSet
+
+
+@pytest.fixture
+def bureau(db):
+    """Make a bureau report: bureau(kvk, score=..., ...); healthy and ten years old by default."""
+
+    def make(registration_number: str, **fields) -> BureauRecord:
+        values = {
+            "name": f"Company {registration_number}",
+            "city": "Utrecht",
+            "postal_code": "3511 AB",
+            "legal_form": "bv",
+            "founded_on": date.today() - timedelta(days=3650),
+            "sector": "wholesale",
+            "score": 80,
+            "probability_of_default": Decimal("1.00"),
+            "rating": "A",
+            "recommended_limit": Decimal("40000.00"),
+            **fields,
+        }
+        return BureauRecord.objects.create(registration_number=registration_number, **values)
+
+    return make
+
+
+@pytest.fixture
+def medium(db):
+    return RuleSet.objects.get(code="medium")

@@ -1,0 +1,280 @@
+"""Matching incoming bank entries to invoices: the signals, allocation, partial, over, reversal."""
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from accounts import services
+from accounts.bank import services as bank
+from accounts.bank.writer import Line, camt053
+from accounts.models import Allocation, BankEntry, Customer, Event, Invoice, KnownIban, Payment, Task
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 20)
+OUR_IBAN = "NL91ABNA0417164300"
+
+
+def post(customer, number, amount, days_ago=40):
+    return services.post_invoice(
+        customer=customer,
+        number=number,
+        issue_date=TODAY - timedelta(days=days_ago),
+        amount=Decimal(amount),
+        by="test",
+    )
+
+
+def run(*lines, statement="S1"):
+    return bank.import_statement_file(
+        data=camt053(account=OUR_IBAN, lines=list(lines), statement_id=statement),
+        file_name="t.xml",
+        by="test",
+    )
+
+
+@pytest.fixture
+def acme(db):
+    return CustomerFactory(name="Acme Bouwmaterialen B.V.", country="NL")
+
+
+def test_every_posted_invoice_gets_a_valid_reference(acme):
+    from accounts.bank.references import is_valid_kenmerk, is_valid_rf
+
+    invoice = post(acme, "F-100", "121.00")
+    assert is_valid_kenmerk(invoice.payment_reference)
+    foreign = post(CustomerFactory(country="BE"), "F-101", "50.00")
+    assert is_valid_rf(foreign.payment_reference)
+    credit_note = post(acme, "C-1", "-10.00")
+    assert credit_note.payment_reference == ""
+
+
+def test_structured_reference_matches_and_pays(acme):
+    invoice = post(acme, "F-1", "1210.00")
+    summary = run(
+        Line(
+            Decimal("1210.00"),
+            TODAY,
+            name="Someone",
+            iban="NL02RABO0123456789",
+            reference=invoice.payment_reference,
+        )
+    )
+    assert (summary.matched, summary.unmatched) == (1, 0)
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID and invoice.paid_date == TODAY
+    entry = BankEntry.objects.get()
+    assert entry.status == BankEntry.Status.MATCHED and entry.customer == acme
+    assert "payment reference" in entry.explanation
+    acme.refresh_from_db()
+    assert acme.open_amount == 0
+    # The IBAN is learned from the match.
+    assert KnownIban.objects.filter(iban="NL02RABO0123456789", customer=acme).exists()
+
+
+def test_reference_with_a_wrong_check_digit_is_not_used(acme):
+    invoice = post(acme, "F-1", "100.00")
+    ref = invoice.payment_reference
+    wrong = str((int(ref[0]) + 1) % 10) + ref[1:]
+    summary = run(Line(Decimal("99.00"), TODAY, text=f"kenmerk {wrong}"))
+    assert summary.matched == 0
+
+
+def test_several_invoice_numbers_in_the_text(acme):
+    a, b = post(acme, "F2026-0001", "100.00"), post(acme, "F2026-0002", "250.50")
+    post(acme, "F2026-0003", "999.00")
+    summary = run(Line(Decimal("350.50"), TODAY, name="ACME", text="Factuur F2026-0001 en F2026-0002"))
+    assert summary.matched == 1
+    for invoice in (a, b):
+        invoice.refresh_from_db()
+        assert invoice.status == Invoice.Status.PAID
+    assert Allocation.objects.count() == 2
+
+
+def test_known_iban_and_amount_equal_to_one_invoice(acme):
+    KnownIban.objects.create(iban="NL02RABO0123456789", customer=acme)
+    post(acme, "F-1", "100.00")
+    target = post(acme, "F-2", "333.33")
+    summary = run(Line(Decimal("333.33"), TODAY, name="A. Bouw", iban="NL02RABO0123456789", text="betaling"))
+    assert summary.matched == 1
+    target.refresh_from_db()
+    assert target.status == Invoice.Status.PAID
+    assert "IBAN" in BankEntry.objects.get().explanation
+
+
+def test_known_iban_and_exact_sum_of_a_few(acme):
+    KnownIban.objects.create(iban="NL02RABO0123456789", customer=acme)
+    invoices = [post(acme, f"F-{n}", amount) for n, amount in enumerate(["10.00", "20.00", "40.00", "80.00"])]
+    summary = run(Line(Decimal("90.00"), TODAY, iban="NL02RABO0123456789"))
+    assert summary.matched == 1
+    paid = set(Invoice.objects.filter(status=Invoice.Status.PAID).values_list("number", flat=True))
+    assert paid == {"F-0", "F-3"}
+    assert len(invoices) == 4
+
+
+def test_fuzzy_name_and_amount(acme):
+    invoice = post(acme, "F-1", "777.70")
+    post(CustomerFactory(name="Bakkerij De Korenschoof"), "F-2", "777.70")
+    summary = run(Line(Decimal("777.70"), TODAY, name="ACME BOUWMATERIALEN BV", iban="NL55INGB0001234567"))
+    assert summary.matched == 1
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+
+
+def test_typo_in_the_invoice_number_with_the_right_amount(acme):
+    invoice = post(acme, "F2026-004711", "150.00")
+    summary = run(Line(Decimal("150.00"), TODAY, name="Someone Else", text="factuur F2026-004717"))
+    assert summary.matched == 1
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+
+
+def test_partial_payment_leaves_the_rest_open(acme):
+    invoice = post(acme, "F-1", "1000.00")
+    run(Line(Decimal("400.00"), TODAY, text=f"deelbetaling {invoice.payment_reference}"))
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.OPEN and invoice.open_amount == Decimal("600.00")
+    acme.refresh_from_db()
+    assert acme.open_amount == Decimal("600.00") and acme.unallocated_amount == 0
+
+
+def test_overpayment_stays_on_account_as_credit(acme):
+    invoice = post(acme, "F-1", "100.00")
+    run(Line(Decimal("150.00"), TODAY, reference=invoice.payment_reference))
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    acme.refresh_from_db()
+    assert acme.unallocated_amount == Decimal("50.00")
+    assert Payment.objects.get().unallocated_amount == Decimal("50.00")
+
+
+def test_unknown_payment_waits_with_suggestions(acme):
+    post(acme, "F-1", "100.00")
+    post(acme, "F-2", "200.00")
+    summary = run(Line(Decimal("100.00"), TODAY, name="Iemand", text="bedankt"))
+    assert (summary.matched, summary.unmatched) == (0, 1)
+    entry = BankEntry.objects.get()
+    assert entry.status == BankEntry.Status.UNMATCHED
+    assert entry.suggestions and entry.suggestions[0]["numbers"] == ["F-1"]
+    assert entry.suggestions[0]["reasons"]
+
+
+def test_outgoing_entries_are_not_matched(acme):
+    post(acme, "F-1", "100.00")
+    summary = run(Line(Decimal("100.00"), TODAY, credit=False, name="Acme", text="refund F-1"))
+    assert summary.outgoing == 1 and summary.matched == 0
+    assert BankEntry.objects.get().status == BankEntry.Status.OUTGOING
+    assert not Payment.objects.exists()
+
+
+def test_reversal_undoes_the_allocation_and_plans_a_task(acme):
+    invoice = post(acme, "F-1", "100.00")
+    run(
+        Line(
+            Decimal("100.00"),
+            TODAY,
+            iban="NL02RABO0123456789",
+            reference=invoice.payment_reference,
+            end_to_end="E2E-9",
+        )
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    summary = run(
+        Line(
+            Decimal("100.00"),
+            TODAY + timedelta(days=2),
+            credit=False,
+            iban="NL02RABO0123456789",
+            end_to_end="E2E-9",
+            return_reason="AC04",
+        ),
+        statement="S2",
+    )
+    assert summary.reversals == 1
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.OPEN and invoice.open_amount == Decimal("100.00")
+    payment = Payment.objects.get()
+    assert payment.reversed_at is not None and payment.unallocated_amount == 0
+    acme.refresh_from_db()
+    assert acme.open_amount == Decimal("100.00") and acme.unallocated_amount == 0
+    assert Task.objects.filter(customer=acme, kind=Task.Kind.PAYMENT).exists()
+    assert Event.objects.filter(customer=acme, verb="reversed").exists()
+    reversal = BankEntry.objects.get(direction="debit")
+    assert reversal.status == BankEntry.Status.REVERSAL and reversal.reverses.direction == "credit"
+
+
+def test_parent_company_pays_for_a_subsidiary(acme):
+    parent = CustomerFactory(name="Acme Holding")
+    Customer.objects.filter(pk=acme.pk).update(parent=parent)
+    KnownIban.objects.create(iban="NL02RABO0123456789", customer=parent)
+    invoice = post(acme, "F-9", "420.00")
+    summary = run(Line(Decimal("420.00"), TODAY, name="Acme Holding", iban="NL02RABO0123456789"))
+    assert summary.matched == 1
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    assert Payment.objects.get().customer == acme
+
+
+def test_manual_match_splits_and_teaches_the_iban(acme, controller):
+    a, b = post(acme, "F-1", "100.00"), post(acme, "F-2", "100.00")
+    run(Line(Decimal("150.00"), TODAY, name="X", iban="NL55INGB0001234567", text="?"))
+    entry = BankEntry.objects.get()
+    assert entry.status == BankEntry.Status.UNMATCHED
+    bank.match_entry(
+        entry=entry, allocations=[(a.pk, Decimal("100.00")), (b.pk, Decimal("50.00"))], by=controller
+    )
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == Invoice.Status.PAID and b.open_amount == Decimal("50.00")
+    assert KnownIban.objects.filter(iban="NL55INGB0001234567", customer=acme).exists()
+    entry.refresh_from_db()
+    assert entry.matched_by == controller
+    with pytest.raises(ValidationError, match="already matched"):
+        bank.match_entry(entry=entry, allocations=[(b.pk, Decimal("50.00"))], by=controller)
+
+
+def test_manual_match_refuses_too_much(acme, controller):
+    a = post(acme, "F-1", "100.00")
+    run(Line(Decimal("50.00"), TODAY, text="?"))
+    entry = BankEntry.objects.get()
+    with pytest.raises(ValidationError, match="more than the entry"):
+        bank.match_entry(entry=entry, allocations=[(a.pk, Decimal("60.00"))], by=controller)
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_matching_one_entry_at_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers anyway")
+    customer = CustomerFactory()
+    invoices = [post(customer, f"F-{n}", "100.00") for n in range(2)]
+    run(Line(Decimal("100.00"), TODAY, text="?"))
+    entry = BankEntry.objects.get()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def match(invoice):
+        try:
+            barrier.wait()
+            bank.match_entry(entry=entry, allocations=[(invoice.pk, Decimal("100.00"))], by="racer")
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=match, args=(i,)) for i in invoices]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1
+    assert "already matched" in [o for o in outcomes if o != "ok"][0]
+    assert Payment.objects.count() == 1
+    assert Allocation.objects.count() == 1

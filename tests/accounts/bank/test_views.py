@@ -1,0 +1,148 @@
+"""The payments pages: upload with summary, the queue, one-click and split matching."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts import services
+from accounts.bank import services as bank
+from accounts.bank.writer import Line, camt053
+from accounts.models import BankEntry, BankStatement, Invoice
+from tests.accounts.bank.conftest import bank_file
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def queue(controller):
+    """Three unmatched payments, each with suggestions."""
+    customers = [CustomerFactory(name=f"Klant {n}") for n in range(3)]
+    invoices = [
+        services.post_invoice(
+            customer=c,
+            number=f"Q-{n}",
+            issue_date=TODAY - timedelta(days=30),
+            amount=Decimal(100 * (n + 1)),
+            by="t",
+        )
+        for n, c in enumerate(customers)
+    ]
+    lines = [Line(Decimal(100 * (n + 1)), TODAY, name=f"Payer {n}", text="dank") for n in range(3)]
+    bank.import_statement_file(
+        data=camt053(account="NL91ABNA0417164300", lines=lines, statement_id="Q"), file_name="q.xml", by="t"
+    )
+    return invoices
+
+
+def test_upload_shows_the_summary(controller_client):
+    data = bank_file("newinnovations-camt053__example-camt053-a.xml")
+    response = controller_client.post(
+        reverse("accounts:bank_home"), {"file": SimpleUploadedFile("stmt.xml", data)}, follow=True
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Imported: stmt.xml" in page
+    assert "camt.053" in page
+    assert BankStatement.objects.count() == 2
+    # Again: nothing new, and the page says so.
+    response = controller_client.post(
+        reverse("accounts:bank_home"), {"file": SimpleUploadedFile("stmt.xml", data)}, follow=True
+    )
+    assert "11 already imported" in response.content.decode()
+    assert BankEntry.objects.count() == 11
+
+
+def test_upload_of_a_broken_file_names_the_problem(controller_client):
+    data = bank_file("zilverline-mt940__knab_knab_invalid.txt")
+    response = controller_client.post(
+        reverse("accounts:bank_home"), {"file": SimpleUploadedFile("k.txt", data)}
+    )
+    assert response.status_code == 200
+    assert "k.txt was not imported: Line 9" in response.content.decode()
+    assert not BankEntry.objects.exists()
+
+
+def test_payments_home_query_count(controller_client, queue, django_assert_num_queries):
+    # session, user, statements with counts, unmatched count, CSV mappings for the form
+    with django_assert_num_queries(5):
+        response = controller_client.get(reverse("accounts:bank_home"))
+    assert response.status_code == 200
+
+
+def test_queue_shows_suggestions_with_fixed_queries(controller_client, queue, django_assert_num_queries):
+    with django_assert_num_queries(5):  # session, user, count, page of entries, suggested invoices
+        response = controller_client.get(reverse("accounts:bank_unmatched"))
+    page = response.content.decode()
+    assert page.count('id="entry-') == 3
+    assert "Q-0" in page and "the amount equals" in page
+
+
+def test_one_click_match_with_htmx(controller_client, queue):
+    entry = BankEntry.objects.filter(status="unmatched").first()
+    suggestion = entry.suggestions[0]["invoices"]
+    response = controller_client.post(
+        reverse("accounts:bank_entry_match", args=[entry.pk]),
+        {"invoices": ",".join(map(str, suggestion))},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET=f"entry-{entry.pk}",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="entry-{entry.pk}"')
+    assert "Matched" in html
+    assert Invoice.objects.get(pk=suggestion[0]).status == Invoice.Status.PAID
+
+
+def test_split_match_without_javascript(controller_client, queue):
+    customer = queue[2].customer
+    extra = services.post_invoice(
+        customer=customer, number="Q-9", issue_date=TODAY, amount=Decimal("50"), by="t"
+    )
+    entry = BankEntry.objects.get(amount=Decimal("300.00"))
+    response = controller_client.post(
+        reverse("accounts:bank_entry_match", args=[entry.pk]),
+        {"number": ["Q-2", "Q-9", ""], "amount": ["250,00", "", ""]},
+    )
+    assert response.status_code == 302
+    assert Invoice.objects.get(number="Q-2").open_amount == Decimal("50.00")
+    assert Invoice.objects.get(number="Q-9").status == Invoice.Status.PAID
+    customer.refresh_from_db()
+    assert customer.unallocated_amount == Decimal("0.00")
+    assert extra.pk
+
+
+def test_match_errors_are_shown_in_the_row(controller_client, queue):
+    entry = BankEntry.objects.filter(status="unmatched").first()
+    response = controller_client.post(
+        reverse("accounts:bank_entry_match", args=[entry.pk]),
+        {"number": ["NOPE"], "amount": [""]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "There is no invoice NOPE." in response.content.decode()
+
+
+@pytest.mark.parametrize("fixture", ["counter_clerk", "sales_rep"])
+def test_sales_and_counter_may_not_match(client, queue, fixture, request):
+    client.force_login(request.getfixturevalue(fixture))
+    entry = BankEntry.objects.filter(status="unmatched").first()
+    assert client.get(reverse("accounts:bank_unmatched")).status_code == 403
+    response = client.post(reverse("accounts:bank_entry_match", args=[entry.pk]), {"number": ["Q-0"]})
+    assert response.status_code == 403
+    assert BankEntry.objects.filter(status="unmatched").count() == 3
+
+
+def test_statement_page(controller_client, queue, django_assert_num_queries):
+    statement = BankStatement.objects.get()
+    with django_assert_num_queries(5):  # session, user, statement, count, entries with customers
+        response = controller_client.get(reverse("accounts:bank_statement", args=[statement.pk]))
+    assert response.content.decode().count("Needs a person") == 3
+
+
+@pytest.mark.parametrize("model", ["bankcsvmapping", "bankstatement", "bankentry", "knowniban"])
+def test_admin_pages(admin_client, queue, model):
+    assert admin_client.get(reverse(f"admin:accounts_{model}_changelist")).status_code == 200

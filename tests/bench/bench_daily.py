@@ -1,0 +1,158 @@
+"""Benchmark: the whole daily workflow on a seeded book, by number of open invoices.
+
+    .venv/bin/python tests/bench/bench_daily.py --open 10000 100000     (PostgreSQL by default)
+
+For each size: a fresh database (dropped first; the name always contains
+"bench"), `seed_demo` with enough customers for about that many open invoices
+(about 1.25 per customer), then `manage.py run_daily` twice in a child process:
+the first run does the work (every overdue customer's first step), the second
+must find nothing to do. Prints wall time and the child's peak memory (max
+RSS) next to the targets, and the worklist page p95 with 300 tasks. Missed
+targets are printed as MISSED; the script exits 0 once it measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.bench.run import DEFAULT_URL, MACHINE, bench_url, percentile, recreate_database  # noqa: E402
+
+OPEN_PER_CUSTOMER = 1.25
+TARGET_SECONDS_100K = 60.0
+TARGET_MB_1M = 500.0
+TARGET_WORKLIST_MS = 150.0
+
+
+def run_child(args: list[str], env: dict) -> tuple[float, float, list[str]]:
+    """Run manage.py in a child; wall seconds, peak RSS in MB, output lines."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    output = proc.stdout.read().decode()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - started
+    if status != 0:
+        print(output[-3000:])
+        raise SystemExit(f"manage.py {' '.join(args)} failed")
+    return seconds, usage.ru_maxrss / 1024, output.strip().splitlines()
+
+
+def measure(size: int, base_url: str, seed: int) -> None:
+    url = base_url
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "creditmgmt.settings_test"}
+    env.setdefault("LOG_LEVEL", "WARNING")
+    recreate_database(url)
+    customers = max(1, round(size / OPEN_PER_CUSTOMER))
+    run_child(["migrate", "--noinput", "-v0"], env)
+    run_child(["createcachetable"], env)
+    seconds, _, _ = run_child(["seed_demo", "--customers", str(customers), "--seed", str(seed)], env)
+    print(f"  seeded {customers:,} customers in {seconds:.1f} s")
+    first, first_mb, first_log = run_child(["run_daily"], {**env, "LOG_LEVEL": "INFO"})
+    timings = [line for line in first_log if line.startswith("daily ") and " in " in line]
+    print("  first run steps: " + "; ".join(t.split(" ", 2)[2] for t in timings))
+    second, second_mb, _ = run_child(["run_daily"], env)
+
+    import django
+
+    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "creditmgmt.settings_test"})
+    django.setup()
+    from django.db import connections
+
+    for conn in connections.all():
+        conn.close()
+    from accounts.models import Invoice, Task
+    from dunning.models import DunningAction, Message, WorkflowRun
+
+    open_invoices = Invoice.objects.filter(status="open").count()
+    run = WorkflowRun.objects.get()
+    steps = ", ".join(f"{s['name']} {s['seconds']}s" for s in run.steps)
+    verdict = ""
+    if size >= 100_000:
+        ok = "ok" if first < TARGET_SECONDS_100K else "MISSED"
+        verdict += f" [target 100k < {TARGET_SECONDS_100K:.0f} s: {ok}]"
+    if size >= 1_000_000:
+        verdict += f" [target 1M < {TARGET_MB_1M:.0f} MB: {'ok' if first_mb < TARGET_MB_1M else 'MISSED'}]"
+    print(
+        f"  {open_invoices:,} open invoices: first run {first:.1f} s, peak {first_mb:.0f} MB; "
+        f"second run {second:.1f} s, peak {second_mb:.0f} MB{verdict}"
+    )
+    print(
+        f"  created {DunningAction.objects.count():,} actions, {Message.objects.count():,} messages, "
+        f"{Task.objects.filter(dunning_action__isnull=False).count():,} tasks; steps of the last run: {steps}"
+    )
+    worklist_p95(size)
+
+
+def worklist_p95(size: int) -> None:
+    """p95 of the worklist page for a controller with 300 open tasks."""
+    from datetime import date
+
+    from django.test import Client
+
+    from accounts.models import Customer, Task
+    from creditmgmt.models import Role, User
+
+    user = User.objects.filter(role=Role.CONTROLLER).order_by("username").first()
+    have = Task.objects.open().filter(assignee=user).count()
+    customers = list(Customer.objects.values_list("pk", flat=True)[: max(0, 300 - have)])
+    Task.objects.bulk_create(
+        Task(customer_id=pk, title="Bench call", due_date=date.today(), kind="call", assignee=user)
+        for pk in customers
+    )
+    tasks = Task.objects.open().filter(assignee=user).count()
+    client = Client()
+    client.force_login(user)
+    for _ in range(10):
+        client.get("/dunning/worklist/")
+    timings = []
+    for _ in range(100):
+        started = time.perf_counter()
+        response = client.get("/dunning/worklist/?show=all")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    p95 = percentile(timings, 0.95)
+    ok = "ok" if p95 < TARGET_WORKLIST_MS else "MISSED"
+    print(
+        f"  worklist with {tasks} open tasks (50 a page): p50 {percentile(timings, 0.5):.0f} ms, "
+        f"p95 {p95:.0f} ms [target < {TARGET_WORKLIST_MS:.0f} ms: {ok}]"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--open", type=int, nargs="+", default=[10_000], help="open invoices per size")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    url, note = bench_url(os.environ.get("DATABASE_URL") or DEFAULT_URL)
+    print(f"Database: {url} {note}; machine: {MACHINE}".rstrip())
+    if len(args.open) > 1:
+        print("One size per process (Django is set up once): running each size in a child.")
+        for size in args.open:
+            subprocess.run(
+                [sys.executable, __file__, "--open", str(size), "--seed", str(args.seed)], check=True
+            )
+        return 0
+    size = args.open[0]
+    print(f"Size: about {size:,} open invoices")
+    measure(size, url, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""A counter clerk types part of a company name and sees the green, orange and red answers."""
+
+import importlib
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from acceptance.models import BureauRecord, Decision
+from creditmgmt.models import Role
+from creditmgmt.services import create_user
+from tests.factories import CustomerFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture
+def world():
+    # A transactional test starts from an emptied database: put the shipped rule sets back.
+    from django.apps import apps
+
+    importlib.import_module("acceptance.migrations.0002_shipped_rule_sets").ship(apps, None)
+    create_user(username="cees", role=Role.COUNTER, password=PASSWORD, first_name="Cees")
+    for name, kvk, report in [
+        ("Groen Bouw B.V.", "11111111", {"score": 82}),
+        ("Groenewoud Installatie B.V.", "22222222", None),  # unknown to the bureau, no history
+        ("Groenland Transport B.V.", "33333333", {"score": 12, "negative_events": ["bankruptcy"]}),
+    ]:
+        CustomerFactory(name=name, kvk_number=kvk, credit_limit=Decimal("10000.00"))
+        if report:
+            BureauRecord.objects.create(
+                registration_number=kvk, name=name, recommended_limit=Decimal("40000"), **report
+            )
+
+
+def test_counter_clerk_sees_three_answers(page: Page, live_server, world):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("cees")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}/acceptance/counter/")
+
+    page.get_by_role("searchbox").fill("groen")
+    hits = page.locator("#results button.hit")
+    expect(hits).to_have_count(3)
+
+    for name, colour, text in [
+        ("Groen Bouw", "green", "Deliver on account up to €10,000.00"),
+        ("Groenewoud", "orange", "Only with prepayment, ask the credit department"),
+        ("Groenland", "red", "Cash or card only"),
+    ]:
+        hits.filter(has_text=name).click()
+        answer = page.locator("#answer .answer")
+        expect(answer).to_have_attribute("data-outcome", colour)
+        expect(answer.locator(".verdict")).to_have_text(text)
+    assert Decision.objects.filter(channel="counter").count() == 3
+    expect(page.locator(".mainnav a")).to_have_count(1)  # nothing else of the application

@@ -1,0 +1,103 @@
+"""A manager edits a reminder text, starts the daily run; a controller works the resulting task."""
+
+import importlib
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts import services
+from accounts.models import Task
+from creditmgmt.models import Role
+from creditmgmt.services import create_user
+from dunning.models import CustomerDunning, DunningStop, Message, Procedure
+from tests.factories import ContactFactory, CustomerFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture
+def world():
+    # A transactional test starts from an emptied database: put the shipped procedures back.
+    from django.apps import apps
+
+    importlib.import_module("dunning.migrations.0002_shipped_defaults").create_defaults(apps, None)
+    manager = create_user(username="mark", role=Role.MANAGER, password=PASSWORD, first_name="Mark")
+    chris = create_user(username="chris", role=Role.CONTROLLER, password=PASSWORD, first_name="Chris")
+    today = date.today()
+    harbour = CustomerFactory(
+        name="Harbour Trading Ltd", number="C2", risk_class="medium", language="en", controller=chris
+    )
+    ContactFactory(customer=harbour, name="John Smith", email="ap@harbour.example", language="en")
+    services.post_invoice(
+        customer=harbour,
+        number="M-1",
+        issue_date=today - timedelta(days=35),
+        due_date=today - timedelta(days=5),
+        amount=Decimal("1200.00"),
+        by="erp",
+    )
+    vries = CustomerFactory(name="Bakkerij De Vries", number="C1", risk_class="low", controller=chris)
+    ContactFactory(customer=vries, name="Petra Smit", email="petra@devries.example")
+    services.post_invoice(
+        customer=vries,
+        number="L-1",
+        issue_date=today - timedelta(days=60),
+        due_date=today - timedelta(days=30),
+        amount=Decimal("12400.00"),
+        by="erp",
+    )
+    # De Vries had its reminder twelve days ago: the call (+24) is due today.
+    CustomerDunning.objects.create(
+        customer=vries,
+        procedure=Procedure.objects.get(code="low"),
+        stage=2,
+        last_contact_date=today - timedelta(days=12),
+    )
+    return {"manager": manager, "chris": chris, "harbour": harbour, "vries": vries}
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_manager_edits_template_run_sends_controller_completes_task(page: Page, live_server, world, tmp_path):
+    sign_in(page, live_server.url, "mark")
+    page.get_by_role("link", name="Dunning", exact=True).click()
+    page.get_by_role("link", name="Medium risk", exact=True).click()
+    page.get_by_role("link", name="First reminder").click()
+    page.get_by_role("link", name="E-mail · EN · v1").click()
+    page.get_by_label("Subject").fill("Friendly nudge: {{ total|money:currency }} is overdue")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview")).to_contain_text("Friendly nudge: €1,200.00 is overdue")
+    page.get_by_role("button", name="Save as new version").click()
+    expect(page.locator(".messages")).to_contain_text("Saved as version 2")
+
+    page.get_by_role("link", name="Daily run").click()
+    page.get_by_role("button", name="Start the run now").click()
+    expect(page.locator("#run-progress")).to_contain_text("Done")
+    page.screenshot(path=str(tmp_path / "run.png"), full_page=True)
+    message = Message.objects.get(customer=world["harbour"])
+    assert message.subject == "Friendly nudge: €1,200.00 is overdue" and message.template_version == 2
+    assert message.status == "sent"
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server.url, "chris")
+    page.get_by_role("link", name="Worklist").click()
+    row = page.locator("table.worklist tbody tr", has_text="Bakkerij De Vries")
+    expect(row).to_contain_text("EUR 12,400 overdue 30 days, low risk")
+    row.get_by_label("Outcome").select_option("promised")
+    row.get_by_label("Note").fill("pays Friday")
+    row.get_by_role("button", name="Done").click()
+    expect(page.locator("table.worklist tbody tr", has_text="Bakkerij De Vries")).to_contain_text(
+        "Payment promised"
+    )
+    page.screenshot(path=str(tmp_path / "worklist.png"), full_page=True)
+    task = Task.objects.get(customer=world["vries"], kind="call")
+    assert (task.status, task.outcome) == ("done", "promised")
+    assert DunningStop.objects.active().filter(customer=world["vries"], reason="promise").exists()
