@@ -2,37 +2,66 @@
 
 from datetime import date
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Min, Q, Sum
 from django.utils.translation import gettext as _
 
-from accounts.models import ZERO, Customer, Event, Invoice, Payment
+from accounts.models import Customer, Event, Invoice, Payment
 from accounts.services import record_event
 from creditmgmt.models import User
 
 
-def _total(queryset, field: str) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values("customer").annotate(total=Sum(field)).values("total"),
-            output_field=DecimalField(max_digits=14, decimal_places=2),
-        ),
-        Value(ZERO),
-    )
+def _execute(sql: str, params) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def refresh_all_balances() -> int:
-    """Recompute every customer's stored totals in one UPDATE.
+    """Repair every customer's stored totals, writing only the rows that are wrong.
 
-    The services keep them right as they go; this repairs what bulk loads or
-    direct database work may have left behind. Returns the rows touched.
+    The services keep the totals right as they go; this catches what bulk loads
+    or direct database work left behind. One pass over the open invoices and one
+    over the payments, grouped by customer (UPDATE ... FROM, PostgreSQL and
+    SQLite 3.33+), instead of a correlated subquery per customer, and no write
+    for a customer whose totals are already right. Returns the rows changed.
     """
-    open_invoices = Invoice.objects.filter(customer=OuterRef("pk"), status=Invoice.Status.OPEN)
-    oldest = Subquery(open_invoices.filter(open_amount__gt=0).order_by("due_date").values("due_date")[:1])
-    changed = Customer.objects.update(
-        open_amount=_total(open_invoices, "open_amount"),
-        oldest_open_due_date=oldest,
-        unallocated_amount=_total(Payment.objects.filter(customer=OuterRef("pk")), "unallocated_amount"),
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    invoices = (
+        Invoice.objects.filter(status=Invoice.Status.OPEN)
+        .order_by()
+        .values("customer_id")
+        .annotate(open=Sum("open_amount"), oldest=Min("due_date", filter=Q(open_amount__gt=0)))
+    )
+    payments = (
+        Payment.objects.order_by().values("customer_id").annotate(unallocated=Sum("unallocated_amount"))
+    )
+    inv_sql, inv_params = invoices.query.sql_with_params()
+    pay_sql, pay_params = payments.query.sql_with_params()
+    changed = _execute(
+        f"UPDATE {table} SET open_amount = agg.open, oldest_open_due_date = agg.oldest "
+        f"FROM ({inv_sql}) AS agg WHERE {table}.id = agg.customer_id "
+        f"AND ({table}.open_amount <> agg.open "
+        f"OR {table}.oldest_open_due_date IS DISTINCT FROM agg.oldest)",
+        inv_params,
+    )
+    changed += _execute(
+        f"UPDATE {table} SET open_amount = 0, oldest_open_due_date = NULL "
+        f"WHERE ({table}.open_amount <> 0 OR {table}.oldest_open_due_date IS NOT NULL) "
+        f"AND {table}.id NOT IN (SELECT agg.customer_id FROM ({inv_sql}) AS agg)",
+        inv_params,
+    )
+    changed += _execute(
+        f"UPDATE {table} SET unallocated_amount = agg.unallocated "
+        f"FROM ({pay_sql}) AS agg WHERE {table}.id = agg.customer_id "
+        f"AND {table}.unallocated_amount <> agg.unallocated",
+        pay_params,
+    )
+    changed += _execute(
+        f"UPDATE {table} SET unallocated_amount = 0 WHERE {table}.unallocated_amount <> 0 "
+        f"AND {table}.id NOT IN (SELECT agg.customer_id FROM ({pay_sql}) AS agg "
+        f"WHERE agg.customer_id IS NOT NULL)",
+        pay_params,
     )
     return changed
 

@@ -50,3 +50,26 @@ def test_sync_schedules_upserts_by_name():
     assert schedule.func == "creditmgmt.daily.run_daily"
     assert schedule.cron == "0 6 * * *"
     assert Schedule.objects.count() == len(SCHEDULES)
+
+
+def test_balance_repair_writes_only_wrong_rows():
+    from accounts.models import Invoice
+    from accounts.tasks import refresh_all_balances
+
+    right = CustomerFactory()
+    wrong = CustomerFactory()
+    due = date.today() - timedelta(days=5)
+    InvoiceFactory(customer=right, amount=Decimal("10.00"), due_date=due, issue_date=due - timedelta(days=30))
+    paid = InvoiceFactory(
+        customer=wrong, amount=Decimal("20.00"), due_date=due, issue_date=due - timedelta(days=30)
+    )
+    PaymentFactory(customer=None, amount=Decimal("5.00"))  # an unmatched bank payment has no customer
+    assert refresh_all_balances() == 2  # both had stale (zero) totals
+    assert refresh_all_balances() == 0  # nothing left to repair
+    # The wrong customer's invoice gets paid behind the services' back.
+    Invoice.objects.filter(pk=paid.pk).update(open_amount=Decimal("0.00"), status=Invoice.Status.PAID)
+    assert refresh_all_balances() == 1
+    wrong.refresh_from_db()
+    assert (wrong.open_amount, wrong.oldest_open_due_date) == (Decimal("0.00"), None)
+    right.refresh_from_db()
+    assert (right.open_amount, right.oldest_open_due_date) == (Decimal("10.00"), due)
