@@ -9,10 +9,10 @@ from accounts.queries import SORTS
 from creditmgmt.models import Role, User
 
 
-def staff_choices(roles: tuple[str, ...] = (Role.CONTROLLER, Role.MANAGER)) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True, role__in=roles).order_by("first_name"),
-        required=False,
+def task_assignees():
+    """The people a task or a customer can be handed to: active controllers and managers."""
+    return User.objects.filter(is_active=True, role__in=[Role.CONTROLLER, Role.MANAGER]).order_by(
+        "first_name", "last_name"
     )
 
 
@@ -67,9 +67,7 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["controller"].queryset = User.objects.filter(
-            is_active=True, role__in=[Role.CONTROLLER, Role.MANAGER]
-        )
+        self.fields["controller"].queryset = task_assignees()
         self.fields["parent"].queryset = Customer.objects.exclude(pk=self.instance.pk).only(
             "id", "name", "number"
         )
@@ -129,10 +127,7 @@ class TaskSnoozeForm(forms.Form):
 
 
 class TaskReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("Hand to"),
-        queryset=User.objects.filter(is_active=True, role__in=[Role.CONTROLLER, Role.MANAGER]),
-    )
+    assignee = forms.ModelChoiceField(label=_("Hand to"), queryset=task_assignees())
 
 
 class PaymentForm(forms.Form):

@@ -29,6 +29,7 @@ from accounts.forms import (
     TaskCreateForm,
     TaskReassignForm,
     TaskSnoozeForm,
+    task_assignees,
 )
 from accounts.models import Allocation, Customer, Event, Invoice, Payment, Task
 from accounts.panels import render_customer_panels
@@ -391,7 +392,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "show": show,
             "today": today,
             "complete_form": TaskCompleteForm(),
-            "assignees": list(TaskReassignForm.base_fields["assignee"].queryset),
+            "assignees": list(task_assignees()),
             "tomorrow": today + timedelta(days=1),
         },
     )
@@ -407,7 +408,7 @@ def _task_response(request: HttpRequest, task: Task, *, error: str = "") -> Http
                 "today": timezone.localdate(),
                 "tomorrow": timezone.localdate() + timedelta(days=1),
                 "complete_form": TaskCompleteForm(),
-                "assignees": list(TaskReassignForm.base_fields["assignee"].queryset),
+                "assignees": list(task_assignees()),
                 "error": error,
             },
         )

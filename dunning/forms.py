@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import task_assignees
 from accounts.models import Customer, Language
-from creditmgmt.models import Role, User
 from dunning.models import AssignmentRule, Behaviour, Channel, DunningStop, Procedure, Step
 from dunning.services.actions import OutcomeCode
 
@@ -31,30 +31,12 @@ class OutcomeForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
-class SnoozeForm(forms.Form):
-    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean_until(self):
-        until = self.cleaned_data["until"]
-        if until <= timezone.localdate():
-            raise forms.ValidationError(_("Choose a day after today."))
-        return until
-
-
-def staff_choices():
-    return User.objects.filter(is_active=True, role__in=[Role.CONTROLLER, Role.MANAGER])
-
-
-class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Hand to"), queryset=staff_choices())
-
-
 class BulkForm(forms.Form):
     ACTIONS = [("approve", _("Approve and send")), ("snooze", _("Snooze")), ("reassign", _("Hand over"))]
     tasks = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     do = forms.ChoiceField(choices=ACTIONS)
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    assignee = forms.ModelChoiceField(required=False, queryset=staff_choices())
+    assignee = forms.ModelChoiceField(required=False, queryset=task_assignees())
 
     def __init__(self, *args, task_ids=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import TaskReassignForm, TaskSnoozeForm, task_assignees
 from accounts.models import Task
 from accounts.services import reassign_task, snooze_task
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
 from dunning import services
-from dunning.forms import BulkForm, OutcomeForm, ReassignForm, SnoozeForm, staff_choices
+from dunning.forms import BulkForm, OutcomeForm
 from dunning.models import DunningAction
 
 PAGE = 50
@@ -53,7 +54,7 @@ def _context(request: HttpRequest, **extra) -> dict:
         "today": today,
         "tomorrow": today + timedelta(days=1),
         "outcome_form": OutcomeForm(),
-        "assignees": list(staff_choices()),
+        "assignees": list(task_assignees()),
         **extra,
     }
 
@@ -101,7 +102,7 @@ def task_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request, pk)
-    form = SnoozeForm(request.POST)
+    form = TaskSnoozeForm(request.POST)
     if not form.is_valid():
         return _row(request, task, error=form.errors.as_text())
     try:
@@ -115,7 +116,7 @@ def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request, pk)
-    form = ReassignForm(request.POST)
+    form = TaskReassignForm(request.POST)
     if not form.is_valid():
         return _row(request, task, error=_("Choose a person."))
     try:
