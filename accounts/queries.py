@@ -45,7 +45,10 @@ SORTS = {
 
 def overdue_amount_subquery(today: date) -> Subquery:
     return Subquery(
-        Invoice.objects.filter(customer=OuterRef("pk"), status=Invoice.Status.OPEN, due_date__lt=today)
+        # Invoices only, as on the 360: an open credit note does not hide a late invoice.
+        Invoice.objects.filter(
+            customer=OuterRef("pk"), status=Invoice.Status.OPEN, open_amount__gt=0, due_date__lt=today
+        )
         .order_by()
         .values("customer")
         .annotate(total=Sum("open_amount"))

@@ -43,12 +43,6 @@ class LedgerError(ValidationError):
     """A change that would break a rule of the ledger; the message says which."""
 
 
-def _actor_fields(by: Actor) -> dict[str, Any]:
-    if isinstance(by, User):
-        return {"actor": by, "actor_label": ""}
-    return {"actor": None, "actor_label": str(by)[:100]}
-
-
 def record_event(
     *,
     customer: Customer | int,
@@ -66,7 +60,7 @@ def record_event(
         verb=verb,
         summary=summary[:300],
         data=data or {},
-        **_actor_fields(by),
+        **actor_fields(by),
         **event_target(target),
     )
 
@@ -220,6 +214,23 @@ def add_contact(*, customer: Customer, by: Actor, **fields: Any) -> Contact:
             target=contact,
         )
     return contact
+
+
+def lock_customers(customer_ids) -> None:
+    """lock_customer for many at once, in id order (two bulk writers never deadlock)."""
+    list(
+        Customer.objects.select_for_update()
+        .filter(pk__in=sorted(set(customer_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def actor_fields(by: Actor) -> dict[str, Any]:
+    """The Event columns for who acted: a user, or a label for system work."""
+    if isinstance(by, User):
+        return {"actor": by, "actor_label": ""}
+    return {"actor": None, "actor_label": str(by)[:100]}
 
 
 def lock_customer(customer_id: int) -> None:
@@ -506,14 +517,16 @@ def allocate_oldest_first(*, payment: Payment, by: Actor) -> list[Allocation]:
     """Spend a payment on the customer's open invoices, oldest due date first."""
     allocations = []
     with transaction.atomic():
+        left = Payment.objects.values_list("unallocated_amount", flat=True).get(pk=payment.pk)
         invoices = Invoice.objects.filter(
             customer_id=payment.customer_id, status=Invoice.Status.OPEN, open_amount__gt=0
         ).order_by("due_date", "id")
         for invoice in invoices:
-            payment.refresh_from_db(fields=["unallocated_amount"])
-            if payment.unallocated_amount <= 0:
+            if left <= 0:
                 break
-            allocations.append(allocate(invoice=invoice, payment=payment, by=by))
+            allocation = allocate(invoice=invoice, payment=payment, by=by)
+            left -= allocation.amount
+            allocations.append(allocation)
     return allocations
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.imports.apply import refresh_balances
 from accounts.models import Allocation, BankEntry, Event, Invoice, KnownIban, Payment
-from accounts.services import Actor
+from accounts.services import Actor, actor_fields, lock_customers
 from creditmgmt.models import User
 
 # Below this many confident matches in a chunk, the ledger services do the work one by one.
@@ -37,12 +37,10 @@ class Decision:
 
 def apply_decisions(decisions: list[Decision], *, by: Actor) -> list[Decision]:
     """Allocate every decision that still fits; return the ones that do not (nothing written for them)."""
-    actor = (
-        {"actor": by, "actor_label": ""}
-        if isinstance(by, User)
-        else {"actor": None, "actor_label": str(by)[:100]}
-    )
+    actor = actor_fields(by)
     with transaction.atomic():
+        # Customers first, then invoices: the order every ledger service locks in.
+        lock_customers(d.customer_id for d in decisions)
         invoice_ids = sorted({i for d in decisions for i, _a in d.plan})
         invoices = {
             inv.pk: inv

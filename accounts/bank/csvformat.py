@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from accounts.bank.base import ParsedEntry, ParsedStatement, StatementFileError, decimal_amount, file_error
+from accounts.bank.base import ParsedEntry, ParsedStatement, StatementFileError, file_error
 from accounts.imports.base import _key
+from accounts.imports.cells import CellError, parse_amount
 
 
 @dataclass
@@ -81,16 +82,16 @@ def parse_csv(text: str, mapping: CsvMapping, *, account: str = "") -> list[Pars
                 % {"value": cell("date"), "column": mapping.date_column, "format": mapping.date_format},
                 line=number,
             ) from None
-        raw = cell("amount").replace(" ", "")
-        negative = raw.startswith("-")
         try:
-            amount = decimal_amount(raw.lstrip("+-"), decimal_sign=mapping.decimal_sign)
-        except ValueError:
+            # The ERP import's parser: thousands separators, "EUR 12,50", "12,50-" credits.
+            signed = parse_amount(cell("amount"), decimal_sign=mapping.decimal_sign)
+        except CellError:
             raise file_error(
                 _("“%(value)s” in column %(column)s is not an amount.")
                 % {"value": cell("amount"), "column": mapping.amount_column},
                 line=number,
             ) from None
+        negative, amount = signed < 0, abs(signed)
         if cols["direction"] is not None:
             negative = cell("direction").casefold() in mapping.debit_marks
         own = cell("account") or account or _("(CSV)")

@@ -369,7 +369,11 @@ def reverse_entry(*, entry: BankEntry, by: Actor) -> BankEntry:
             entry.explanation = _("A reversal, but no matched payment it reverses was found.")
             entry.save(update_fields=["status", "explanation"])
             return entry
-        payment = Payment.objects.select_for_update().get(pk=original.payment_id)
+        # Customer before payment: the order every ledger service locks in.
+        ledger.lock_customer(
+            Payment.objects.values_list("customer_id", flat=True).get(pk=original.payment_id)
+        )
+        payment = Payment.objects.select_for_update().select_related("customer").get(pk=original.payment_id)
         numbers = []
         for allocation in payment.allocations.active().select_related("invoice"):
             ledger.unallocate(allocation=allocation, by=by)

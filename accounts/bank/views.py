@@ -5,7 +5,7 @@ Views parse, call one service and render; the matching is in accounts.bank.servi
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.bank import queries
 from accounts.bank.base import StatementFileError
 from accounts.bank.services import import_statement_file, match_entry
+from accounts.imports.cells import CellError, parse_amount
 from accounts.models import BankCsvMapping, BankEntry, BankStatement, Invoice
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
 
@@ -137,7 +138,7 @@ def _parse_allocations(request: HttpRequest, entry: BankEntry) -> list[tuple[int
         return plan
     numbers = [n.strip() for n in request.POST.getlist("number")]
     amounts = request.POST.getlist("amount")
-    lines = [(n, a.strip().replace(",", ".")) for n, a in zip(numbers, amounts, strict=False) if n]
+    lines = [(n, a.strip()) for n, a in zip(numbers, amounts, strict=False) if n]
     if not lines:
         raise ValidationError(_("Enter at least one invoice number."))
     found = {i.number: i for i in Invoice.objects.filter(number__in=[n for n, _a in lines])}
@@ -146,11 +147,16 @@ def _parse_allocations(request: HttpRequest, entry: BankEntry) -> list[tuple[int
         if number not in found:
             raise ValidationError(_("There is no invoice %(number)s.") % {"number": number})
         try:
-            value = Decimal(amount) if amount else found[number].open_amount
-        except InvalidOperation:
+            # The import's parser: "1.234,50" and "1,234.50" both work, "NaN" does not.
+            value = parse_amount(amount) if amount else found[number].open_amount
+        except CellError:
             raise ValidationError(
                 _("“%(amount)s” for %(number)s is not an amount.") % {"amount": amount, "number": number}
             ) from None
+        if value <= 0:
+            raise ValidationError(
+                _("“%(amount)s” for %(number)s is not an amount.") % {"amount": amount, "number": number}
+            )
         plan.append((found[number].pk, value))
     return plan
 

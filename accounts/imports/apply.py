@@ -20,8 +20,7 @@ from accounts.imports.checks import _chunks
 from accounts.imports.lines import Line
 from accounts.imports.plan import Plan, build_plan
 from accounts.models import MONEY, ZERO, Customer, Event, Invoice, Payment, event_target
-from accounts.services import Actor, record_event, refresh_customer_balance
-from creditmgmt.models import User
+from accounts.services import Actor, actor_fields, record_event, refresh_customer_balance
 
 
 @dataclass
@@ -111,10 +110,7 @@ def _write_events(events: list[dict[str, Any]], *, by: Actor) -> None:
             record_event(by=by, **event)
         return
     # The same rows record_event writes (Event is append-only: bulk_create only inserts).
-    if isinstance(by, User):
-        actor: dict[str, Any] = {"actor": by, "actor_label": ""}
-    else:
-        actor = {"actor": None, "actor_label": str(by)[:100]}
+    actor = actor_fields(by)
     now = timezone.now()
     rows = []
     for event in events:
