@@ -28,13 +28,13 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from accounts.pdf import ACCENT, FONT, FONT_BOLD, INK, LOCALES, MUTED, RULE, register_fonts
+from accounts.pdf import ACCENT, FONT, FONT_BOLD, INK, MUTED, RULE, register_fonts
+from creditmgmt.templatetags.money import LOCALES  # nl, en, de, fr: a German letter gets a German date
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = 25 * mm
 MARGIN_RIGHT = 20 * mm
 WINDOW_TOP = 50 * mm
-BODY_TOP = 100 * mm
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,9 @@ def print_letters(*, now: datetime) -> int:
         .filter(channel=Channel.LETTER)
         .update(status=Message.Status.SENDING, attempts=F("attempts") + 1, batch=batch)
     )
+    if not claimed:  # another worker took them between the check and the claim
+        batch.delete()
+        return 0
     letters = list(
         Message.objects.filter(batch=batch)
         .select_related("customer", "action__step")

@@ -32,6 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Contact, Customer, Invoice
+from creditmgmt.templatetags.money import LOCALES, _locale
 
 ENGINE = Engine(builtins=["creditmgmt.templatetags.money"], autoescape=False, debug=False)
 FALLBACK_LANGUAGE = "en"
@@ -163,7 +164,6 @@ ATTENTION = {"nl": "t.a.v.", "de": "z. Hd.", "fr": "à l'attention de"}
 
 def postal_address(customer: Customer, *, contact: Contact | None = None, language: str = "en") -> str:
     """The address for the envelope window; abroad the country name, in capitals, on the last line."""
-    from babel import Locale
 
     lines = [customer.name]
     if contact is not None and contact.name:
@@ -172,6 +172,6 @@ def postal_address(customer: Customer, *, contact: Contact | None = None, langua
     lines.append(f"{customer.postal_code} {customer.city}".strip())
     country = (customer.country or "").upper()
     if country and country != settings.COMPANY.get("country", "NL"):
-        locale = Locale.parse({"nl": "nl_NL", "de": "de_DE", "fr": "fr_FR"}.get(language, "en_GB"))
+        locale = _locale(LOCALES.get(language, "en_GB"))
         lines.append(locale.territories.get(country, country).upper())
     return "\n".join(line for line in lines if line)

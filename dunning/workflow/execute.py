@@ -117,7 +117,7 @@ def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) 
                 )
             if step.requires_approval:
                 status = DunningAction.Status.WAITING
-            elif step.channel is not None or step.action == Action.DELIVERY_BLOCK:
+            elif step.is_automatic:
                 status = DunningAction.Status.DONE
             else:
                 status = DunningAction.Status.TASK

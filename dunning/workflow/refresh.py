@@ -13,12 +13,10 @@ from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Case,
-    DecimalField,
     F,
     IntegerField,
     Min,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -48,16 +46,6 @@ def ensure_states() -> int:
     if batch:
         created += len(CustomerDunning.objects.bulk_create(batch, ignore_conflicts=True))
     return created
-
-
-def _sum(queryset, field: str):
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values("customer").annotate(total=Sum(field)).values("total"),
-            output_field=DecimalField(max_digits=14, decimal_places=2),
-        ),
-        Value(ZERO),
-    )
 
 
 def _table() -> str:
