@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import imports
+from accounts.views import error_text
 from creditmgmt.permissions import MANAGERS, role_required
 
 SESSION_KEY = "accounts_imports"
@@ -45,10 +46,6 @@ class ImportUploadForm(forms.Form):
                 % {"mb": imports.MAX_UPLOAD_BYTES // 1024 // 1024}
             )
         return upload
-
-
-def _error_text(exc: imports.ImportFileError) -> str:
-    return " ".join(exc.messages)
 
 
 def _remember(request: HttpRequest, token: str, meta: dict[str, str]) -> None:
@@ -104,7 +101,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         plan = imports.build_plan(meta["kind"], imports.read_staged(token, meta["sha256"]))
     except imports.ImportFileError as exc:
         _forget(request, token)
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("accounts:import_upload")
     if request.GET.get("format") == "csv":
         return _error_report(meta, plan)
@@ -129,7 +126,7 @@ def import_apply(request: HttpRequest, token: str) -> HttpResponse:
     try:
         meta = _meta(request, token)
     except imports.ImportFileError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("accounts:import_upload")
     if request.POST.get("sha256") != meta["sha256"]:
         messages.error(request, _("This preview is out of date: look at it again before you apply."))
@@ -144,7 +141,7 @@ def import_apply(request: HttpRequest, token: str) -> HttpResponse:
             expected_fingerprint=request.POST.get("fingerprint", ""),
         )
     except imports.ImportFileError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("accounts:import_preview", token=token)
     _forget(request, token)
     messages.success(

@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 
 from creditmgmt.models import Role
@@ -57,3 +59,32 @@ def users_by_role(admin_user, manager, controller, counter_clerk, sales_rep):
 def controller_client(client, controller):
     client.force_login(controller)
     return client
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; MAILERS points at it; yields its inbox."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    yield inbox
+    controller.stop()

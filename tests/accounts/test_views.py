@@ -348,42 +348,17 @@ def test_two_users_editing_one_customer(client, controller, other_controller, bo
 
 
 def test_send_invoice_copy_over_real_smtp(
-    controller_client, book, settings, django_capture_on_commit_callbacks
+    controller_client, book, smtp_server, django_capture_on_commit_callbacks
 ):
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
-    smtp.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
-        }
-    }
+    inbox = smtp_server
     invoice = Invoice.objects.get(number="F-A1")
     url = reverse("accounts:invoice_send_copy", args=[invoice.pk])
-    try:
-        bad = controller_client.post(url, {"to": "not-an-address"}, follow=True)
-        assert "is not an e-mail address" in bad.text
-        # The mail leaves after the commit (django-q2 runs synchronously in tests).
-        with django_capture_on_commit_callbacks(execute=True):
-            response = controller_client.post(url, {"to": "ap@devries.example"})
-        assert response.status_code == 302
-    finally:
-        smtp.stop()
+    bad = controller_client.post(url, {"to": "not-an-address"}, follow=True)
+    assert "is not an e-mail address" in bad.text
+    # The mail leaves after the commit (django-q2 runs synchronously in tests).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = controller_client.post(url, {"to": "ap@devries.example"})
+    assert response.status_code == 302
     assert len(inbox.messages) == 1
     raw = inbox.messages[0].content.decode()
     assert inbox.messages[0].rcpt_tos == ["ap@devries.example"]

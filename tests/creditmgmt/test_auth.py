@@ -1,13 +1,11 @@
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import override_settings
 from django.urls import reverse
 
@@ -69,38 +67,10 @@ def test_navigation_by_role(client, users_by_role):
     assert reverse("admin:index") in page
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def test_password_reset_mail_over_real_smtp(client, controller):
-    inbox = _Inbox()
-    port = free_port()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        mailers = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": port},
-            }
-        }
-        with override_settings(MAILERS=mailers):
-            response = client.post(reverse("password_reset"), {"email": controller.email})
-        assert response.status_code == 302
-    finally:
-        smtp.stop()
+def test_password_reset_mail_over_real_smtp(client, controller, smtp_server):
+    inbox = smtp_server
+    response = client.post(reverse("password_reset"), {"email": controller.email})
+    assert response.status_code == 302
     assert len(inbox.messages) == 1
     assert inbox.messages[0].rcpt_tos == [controller.email]
     body = inbox.messages[0].content.decode()

@@ -1,6 +1,5 @@
 """Delivery: real SMTP on loopback in Dutch and English, letters as one PDF, retries with back-off."""
 
-import socket
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -16,34 +15,6 @@ from dunning.outbox import MAX_ATTEMPTS, RecordingGateway, backoff, deliver_outb
 from tests.dunning.conftest import DAY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    yield inbox
-    controller.stop()
 
 
 def test_reminders_reach_a_real_smtp_server_in_dutch_and_english(book, smtp_server, settings, tmp_path):
