@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from acceptance.models import BureauRecord, NegativeEvent
+from accounts.imports.cells import CellError, parse_amount
 
 
 @dataclass(frozen=True)
@@ -209,12 +210,21 @@ def read_bureau_file(data: bytes, *, source_name: str) -> list[BureauRecord]:
         for column, low, high in (
             ("score", Decimal(0), Decimal(100)),
             ("probability_of_default", Decimal(0), Decimal(100)),
-            ("recommended_limit", Decimal(0), None),
         ):
             try:
                 numbers[column] = _decimal(row.get(column, ""), low=low, high=high)
             except InvalidOperation:
                 fail(column, row.get(column, ""))
+        # A limit is money: the import's parser, so "15.000" is refused as ambiguous
+        # instead of being read as EUR 15, and "15.000,00" or "15,000.00" both work.
+        limit = row.get("recommended_limit", "").strip()
+        try:
+            numbers["recommended_limit"] = parse_amount(limit) if limit else None
+        except CellError:
+            fail("recommended_limit", limit)
+        else:
+            if numbers["recommended_limit"] is not None and numbers["recommended_limit"] < 0:
+                fail("recommended_limit", limit)
         if numbers.get("score") is not None and numbers["score"] != numbers["score"].to_integral_value():
             fail("score", row["score"])
         events = [e.strip().lower() for e in row.get("negative_events", "").replace(";", "|").split("|")]

@@ -107,3 +107,13 @@ def test_seed_bureau_covers_customers_and_prospects(capsys):
     assert BureauRecord.objects.exclude(negative_events=[]).count() == 2  # one customer, one prospect
     call_command("seed_bureau")
     assert "0 new, 16 updated" in capsys.readouterr().out
+
+
+def test_a_dutch_thousands_limit_is_not_read_as_fifteen_euros():
+    from acceptance.bureau import BureauFileError, read_bureau_file
+
+    header = "registration_number;name;recommended_limit\n"
+    good = read_bureau_file((header + "12345678;Bakkerij;15.000,00\n").encode(), source_name="t.csv")
+    assert good[0].recommended_limit == Decimal("15000.00")
+    with pytest.raises(BureauFileError, match="recommended_limit"):
+        read_bureau_file((header + "12345678;Bakkerij;15.000\n").encode(), source_name="t.csv")
