@@ -373,7 +373,11 @@ def reverse_entry(*, entry: BankEntry, by: Actor) -> BankEntry:
         ledger.lock_customer(
             Payment.objects.values_list("customer_id", flat=True).get(pk=original.payment_id)
         )
-        payment = Payment.objects.select_for_update().select_related("customer").get(pk=original.payment_id)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=original.payment_id)
+        )
         numbers = []
         for allocation in payment.allocations.active().select_related("invoice"):
             ledger.unallocate(allocation=allocation, by=by)
