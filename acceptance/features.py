@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,23 @@ from typing import Any
 from acceptance.bureau import BureauReport
 from accounts.models import ZERO, Customer
 from accounts.queries import group_exposure, ledger_summary
+
+# Features that other apps own (acceptance does not import them: layers go down only).
+# dunning registers open disputes, broken promises and the promise-kept rate.
+CustomerFeatures = Callable[[Customer, date], dict[str, Any]]
+_CUSTOMER_FEATURES: dict[str, CustomerFeatures] = {}
+# Names each provider fills; None until it is registered or for a prospect without a ledger.
+PROVIDED = ("open_disputes", "disputed_amount", "broken_promises_12m", "promise_kept_rate")
+
+
+def register_customer_features(name: str) -> Callable[[CustomerFeatures], CustomerFeatures]:
+    """Decorator: func(customer, today) returns some of PROVIDED's features for a customer."""
+
+    def decorator(func: CustomerFeatures) -> CustomerFeatures:
+        _CUSTOMER_FEATURES[name] = func
+        return func
+
+    return decorator
 
 
 def compute_features(
@@ -41,6 +59,7 @@ def compute_features(
         "report_age_days": None,
         "amount": amount,
         "channel": channel,
+        **dict.fromkeys(PROVIDED),
     }
     if report is not None:
         features.update(
@@ -83,6 +102,8 @@ def compute_features(
         invoice_over_90_days=summary.aging["d90_plus"] > 0,
         exposure=group_exposure(customer),
     )
+    for provide in _CUSTOMER_FEATURES.values():
+        features.update(provide(customer, today))
     # Fall back to the company data we hold when the bureau does not know the company.
     if report is None:
         features.update(legal_form=customer.legal_form or None, country=customer.country or None)

@@ -51,6 +51,10 @@ FEATURES = {
         Feature("avg_days_late", NUMBER, "internal", _("Average days paid after the due date (12 months)")),
         Feature("invoice_over_90_days", FLAG, "internal", _("An invoice more than 90 days overdue")),
         Feature("exposure", NUMBER, "internal", _("Exposure including group companies")),
+        Feature("open_disputes", NUMBER, "internal", _("Open disputes")),
+        Feature("disputed_amount", NUMBER, "internal", _("Amount in open disputes")),
+        Feature("broken_promises_12m", NUMBER, "internal", _("Promises to pay broken in 12 months")),
+        Feature("promise_kept_rate", NUMBER, "internal", _("Promises to pay kept (%)")),
         Feature("amount", NUMBER, "request", _("Requested amount")),
         Feature("channel", TEXT, "request", _("Channel")),
     ]
