@@ -21,6 +21,11 @@ NAVIGATION = [
     (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
     (_("Counter lookup"), "acceptance:counter", {Role.COUNTER}),
     (_("Decisions"), "acceptance:decision_list", {Role.ADMIN, Role.MANAGER}),
+    (
+        _("Dashboard"),
+        "reporting:dashboard",
+        {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    ),
 ]
 
 

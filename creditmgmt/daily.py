@@ -18,11 +18,17 @@ def steps():
     from accounts import tasks as accounts_tasks
     from accounts.bank import tasks as bank_tasks
     from dunning import tasks as dunning_tasks
+    from reporting import tasks as reporting_tasks
 
     # Later apps add their step here, in the order the business needs:
     # ledger first, then acceptance monitoring, then dunning, then reporting.
     # The bank inbox before dunning: payments that came in overnight take their invoices out of the run.
-    return [("accounts", accounts_tasks.daily), ("bank", bank_tasks.daily), *dunning_tasks.DAILY_STEPS]
+    return [
+        ("accounts", accounts_tasks.daily),
+        ("bank", bank_tasks.daily),
+        *dunning_tasks.DAILY_STEPS,
+        ("reporting: snapshots", reporting_tasks.daily),
+    ]
 
 
 def run_daily(today: str | None = None, started_by: str = "system: schedule") -> dict:

@@ -29,5 +29,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("dunning/", include("dunning.urls")),
     path("acceptance/", include("acceptance.urls")),
+    path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,112 @@
-"""Models of the reporting app: built by its own issue (see docs/architecture.md)."""
+"""Snapshots of the credit book, written by the daily workflow, so pages read small tables.
+
+Two levels, one row per day each:
+- `CustomerSnapshot`: a customer's open items by due-date bucket (drill-down, top
+  debtors, a customer's trend);
+- `PortfolioSnapshot`: the same summed per currency, segment and controller (the
+  dashboard's trends and KPIs read this);
+- `MonthlySales`: credit sales per month and group, for DSO and CEI.
+
+Formulas and a worked example: docs/kpis.md.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
+
+# Bucket fields in order: not yet due, then days past the due date.
+BUCKETS = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus")
+BUCKET_LABELS = {
+    "not_due": _("Not due"),
+    "d1_30": _("1-30 days"),
+    "d31_60": _("31-60 days"),
+    "d61_90": _("61-90 days"),
+    "d90_plus": _("Over 90 days"),
+}
+
+
+class Figures(models.Model):
+    """The amounts both snapshot levels share."""
+
+    date = models.DateField(_("date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    segment = models.CharField(_("segment"), max_length=20)
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    open_amount = models.DecimalField(_("open"), **MONEY)
+    not_due = models.DecimalField(_("not due"), **MONEY)
+    d1_30 = models.DecimalField("1-30", **MONEY)
+    d31_60 = models.DecimalField("31-60", **MONEY)
+    d61_90 = models.DecimalField("61-90", **MONEY)
+    d90_plus = models.DecimalField(">90", **MONEY)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.currency} {self.open_amount}"
+
+    @property
+    def overdue_amount(self):
+        return self.d1_30 + self.d31_60 + self.d61_90 + self.d90_plus
+
+
+class CustomerSnapshot(Figures):
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="snapshots")
+    open_invoices = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("customer snapshot")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "customer", "currency"], name="customer_snapshot_once")
+        ]
+        indexes = [models.Index(fields=["customer", "date"])]
+
+
+class PortfolioSnapshot(Figures):
+    customers = models.PositiveIntegerField(default=0)
+    customers_overdue = models.PositiveIntegerField(default=0)
+    # True for days rebuilt from invoice history (`snapshot --backfill`): approximate, see docs/kpis.md.
+    backfilled = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("portfolio snapshot")
+        indexes = [models.Index(fields=["date", "currency"])]
+
+
+class SnapshotDay(models.Model):
+    """A day whose snapshots are written (also when the book was empty that day)."""
+
+    date = models.DateField(_("date"), unique=True)
+    backfilled = models.BooleanField(default=False)
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("snapshot day")
+
+    def __str__(self) -> str:
+        return str(self.date)
+
+
+class MonthlySales(models.Model):
+    """Credit sales (invoices issued, credit notes apart) per month; rebuilt for recent months daily."""
+
+    month = models.DateField(_("month"))  # the first day of the month
+    currency = models.CharField(_("currency"), max_length=3)
+    segment = models.CharField(_("segment"), max_length=20)
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invoiced = models.DecimalField(_("invoiced"), **MONEY)
+    credit_notes = models.DecimalField(_("credit notes"), **MONEY)  # negative
+    invoices = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly sales")
+        indexes = [models.Index(fields=["month", "currency"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.currency} {self.invoiced}"

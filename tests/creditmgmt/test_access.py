@@ -40,6 +40,9 @@ PUBLIC = {
 EXPECTED = {
     "home": set(Role.values),
     "accounts:customer_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:dashboard": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:bucket_customers": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:export": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:customer_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:invoice_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:invoice_pdf": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
@@ -234,6 +237,8 @@ def kwargs_for(name, pattern, ledger):
         return {"pk": ledger[PK_OF[name]].pk}
     if params == {"pk", "step_pk"}:
         return {"pk": ledger["procedure"].pk, "step_pk": ledger["step"].pk}
+    if params == {"table", "fmt"}:
+        return {"table": "trend", "fmt": "csv"}
     if params == {"uidb64", "token"}:
         return {"uidb64": "MQ", "token": "set-password"}
     if params == {"token"}:

@@ -1,0 +1,207 @@
+"""What the dashboards read: the snapshots, filtered, summed per date. Never the whole ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, QuerySet, Sum
+
+from reporting import kpis
+from reporting.models import BUCKETS, CustomerSnapshot, MonthlySales, PortfolioSnapshot, SnapshotDay
+from reporting.snapshots import first_of_month, month_ends
+
+ZERO = Decimal("0.00")
+OVERDUE = ("d1_30", "d31_60", "d61_90", "d90_plus")
+
+
+@dataclass(frozen=True)
+class Filters:
+    currency: str
+    segment: str = ""
+    controller_id: int | None = None
+    months: int = 12
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        qs = qs.filter(currency=self.currency)
+        if self.segment:
+            qs = qs.filter(segment=self.segment)
+        if self.controller_id:
+            qs = qs.filter(controller_id=self.controller_id)
+        return qs
+
+
+@dataclass
+class Point:
+    """The book on one date, summed over the filtered groups."""
+
+    date: date
+    open_amount: Decimal = ZERO
+    buckets: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(BUCKETS, ZERO))
+    customers: int = 0
+    customers_overdue: int = 0
+    backfilled: bool = False
+
+    @property
+    def overdue(self) -> Decimal:
+        return sum((self.buckets[b] for b in OVERDUE), ZERO)
+
+
+def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
+    """The book on each snapshot day asked (an empty book too), in two queries."""
+    rows = (
+        filters.apply(PortfolioSnapshot.objects.filter(date__in=dates))
+        .values("date", "backfilled")
+        .annotate(
+            open=Sum("open_amount"),
+            n=Sum("customers"),
+            n_overdue=Sum("customers_overdue"),
+            **{b: Sum(b) for b in BUCKETS},
+        )
+    )
+    result: dict[date, Point] = {}
+    for row in rows:
+        point = result.setdefault(row["date"], Point(date=row["date"]))
+        point.open_amount += row["open"] or ZERO
+        for b in BUCKETS:
+            point.buckets[b] += row[b] or ZERO
+        point.customers += row["n"] or 0
+        point.customers_overdue += row["n_overdue"] or 0
+        point.backfilled = point.backfilled or row["backfilled"]
+    for day, backfilled in SnapshotDay.objects.filter(date__in=dates).values_list("date", "backfilled"):
+        result.setdefault(day, Point(date=day, backfilled=backfilled))
+    return result
+
+
+def latest_date(on_or_before: date) -> date | None:
+    return (
+        SnapshotDay.objects.filter(date__lte=on_or_before)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def monthly_sales(filters: Filters, until: date, months: int) -> list[kpis.MonthSales]:
+    """Credit sales per month, newest first, `months` months ending with `until`'s month."""
+    start = first_of_month(until, months - 1)
+    rows = (
+        filters.apply(MonthlySales.objects.filter(month__gte=start, month__lte=until))
+        .values("month")
+        .annotate(sales=Sum("invoiced"))
+    )
+    by_month = {r["month"]: r["sales"] or ZERO for r in rows}
+    wanted = [first_of_month(until, n) for n in range(months)]
+    return [kpis.MonthSales.until(m, by_month.get(m, ZERO), until) for m in wanted]
+
+
+@dataclass
+class Dashboard:
+    day: date | None
+    current: Point | None
+    trend: list[Point]
+    dso: Decimal | None = None
+    countback_dso: Decimal | None = None
+    best_possible_dso: Decimal | None = None
+    average_days_delinquent: Decimal | None = None
+    overdue_share: Decimal | None = None
+    cei: list[tuple[date, Decimal | None]] = field(default_factory=list)
+    sales_3m: Decimal = ZERO
+
+
+def dashboard(filters: Filters, *, today: date) -> Dashboard:
+    """The manager's figures on the latest snapshot, with the monthly trend (4 queries)."""
+    day = latest_date(today)
+    if day is None:
+        return Dashboard(day=None, current=None, trend=[])
+    ends = month_ends(day, filters.months)
+    # CEI of the oldest month needs the month end before it.
+    dates = [month_ends(ends[0], 1)[0], *ends, day] if ends else [day]
+    found = points(filters, dates)
+    current = found.get(day, Point(date=day))
+    trend = [found.get(d, Point(date=d)) for d in [*ends, day] if d in found]
+    # DSO on the last three months' sales, the current month counted up to `day`.
+    sales = monthly_sales(filters, day, max(filters.months, 3) + 1)
+    recent = sales[:3]
+    result = Dashboard(day=day, current=current, trend=trend)
+    result.sales_3m = sum((m.sales for m in recent), ZERO)
+    result.dso = kpis.standard_dso(current.open_amount, recent)
+    result.best_possible_dso = kpis.best_possible_dso(current.buckets["not_due"], recent)
+    result.average_days_delinquent = kpis.average_days_delinquent(result.dso, result.best_possible_dso)
+    result.countback_dso = kpis.countback_dso(current.open_amount, sales)
+    result.overdue_share = kpis.overdue_share(current.open_amount, current.overdue)
+    sales_by_month = {m.month: m.sales for m in sales}
+    previous = dates[0]
+    for end in [*ends, day]:  # the last one is the running month, to date
+        begin, finish = found.get(previous), found.get(end)
+        value = None
+        if begin is not None and finish is not None:
+            value = kpis.collection_effectiveness(
+                beginning=begin.open_amount,
+                sales=sales_by_month.get(first_of_month(end), ZERO),
+                ending=finish.open_amount,
+                ending_current=finish.buckets["not_due"],
+            )
+        result.cei.append((end, value))
+        previous = end
+    return result
+
+
+def top_debtors(filters: Filters, day: date, limit: int = 10) -> QuerySet[CustomerSnapshot]:
+    return (
+        filters.apply(CustomerSnapshot.objects.filter(date=day))
+        .annotate(overdue=F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus"))
+        .filter(overdue__gt=0)
+        .select_related("customer", "controller")
+        .order_by("-overdue", "customer_id")[:limit]
+    )
+
+
+def bucket_customers(filters: Filters, day: date, bucket: str) -> QuerySet[CustomerSnapshot]:
+    """The customers behind one aging bucket (or all overdue, or all open) on a date."""
+    qs = filters.apply(CustomerSnapshot.objects.filter(date=day)).annotate(
+        overdue=F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus")
+    )
+    if bucket in BUCKETS:
+        qs = qs.filter(**{f"{bucket}__gt": 0}).order_by(f"-{bucket}", "customer_id")
+    elif bucket == "overdue":
+        qs = qs.filter(overdue__gt=0).order_by("-overdue", "customer_id")
+    else:
+        qs = qs.exclude(open_amount=0).order_by("-open_amount", "customer_id")
+    return qs.select_related("customer", "controller")
+
+
+def aging_totals(point: Point) -> list[tuple[str, Decimal, Decimal]]:
+    """(bucket, amount, share of open in %) for the aging bar."""
+    total = point.open_amount
+    result = []
+    for b in BUCKETS:
+        amount = point.buckets[b]
+        share = (amount / total * 100) if total > 0 else ZERO
+        result.append((b, amount, share))
+    return result
+
+
+def by_controller(filters: Filters, day: date) -> list[dict]:
+    """Open and overdue per controller on a date (the controllers table)."""
+    rows = (
+        filters.apply(PortfolioSnapshot.objects.filter(date=day))
+        .values("controller_id", "controller__first_name", "controller__last_name", "controller__username")
+        .annotate(open=Sum("open_amount"), n=Sum("customers"), **{b: Sum(b) for b in OVERDUE})
+        .order_by("controller__username")
+    )
+    result = defaultdict(dict)
+    for r in rows:
+        name = " ".join(filter(None, [r["controller__first_name"], r["controller__last_name"]]))
+        overdue = sum((r[b] or ZERO for b in OVERDUE), ZERO)
+        result[r["controller_id"]] = {
+            "controller_id": r["controller_id"],
+            "name": name or r["controller__username"] or "",
+            "open": r["open"] or ZERO,
+            "overdue": overdue,
+            "customers": r["n"] or 0,
+            "share": kpis.overdue_share(r["open"] or ZERO, overdue),
+        }
+    return list(result.values())

@@ -1,0 +1,163 @@
+"""Write the day's snapshots in two INSERT ... SELECT statements (set-based, one transaction).
+
+Running it again for the same day replaces that day's rows, so the daily step is idempotent.
+For past days (`manage.py snapshot --backfill`) the open amount on a date is rebuilt from the
+invoices' paid dates: an invoice paid later counts with its full amount, a still-open one
+with today's open amount. Partial payments are therefore placed at the start; those rows
+are marked `backfilled` and the dashboard says so (docs/kpis.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+
+from accounts.models import Customer, Invoice
+from reporting.models import BUCKETS as BUCKET_FIELDS
+from reporting.models import CustomerSnapshot, MonthlySales, PortfolioSnapshot, SnapshotDay
+
+OPEN = Invoice.Status.OPEN
+CANCELLED = Invoice.Status.CANCELLED
+
+
+def _open_expression(day: date, today: date) -> tuple[str, list]:
+    """SQL for an invoice's open amount on `day`, with its parameters."""
+    if day >= today:
+        return f"(CASE WHEN i.status = '{OPEN}' THEN i.open_amount ELSE 0 END)", []
+    # History: issued by then and not yet paid then.
+    return (
+        f"(CASE WHEN i.status <> '{CANCELLED}' AND i.issue_date <= %s"
+        " AND (i.paid_date IS NULL OR i.paid_date > %s)"
+        f" THEN (CASE WHEN i.status = '{OPEN}' THEN i.open_amount ELSE i.amount END) ELSE 0 END)",
+        [day, day],
+    )
+
+
+def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
+    open_sql, open_params = _open_expression(day, today)
+    cut = [day - timedelta(days=d) for d in (0, 30, 60, 90)]
+
+    def bucket(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN {open_sql} ELSE 0 END)"
+
+    columns = [
+        f"SUM({open_sql})",
+        bucket("i.due_date >= %s"),
+        bucket("i.due_date < %s AND i.due_date >= %s"),
+        bucket("i.due_date < %s AND i.due_date >= %s"),
+        bucket("i.due_date < %s AND i.due_date >= %s"),
+        bucket("i.due_date < %s"),
+        f"SUM(CASE WHEN {open_sql} <> 0 THEN 1 ELSE 0 END)",
+    ]
+    params = [
+        *open_params,
+        *open_params, cut[0],
+        *open_params, cut[0], cut[1],
+        *open_params, cut[1], cut[2],
+        *open_params, cut[2], cut[3],
+        *open_params, cut[3],
+        *open_params,
+    ]  # fmt: skip
+    if day >= today:
+        where = f"i.status = '{OPEN}' AND i.open_amount <> 0"
+        where_params = []
+    else:
+        where = (
+            f"i.status <> '{CANCELLED}' AND i.issue_date <= %s AND (i.paid_date IS NULL OR i.paid_date > %s)"
+        )
+        where_params = [day, day]
+    table = CustomerSnapshot._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (date, customer_id, currency, segment, controller_id, open_amount,"
+        " not_due, d1_30, d31_60, d61_90, d90_plus, open_invoices)"
+        f" SELECT %s, i.customer_id, i.currency, c.segment, c.controller_id, {', '.join(columns)}"
+        f" FROM {Invoice._meta.db_table} i JOIN {Customer._meta.db_table} c ON c.id = i.customer_id"
+        f" WHERE {where}"
+        " GROUP BY i.customer_id, i.currency, c.segment, c.controller_id"
+    )
+    return sql, [day, *params, *where_params]
+
+
+def _portfolio_rows_sql(day: date, backfilled: bool) -> tuple[str, list]:
+    sums = ", ".join(f"SUM({f})" for f in ("open_amount", *BUCKET_FIELDS))
+    overdue = " + ".join(BUCKET_FIELDS[1:])
+    table = PortfolioSnapshot._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (date, currency, segment, controller_id, open_amount,"
+        f" {', '.join(BUCKET_FIELDS)}, customers, customers_overdue, backfilled)"
+        f" SELECT date, currency, segment, controller_id, {sums},"
+        " SUM(CASE WHEN open_amount <> 0 THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {overdue} > 0 THEN 1 ELSE 0 END), %s"
+        f" FROM {CustomerSnapshot._meta.db_table} WHERE date = %s"
+        " GROUP BY date, currency, segment, controller_id"
+    )
+    return sql, [backfilled, day]
+
+
+def take_snapshot(day: date, *, today: date | None = None) -> dict:
+    """Replace the snapshots of `day`; `today` (default: `day`) decides whether `day` is history."""
+    today = today or day
+    with transaction.atomic():
+        CustomerSnapshot.objects.filter(date=day).delete()
+        PortfolioSnapshot.objects.filter(date=day).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(*_customer_rows_sql(day, today))
+            customers = cursor.rowcount
+            cursor.execute(*_portfolio_rows_sql(day, backfilled=day < today))
+            groups = cursor.rowcount
+        SnapshotDay.objects.update_or_create(date=day, defaults={"backfilled": day < today})
+    return {"customers": customers, "groups": groups}
+
+
+def first_of_month(day: date, months_back: int = 0) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months_back, 12)
+    return date(year, month + 1, 1)
+
+
+def rebuild_monthly_sales(today: date, *, months: int = 13) -> int:
+    """Credit sales of the last `months` months (this one included), in one grouped scan."""
+    start = first_of_month(today, months - 1)
+    table = MonthlySales._meta.db_table
+    month = (
+        "DATE_TRUNC('month', i.issue_date)::date"
+        if connection.vendor == "postgresql"
+        else ("DATE(i.issue_date, 'start of month')")
+    )
+    sql = (
+        f"INSERT INTO {table} (month, currency, segment, controller_id, invoiced, credit_notes, invoices)"
+        f" SELECT {month}, i.currency, c.segment, c.controller_id,"
+        " SUM(CASE WHEN i.amount > 0 THEN i.amount ELSE 0 END),"
+        " SUM(CASE WHEN i.amount < 0 THEN i.amount ELSE 0 END),"
+        " SUM(CASE WHEN i.amount > 0 THEN 1 ELSE 0 END)"
+        f" FROM {Invoice._meta.db_table} i JOIN {Customer._meta.db_table} c ON c.id = i.customer_id"
+        f" WHERE i.issue_date >= %s AND i.issue_date <= %s AND i.status <> '{CANCELLED}'"
+        f" GROUP BY {month}, i.currency, c.segment, c.controller_id"
+    )
+    with transaction.atomic():
+        MonthlySales.objects.filter(month__gte=start).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [start, today])
+            return cursor.rowcount
+
+
+def month_ends(today: date, months: int) -> list[date]:
+    """The last day of each of the `months` months before today's month, oldest first."""
+    ends = []
+    first = today.replace(day=1)
+    for _ in range(months):
+        end = first - timedelta(days=1)
+        ends.append(end)
+        first = end.replace(day=1)
+    return sorted(ends)
+
+
+def backfill(today: date, *, months: int = 12, days: int = 35) -> list[date]:
+    """History for the trends: each month end of the last `months` months (and the one before,
+    where the first month's CEI begins) and the last `days` days."""
+    wanted = set(month_ends(today, months + 1)) | {today - timedelta(days=n) for n in range(1, days + 1)}
+    done = set(SnapshotDay.objects.filter(date__in=wanted).values_list("date", flat=True))
+    todo = sorted(wanted - done)
+    for day in todo:
+        take_snapshot(day, today=today)
+    return todo

@@ -1,0 +1,15 @@
+"""Reporting's part of the daily workflow: the day's snapshots, after dunning has acted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reporting.snapshots import backfill, rebuild_monthly_sales, take_snapshot
+
+
+def daily(*, today: date) -> dict:
+    counts = take_snapshot(today)
+    counts["sales_groups"] = rebuild_monthly_sales(today)
+    # The first run (or a new installation) rebuilds the month ends the trends need.
+    counts["month_ends_rebuilt"] = len(backfill(today, months=12, days=0))
+    return counts

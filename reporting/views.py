@@ -1,0 +1,171 @@
+"""Dashboards: thin views over reporting.queries; every figure links to the customers behind it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from creditmgmt.models import Role
+from creditmgmt.permissions import LEDGER_READERS, role_required
+from creditmgmt.templatetags.money import money
+from reporting import charts, queries
+from reporting.forms import DashboardFilterForm
+from reporting.models import BUCKET_LABELS, BUCKETS
+
+
+def _form(request: HttpRequest) -> DashboardFilterForm:
+    data = request.GET.copy()
+    data.setdefault("months", "12")
+    # A controller's dashboard opens on their own portfolio.
+    if request.user.role == Role.CONTROLLER and "controller" not in data:
+        data["controller"] = str(request.user.pk)
+    return DashboardFilterForm(data)
+
+
+@role_required(*LEDGER_READERS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    filters = form.filters()
+    today = timezone.localdate()
+    board = queries.dashboard(filters, today=today)
+    context = {"form": form, "filters": filters, "board": board, "query": _query(request, form)}
+    if board.current is not None:
+        labels = [date_format(p.date, "M Y") for p in board.trend[:-1]]
+        labels.append(date_format(board.day, "j M"))
+        series = [
+            charts.Series("open", _("Open"), [p.open_amount for p in board.trend]),
+            charts.Series("overdue", _("Overdue"), [p.overdue for p in board.trend]),
+        ]
+        context.update(
+            trend_chart=charts.line_chart(
+                labels, series, title=_("Open and overdue"), money=lambda v: money(v, filters.currency)
+            ),
+            trend_legend=charts.legend(series),
+            trend_rows=[(p, dict(board.cei).get(p.date)) for p in board.trend],
+            aging=[
+                {"key": b, "label": BUCKET_LABELS[b], "amount": amount, "share": share}
+                for b, amount, share in queries.aging_totals(board.current)
+            ],
+            top=queries.top_debtors(filters, board.day),
+            controllers=(
+                queries.by_controller(filters, board.day) if request.user.role != Role.SALES else []
+            ),
+            backfilled=any(p.backfilled for p in board.trend),
+        )
+    return render(request, "reporting/dashboard.html", context)
+
+
+def _query(request: HttpRequest, form: DashboardFilterForm) -> str:
+    """The filters as a query string for the drill-down and export links."""
+    filters = form.filters()
+    params = {"currency": filters.currency, "months": filters.months}
+    if filters.segment:
+        params["segment"] = filters.segment
+    if filters.controller_id:
+        params["controller"] = filters.controller_id
+    return urlencode(params)
+
+
+@role_required(*LEDGER_READERS)
+def bucket_customers(request: HttpRequest) -> HttpResponse:
+    """The customers behind a figure of the dashboard."""
+    form = _form(request)
+    filters = form.filters()
+    bucket = form.cleaned_data.get("bucket") if form.is_valid() else ""
+    day = queries.latest_date(timezone.localdate())
+    rows = queries.bucket_customers(filters, day, bucket or "open") if day else []
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    label = BUCKET_LABELS.get(bucket) or {"overdue": _("Overdue")}.get(bucket, _("Open"))
+    context = {"form": form, "filters": filters, "page": page, "day": day, "bucket": bucket or "open",
+               "label": label, "query": request.GET.urlencode(), "buckets": BUCKETS}  # fmt: skip
+    return render(request, "reporting/bucket_customers.html", context)
+
+
+EXPORTS = ("trend", "top", "customers", "controllers")
+
+
+@role_required(*LEDGER_READERS)
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """A dashboard table as CSV or Excel, with the dashboard's filters."""
+    if table not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = _form(request)
+    filters = form.filters()
+    header, rows = _table(table, filters, form, request)
+    name = f"{table}-{timezone.localdate().isoformat()}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(table)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _table(table: str, filters: queries.Filters, form, request) -> tuple[list[str], list[list]]:
+    today = timezone.localdate()
+    day = queries.latest_date(today)
+    if table == "trend":
+        board = queries.dashboard(filters, today=today)
+        cei = dict(board.cei)
+        header = [
+            _("Date"),
+            _("Currency"),
+            _("Open"),
+            *[str(BUCKET_LABELS[b]) for b in BUCKETS],
+            _("Overdue"),
+            "CEI %",
+        ]
+        rows = [
+            [p.date.isoformat(), filters.currency, p.open_amount, *[p.buckets[b] for b in BUCKETS], p.overdue,
+             cei.get(p.date)]
+            for p in board.trend
+        ]  # fmt: skip
+        return header, rows
+    if table == "controllers":
+        if request.user.role == Role.SALES:
+            raise Http404
+        header = [_("Controller"), _("Customers"), _("Open"), _("Overdue"), _("Overdue %")]
+        rows = [
+            [c["name"], c["customers"], c["open"], c["overdue"], c["share"]]
+            for c in (queries.by_controller(filters, day) if day else [])
+        ]
+        return header, rows
+    header = [_("Customer number"), _("Customer"), _("Currency"), _("Open"),
+              *[str(BUCKET_LABELS[b]) for b in BUCKETS], _("Overdue"), _("Controller")]  # fmt: skip
+    if day is None:
+        return header, []
+    if table == "top":
+        snapshots = queries.top_debtors(filters, day, limit=100)
+    else:
+        bucket = (form.cleaned_data.get("bucket") if form.is_valid() else "") or "open"
+        snapshots = queries.bucket_customers(filters, day, bucket)
+    rows = [
+        [s.customer.number, s.customer.name, s.currency, s.open_amount, *[getattr(s, b) for b in BUCKETS],
+         s.overdue, str(s.controller or "")]
+        for s in snapshots.iterator(chunk_size=2000)
+    ]  # fmt: skip
+    return header, rows
