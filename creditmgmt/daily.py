@@ -28,6 +28,7 @@ def steps():
         ("bank", bank_tasks.daily),
         *dunning_tasks.DAILY_STEPS,
         ("reporting: snapshots", reporting_tasks.daily),
+        ("reporting: forecast", reporting_tasks.forecast),
     ]
 
 

@@ -103,3 +103,50 @@ def legend(series: Sequence[Series]) -> SafeString:
         for s in series
     )
     return format_html('<div class="legend">{}</div>', mark_safe(items))  # noqa: S308 - built by format_html
+
+
+def band_chart(labels: Sequence[str], central, low, high, *, title: str, money) -> SafeString:
+    """A line with a shaded range around it (the cumulative forecast and its early/late scenarios)."""
+    width, height, left, right, bottom, top = 640, 220, 48, 30, 28, 12
+    plot_w, plot_h = width - left - right, height - bottom - top
+    peak = _nice_max(max([*central, *low, *high], default=Decimal(0)))
+    n = max(len(labels) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + plot_w * i / n
+
+    def y(v: Decimal) -> float:
+        return top + plot_h - float(v / peak) * plot_h
+
+    upper = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(high))
+    lower = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(low))))
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}"'
+        ' xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for fraction in (0, 0.5, 1):
+        gy = top + plot_h * (1 - fraction)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="#e3e7ee"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#667085">'
+            f"{_short(peak * Decimal(str(fraction)))}</text>"
+        )
+    step = max(1, -(-len(labels) // 7))
+    for i, label in enumerate(labels):
+        if i % step == 0 or i == len(labels) - 1:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#667085">'
+                f"{escape(label)}</text>"
+            )
+    parts.append(f'<polygon points="{upper} {lower}" fill="{COLORS["open"]}" fill-opacity="0.15"/>')
+    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(central))
+    parts.append(f'<polyline fill="none" stroke="{COLORS["open"]}" stroke-width="2.5" points="{points}"/>')
+    for i, v in enumerate(central):
+        tip = f"{labels[i]}: {money(v)} ({money(low[i])} – {money(high[i])})"
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="{COLORS["open"]}">'
+            f"<title>{escape(tip)}</title></circle>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

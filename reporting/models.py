@@ -110,3 +110,57 @@ class MonthlySales(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.currency} {self.invoiced}"
+
+
+class InvoicePrediction(models.Model):
+    """When an open invoice is expected to be paid (reporting.prediction); rebuilt daily."""
+
+    invoice = models.OneToOneField(
+        "accounts.Invoice", primary_key=True, on_delete=models.CASCADE, related_name="prediction"
+    )
+    expected_date = models.DateField(_("expected payment"))
+    earliest = models.DateField(_("earliest"))
+    latest = models.DateField(_("latest"))
+    basis = models.PositiveSmallIntegerField(_("paid invoices it rests on"), default=0)
+    made_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("payment prediction")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.expected_date}"
+
+
+class ForecastWeek(models.Model):
+    """The cash expected in a week, as forecast on `made_on`: central, early and late scenario."""
+
+    made_on = models.DateField()
+    week = models.DateField(_("week"))  # its Monday
+    currency = models.CharField(_("currency"), max_length=3)
+    expected = models.DecimalField(_("expected"), **MONEY)
+    early = models.DecimalField(_("if paid early"), **MONEY)
+    late = models.DecimalField(_("if paid late"), **MONEY)
+
+    class Meta:
+        verbose_name = _("cash forecast week")
+        constraints = [
+            models.UniqueConstraint(fields=["made_on", "week", "currency"], name="forecast_week_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.made_on}: {self.week} {self.currency} {self.expected}"
+
+
+class WeeklyCash(models.Model):
+    """Cash received per week (payments by value date, reversals left out): the actual beside the forecast."""
+
+    week = models.DateField(_("week"))
+    currency = models.CharField(_("currency"), max_length=3)
+    received = models.DecimalField(_("received"), **MONEY)
+
+    class Meta:
+        verbose_name = _("cash received per week")
+        constraints = [models.UniqueConstraint(fields=["week", "currency"], name="weekly_cash_once")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.currency} {self.received}"

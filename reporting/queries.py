@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
 
 from reporting import kpis
-from reporting.models import BUCKETS, CustomerSnapshot, MonthlySales, PortfolioSnapshot, SnapshotDay
+from reporting.models import (
+    BUCKETS,
+    CustomerSnapshot,
+    ForecastWeek,
+    MonthlySales,
+    PortfolioSnapshot,
+    SnapshotDay,
+    WeeklyCash,
+)
 from reporting.snapshots import first_of_month, month_ends
 
 ZERO = Decimal("0.00")
@@ -205,3 +213,68 @@ def by_controller(filters: Filters, day: date) -> list[dict]:
             "share": kpis.overdue_share(r["open"] or ZERO, overdue),
         }
     return list(result.values())
+
+
+@dataclass
+class ForecastRow:
+    week: date
+    expected: Decimal
+    early: Decimal
+    late: Decimal
+    cumulative: Decimal = ZERO
+    cumulative_early: Decimal = ZERO
+    cumulative_late: Decimal = ZERO
+
+
+def cash_forecast(currency: str, today: date) -> tuple[date | None, list[ForecastRow]]:
+    """The latest forecast: 13 weeks with the cumulative range (early and late scenario)."""
+    made_on = (
+        ForecastWeek.objects.filter(made_on__lte=today, currency=currency)
+        .order_by("-made_on")
+        .values_list("made_on", flat=True)
+        .first()
+    )
+    if made_on is None:
+        return None, []
+    rows = [
+        ForecastRow(w.week, w.expected, w.early, w.late)
+        for w in ForecastWeek.objects.filter(made_on=made_on, currency=currency).order_by("week")
+    ]
+    total = early = late = ZERO
+    for row in rows:
+        total, early, late = total + row.expected, early + row.early, late + row.late
+        row.cumulative, row.cumulative_early, row.cumulative_late = total, early, late
+    return made_on, rows
+
+
+def forecast_against_actual(currency: str, today: date, weeks: int = 12) -> list[dict]:
+    """Past weeks: what the forecast made before the week began expected, and what came in."""
+    from reporting.forecast import monday
+
+    this_week = monday(today)
+    past = [this_week - timedelta(weeks=n) for n in range(weeks, 0, -1)]
+    received = dict(
+        WeeklyCash.objects.filter(week__in=past, currency=currency).values_list("week", "received")
+    )
+    # The forecast made last before each week started (one query; a forecast is at most 13 weeks × days).
+    forecasts = ForecastWeek.objects.filter(
+        week__in=past, currency=currency, made_on__lt=F("week")
+    ).values_list("week", "made_on", "expected")
+    latest: dict[date, tuple[date, Decimal]] = {}
+    for week, made_on, expected in forecasts:
+        if week not in latest or made_on > latest[week][0]:
+            latest[week] = (made_on, expected)
+    rows = []
+    for week in past:
+        made = latest.get(week)
+        actual = received.get(week, ZERO)
+        rows.append(
+            {
+                "week": week,
+                "made_on": made[0] if made else None,
+                "expected": made[1] if made else None,
+                "received": actual,
+                "error": (actual - made[1]) if made else None,
+            }
+        )
+    return rows

@@ -13,3 +13,9 @@ def daily(*, today: date) -> dict:
     # The first run (or a new installation) rebuilds the month ends the trends need.
     counts["month_ends_rebuilt"] = len(backfill(today, months=12, days=0))
     return counts
+
+
+def forecast(*, today: date) -> dict:
+    from reporting.forecast import refresh_forecast
+
+    return refresh_forecast(today)

@@ -169,3 +169,24 @@ def _table(table: str, filters: queries.Filters, form, request) -> tuple[list[st
         for s in snapshots.iterator(chunk_size=2000)
     ]  # fmt: skip
     return header, rows
+
+
+@role_required(*LEDGER_READERS)
+def forecast(request: HttpRequest) -> HttpResponse:
+    """The 13-week cash-in forecast with its range, and how earlier forecasts compared with what came in."""
+    form = _form(request)
+    currency = form.filters().currency
+    today = timezone.localdate()
+    made_on, rows = queries.cash_forecast(currency, today)
+    context = {"form": form, "currency": currency, "made_on": made_on, "rows": rows}
+    if rows:
+        context["chart"] = charts.band_chart(
+            [date_format(r.week, "j M") for r in rows],
+            [r.cumulative for r in rows],
+            [r.cumulative_late for r in rows],
+            [r.cumulative_early for r in rows],
+            title=_("Cash expected, cumulative"),
+            money=lambda v: money(v, currency),
+        )
+    context["actuals"] = queries.forecast_against_actual(currency, today)
+    return render(request, "reporting/forecast.html", context)

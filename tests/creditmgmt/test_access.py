@@ -43,6 +43,7 @@ EXPECTED = {
     "reporting:dashboard": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "reporting:bucket_customers": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "reporting:export": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:forecast": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:customer_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:invoice_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:invoice_pdf": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
