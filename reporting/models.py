@@ -164,3 +164,27 @@ class WeeklyCash(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} {self.currency} {self.received}"
+
+
+class ActionOutcome(models.Model):
+    """Whether a dunning step cured the customer: all listed invoices paid within the window and no
+    further step in it. Written once the window has passed (reporting.cure)."""
+
+    action = models.OneToOneField(
+        "dunning.DunningAction", primary_key=True, on_delete=models.CASCADE, related_name="outcome"
+    )
+    step = models.ForeignKey("dunning.Step", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    cured = models.BooleanField(_("cured"))
+    days_to_pay = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dunning step outcome")
+        indexes = [models.Index(fields=["date", "step"])]
+
+    def __str__(self) -> str:
+        return f"{self.action_id}: {'cured' if self.cured else 'not cured'}"

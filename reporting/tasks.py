@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from reporting.cure import record_outcomes
 from reporting.snapshots import backfill, rebuild_monthly_sales, take_snapshot
 
 
@@ -12,6 +13,7 @@ def daily(*, today: date) -> dict:
     counts["sales_groups"] = rebuild_monthly_sales(today)
     # The first run (or a new installation) rebuilds the month ends the trends need.
     counts["month_ends_rebuilt"] = len(backfill(today, months=12, days=0))
+    counts["step_outcomes"] = record_outcomes(today)
     return counts
 
 

@@ -18,8 +18,10 @@ from creditmgmt.models import Role
 from creditmgmt.permissions import LEDGER_READERS, role_required
 from creditmgmt.templatetags.money import money
 from reporting import charts, queries
+from reporting.cure import CURE_DAYS, cure_rates
 from reporting.forms import DashboardFilterForm
 from reporting.models import BUCKET_LABELS, BUCKETS
+from reporting.snapshots import first_of_month
 
 
 def _form(request: HttpRequest) -> DashboardFilterForm:
@@ -60,6 +62,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 queries.by_controller(filters, board.day) if request.user.role != Role.SALES else []
             ),
             backfilled=any(p.backfilled for p in board.trend),
+            cure=cure_rates(
+                first_of_month(board.day, filters.months - 1), board.day, controller_id=filters.controller_id
+            ),
+            cure_days=CURE_DAYS,
         )
     return render(request, "reporting/dashboard.html", context)
 
