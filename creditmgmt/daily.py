@@ -29,6 +29,7 @@ def steps():
         *dunning_tasks.DAILY_STEPS,
         ("reporting: snapshots", reporting_tasks.daily),
         ("reporting: forecast", reporting_tasks.forecast),
+        ("reporting: scheduled reports", reporting_tasks.scheduled_reports),
     ]
 
 

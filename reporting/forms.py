@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from creditmgmt.models import Role, User
-from reporting.models import BUCKETS, PortfolioSnapshot
+from reporting.models import BUCKETS, PortfolioSnapshot, ReportSubscription
 from reporting.queries import Filters
 
 PERIODS = [(3, _("3 months")), (6, _("6 months")), (12, _("12 months"))]
@@ -40,3 +40,34 @@ class DashboardFilterForm(forms.Form):
             controller_id=controller.pk if controller else None,
             months=data.get("months") or 12,
         )
+
+
+class SubscriptionForm(forms.ModelForm):
+    role = forms.ChoiceField(
+        label=_("or everyone with the role"),
+        required=False,
+        choices=[("", "—"), *[(r, label) for r, label in Role.choices if r != Role.COUNTER]],
+    )
+
+    class Meta:
+        model = ReportSubscription
+        fields = ["user", "role", "frequency", "currency", "segment", "controller", "months"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        readers = User.objects.filter(is_active=True).exclude(role=Role.COUNTER).order_by("first_name")
+        self.fields["user"].queryset = readers
+        self.fields["controller"].queryset = User.objects.filter(role=Role.CONTROLLER).order_by("first_name")
+        self.fields["currency"] = forms.ChoiceField(
+            label=_("Currency"), choices=DashboardFilterForm().fields["currency"].choices
+        )
+        self.fields["segment"] = forms.ChoiceField(
+            label=_("Segment"), required=False, choices=[("", _("All segments")), *Customer.Segment.choices]
+        )
+        self.fields["months"] = forms.TypedChoiceField(label=_("Period"), choices=PERIODS, coerce=int)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("user")) == bool(data.get("role")):
+            raise forms.ValidationError(_("Choose a person or a role, not both."))
+        return data

@@ -188,3 +188,69 @@ class ActionOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id}: {'cured' if self.cured else 'not cured'}"
+
+
+class ReportSubscription(models.Model):
+    """A manager subscribes a person or a role to the dashboard report, mailed as a PDF."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly (Mondays)")
+        MONTHLY = "monthly", _("Monthly (the 1st)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_subscriptions",
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    segment = models.CharField(_("segment"), max_length=20, blank=True)
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("controller"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    months = models.PositiveSmallIntegerField(_("period (months)"), default=12)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report subscription")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, role="") | models.Q(user__isnull=True) & ~models.Q(role="")
+                ),
+                name="report_subscription_person_or_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()}: {self.user or self.role}"
+
+
+class ReportDelivery(models.Model):
+    """One report mailed to one person for one period: the unique key makes sending idempotent."""
+
+    subscription = models.ForeignKey(ReportSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField()  # the Monday or the 1st it was due
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report delivery")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "user", "period"], name="report_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} → {self.user_id} ({self.period})"

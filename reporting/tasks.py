@@ -21,3 +21,12 @@ def forecast(*, today: date) -> dict:
     from reporting.forecast import refresh_forecast
 
     return refresh_forecast(today)
+
+
+def scheduled_reports(*, today: date) -> dict:
+    from reporting.scheduled import send_scheduled_reports
+
+    return send_scheduled_reports(today)
+
+
+scheduled_reports.sends = True  # type: ignore[attr-defined]  # the dry run leaves it out

@@ -8,5 +8,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("customers/", views.bucket_customers, name="bucket_customers"),
     path("forecast/", views.forecast, name="forecast"),
+    path("report.pdf", views.dashboard_pdf, name="dashboard_pdf"),
+    path("subscriptions/", views.subscriptions, name="subscriptions"),
+    path("subscriptions/<int:pk>/delete/", views.subscription_delete, name="subscription_delete"),
     path("export/<str:table>.<str:fmt>", views.export, name="export"),
 ]

@@ -7,20 +7,23 @@ import io
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from creditmgmt.models import Role
-from creditmgmt.permissions import LEDGER_READERS, role_required
+from creditmgmt.permissions import LEDGER_READERS, MANAGERS, role_required
 from creditmgmt.templatetags.money import money
 from reporting import charts, queries
 from reporting.cure import CURE_DAYS, cure_rates
-from reporting.forms import DashboardFilterForm
-from reporting.models import BUCKET_LABELS, BUCKETS
+from reporting.forms import DashboardFilterForm, SubscriptionForm
+from reporting.models import BUCKET_LABELS, BUCKETS, ReportSubscription
+from reporting.reports import report_for
 from reporting.snapshots import first_of_month
 
 
@@ -196,3 +199,39 @@ def forecast(request: HttpRequest) -> HttpResponse:
         )
     context["actuals"] = queries.forecast_against_actual(currency, today)
     return render(request, "reporting/forecast.html", context)
+
+
+@role_required(*LEDGER_READERS)
+def dashboard_pdf(request: HttpRequest) -> HttpResponse:
+    """The dashboard as a PDF report, with the page's filters."""
+    filters = _form(request).filters()
+    today = timezone.localdate()
+    content = report_for(request.user, filters, today=today)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="credit-report-{today.isoformat()}.pdf"'
+    return response
+
+
+@role_required(*MANAGERS)
+def subscriptions(request: HttpRequest) -> HttpResponse:
+    """Managers subscribe people or roles to the weekly or monthly PDF report."""
+    form = SubscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        subscription = form.save(commit=False)
+        subscription.created_by = request.user
+        subscription.save()
+        messages.success(request, _("Subscribed: %(s)s") % {"s": subscription})
+        return redirect("reporting:subscriptions")
+    rows = ReportSubscription.objects.select_related("user", "controller", "created_by").order_by(
+        "-created_at"
+    )
+    return render(request, "reporting/subscriptions.html", {"form": form, "subscriptions": rows})
+
+
+@require_POST
+@role_required(*MANAGERS)
+def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(ReportSubscription, pk=pk)
+    subscription.delete()
+    messages.success(request, _("Subscription ended."))
+    return redirect("reporting:subscriptions")

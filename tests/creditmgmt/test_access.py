@@ -44,6 +44,9 @@ EXPECTED = {
     "reporting:bucket_customers": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "reporting:export": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "reporting:forecast": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:dashboard_pdf": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:subscriptions": {Role.ADMIN, Role.MANAGER},
+    "reporting:subscription_delete": {Role.ADMIN, Role.MANAGER},
     "accounts:customer_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:invoice_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "accounts:invoice_pdf": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
@@ -138,7 +141,10 @@ def ledger(controller):
         amount=Decimal("5"),
         direction="credit",
     )
+    from reporting.models import ReportSubscription
+
     return {
+        "subscription": ReportSubscription.objects.create(role="manager", frequency="weekly", currency="EUR"),
         "customer": customer,
         "invoice": invoice,
         "allocation": allocation,
@@ -227,6 +233,7 @@ PK_OF = {
     "dunning:template_edit": "template",
     "dunning:rule_edit": "rule",
     "acceptance:customer_decision": "customer",
+    "reporting:subscription_delete": "subscription",
 }
 
 

@@ -1,0 +1,168 @@
+"""The manager dashboard as a PDF report (reportlab platypus): the same figures as the page."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from accounts.pdf import FONT, FONT_BOLD, register_fonts
+from creditmgmt.templatetags.money import money
+from reporting import queries
+from reporting.cure import cure_rates
+from reporting.models import BUCKET_LABELS
+from reporting.snapshots import first_of_month
+
+INK = colors.HexColor("#1d2733")
+MUTED = colors.HexColor("#5f6b7a")
+RULE = colors.HexColor("#d5dbe3")
+SHADE = colors.HexColor("#eef2f6")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12, textColor=INK)
+    return {
+        "base": base,
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=8),
+        "muted": ParagraphStyle("muted", parent=base, textColor=MUTED, fontSize=8, leading=10),
+    }
+
+
+def _table(rows: list[list], widths: list[float], *, numeric_from: int = 1) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+                ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8),
+                ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+                ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _figure(value) -> str:
+    return "–" if value is None else f"{value}"
+
+
+def dashboard_pdf(
+    filters: queries.Filters, *, today: date, title_note: str = "", with_controllers: bool = True
+) -> bytes:
+    """The report in the active language; empty book: a one-line report saying so."""
+    register_fonts()
+    styles = _styles()
+    board = queries.dashboard(filters, today=today)
+    cur = filters.currency
+    story: list = [
+        Paragraph(_("Credit book report") + f" — {settings.COMPANY['name']}", styles["title"]),
+        Paragraph(title_note, styles["muted"]),
+        Spacer(0, 4 * mm),
+    ]
+    if board.current is None:
+        story.append(Paragraph(_("No snapshots yet."), styles["base"]))
+        return _build(story)
+    c = board.current
+    story.append(
+        Paragraph(
+            _("The credit book on %(day)s in %(currency)s.")
+            % {"day": date_format(board.day, "DATE_FORMAT"), "currency": cur},
+            styles["base"],
+        )
+    )
+    last_cei = board.cei[-1][1] if board.cei else None
+    figures = [
+        [_("Open"), _("Overdue"), _("Overdue %"), _("DSO (countback)"), _("Best possible DSO"), "CEI"],
+        [
+            money(c.open_amount, cur),
+            money(c.overdue, cur),
+            _figure(board.overdue_share),
+            _figure(board.countback_dso),
+            _figure(board.best_possible_dso),
+            _figure(last_cei),
+        ],
+    ]
+    story += [
+        Spacer(0, 3 * mm),
+        _table(figures, [32 * mm, 30 * mm, 22 * mm, 32 * mm, 38 * mm, 18 * mm], numeric_from=0),
+    ]
+
+    story.append(Paragraph(_("Aging"), styles["h2"]))
+    aging = [[_("Bucket"), _("Amount"), "%"]] + [
+        [str(BUCKET_LABELS[b]), money(amount, cur), f"{share:.1f}"]
+        for b, amount, share in queries.aging_totals(c)
+    ]
+    story.append(_table(aging, [60 * mm, 40 * mm, 20 * mm]))
+
+    story.append(Paragraph(_("Open and overdue per month"), styles["h2"]))
+    cei = dict(board.cei)
+    trend = [[_("Month end"), _("Open"), _("Overdue"), "CEI %"]] + [
+        [
+            date_format(p.date, "DATE_FORMAT"),
+            money(p.open_amount, cur),
+            money(p.overdue, cur),
+            _figure(cei.get(p.date)),
+        ]
+        for p in board.trend
+    ]
+    story.append(_table(trend, [40 * mm, 40 * mm, 40 * mm, 20 * mm]))
+
+    story.append(Paragraph(_("Top debtors"), styles["h2"]))
+    top = [[_("Customer"), _("Overdue"), _("Over 90 days"), _("Open")]] + [
+        [f"{s.customer.name} ({s.customer.number})", money(s.overdue, cur), money(s.d90_plus, cur),
+         money(s.open_amount, cur)]
+        for s in queries.top_debtors(filters, board.day)
+    ]  # fmt: skip
+    story.append(_table(top, [78 * mm, 32 * mm, 32 * mm, 32 * mm]))
+
+    controllers = queries.by_controller(filters, board.day) if with_controllers else []
+    if controllers:
+        story.append(Paragraph(_("Per controller"), styles["h2"]))
+        rows = [[_("Controller"), _("Customers"), _("Open"), _("Overdue"), "%"]] + [
+            [
+                r["name"] or "–",
+                r["customers"],
+                money(r["open"], cur),
+                money(r["overdue"], cur),
+                _figure(r["share"]),
+            ]
+            for r in controllers
+        ]
+        story.append(_table(rows, [60 * mm, 22 * mm, 36 * mm, 36 * mm, 16 * mm]))
+
+    cure = cure_rates(
+        first_of_month(board.day, filters.months - 1), board.day, controller_id=filters.controller_id
+    )
+    if cure:
+        story.append(Paragraph(_("Cure rate per dunning step"), styles["h2"]))
+        rows = [[_("Procedure"), _("Step"), _("Steps taken"), _("Cured"), "%"]] + [
+            [r["procedure"], f"{r['position']}. {r['step']}", r["actions"], r["cured"], _figure(r["rate"])]
+            for r in cure
+        ]
+        story.append(_table(rows, [40 * mm, 60 * mm, 25 * mm, 25 * mm, 20 * mm], numeric_from=2))
+    story += [Spacer(0, 4 * mm), Paragraph(_("How each figure is computed: docs/kpis.md."), styles["muted"])]
+    return _build(story)
+
+
+def _build(story: list) -> bytes:
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
+        title=_("Credit book report"), author=settings.COMPANY["name"],
+    )  # fmt: skip
+    doc.build(story)
+    return out.getvalue()

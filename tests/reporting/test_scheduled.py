@@ -1,0 +1,80 @@
+"""Scheduled reports go out by real SMTP, once per period, to people who may see them."""
+
+import subprocess
+from datetime import date
+from email import message_from_bytes
+
+import pytest
+from django.urls import reverse
+
+from creditmgmt.models import Role
+from creditmgmt.services import create_user
+from reporting.models import ReportDelivery, ReportSubscription
+from reporting.scheduled import send_scheduled_reports
+
+pytestmark = pytest.mark.django_db
+MONDAY = date(2026, 3, 30)
+
+
+def pdf_text(content: bytes) -> str:
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return result.stdout.decode()
+
+
+@pytest.fixture
+def people(manager, controller, sales_rep, counter_clerk):
+    for user in (manager, controller, sales_rep, counter_clerk):
+        user.email = f"{user.username}@example.com"
+        user.language = "nl"
+        user.save()
+    return manager, controller, sales_rep
+
+
+def test_weekly_report_to_a_role_by_smtp(smtp_server, people, book):
+    manager, _, _ = people
+    create_user(username="maria", role=Role.MANAGER, email="", password="x")  # no address: skipped
+    ReportSubscription.objects.create(role=Role.MANAGER, frequency="weekly", currency="EUR", months=3)
+    assert send_scheduled_reports(MONDAY)["reports_sent"] == 1
+    assert send_scheduled_reports(MONDAY) == {"reports_sent": 0, "already_sent": 1, "failed": 0}
+    assert send_scheduled_reports(date(2026, 3, 31))["reports_sent"] == 0  # not a Monday
+    (envelope,) = smtp_server.messages
+    assert envelope.rcpt_tos == [manager.email]
+    mail = message_from_bytes(envelope.content)
+    attachment = next(part for part in mail.walk() if part.get_content_type() == "application/pdf")
+    text = pdf_text(attachment.get_payload(decode=True))
+    # Mark reads Dutch; on Monday 30 March the latest snapshot is the end of February's.
+    assert "Ouderdomsanalyse" in text and "3.300,00" in text.replace("\xa0", " ")
+
+
+def test_sales_get_no_controller_table_and_counter_staff_nothing(smtp_server, people, counter_clerk, book):
+    _, _, sales = people
+    ReportSubscription.objects.create(user=sales, frequency="monthly", currency="EUR")
+    ReportSubscription.objects.create(user=counter_clerk, frequency="monthly", currency="EUR")
+    assert send_scheduled_reports(date(2026, 4, 1))["reports_sent"] == 1
+    assert ReportDelivery.objects.get().user == sales
+
+
+def test_manager_subscribes_and_ends_a_subscription(client, manager, controller):
+    client.force_login(manager)
+    url = reverse("reporting:subscriptions")
+    response = client.post(url, {"user": controller.pk, "role": "manager", "frequency": "weekly",
+                                 "currency": "EUR", "months": 12})  # fmt: skip
+    assert "not both" in response.text
+    response = client.post(
+        url, {"user": controller.pk, "frequency": "weekly", "currency": "EUR", "months": 12}
+    )
+    assert response.status_code == 302
+    subscription = ReportSubscription.objects.get()
+    assert subscription.created_by == manager
+    client.post(reverse("reporting:subscription_delete", args=[subscription.pk]))
+    assert not ReportSubscription.objects.exists()
+
+
+def test_pdf_report_view(client, manager, book):
+    client.force_login(manager)
+    response = client.get(reverse("reporting:dashboard_pdf"), {"months": 3})
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Alfa" in text and "Top debtors" in text and "4,300.00" in text
