@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$p; break; fi; \
 	done)
 
-.PHONY: run test install lint format bench e2e messages clean check-python demo-reset
+.PHONY: run test install lint format bench bench-reporting e2e messages clean check-python demo-reset
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -68,3 +68,6 @@ demo-reset:
 
 clean:
 	rm -rf $(VENV) var
+
+bench-reporting: install
+	$(PY) tests/bench/bench_reporting.py --customers $(SIZE)

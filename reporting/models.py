@@ -77,6 +77,25 @@ class PortfolioSnapshot(Figures):
         indexes = [models.Index(fields=["date", "currency"])]
 
 
+class MonthlyCollections(models.Model):
+    """Cash received per month (payments by value date, reversals left out), per group."""
+
+    month = models.DateField(_("month"))
+    currency = models.CharField(_("currency"), max_length=3)
+    segment = models.CharField(_("segment"), max_length=20)
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    collected = models.DecimalField(_("collected"), **MONEY)
+
+    class Meta:
+        verbose_name = _("monthly collections")
+        indexes = [models.Index(fields=["month", "currency"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.currency} {self.collected}"
+
+
 class SnapshotDay(models.Model):
     """A day whose snapshots are written (also when the book was empty that day)."""
 

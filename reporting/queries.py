@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 
+from accounts.models import Task
 from reporting import kpis
 from reporting.models import (
     BUCKETS,
     CustomerSnapshot,
     ForecastWeek,
+    MonthlyCollections,
     MonthlySales,
     PortfolioSnapshot,
     SnapshotDay,
@@ -193,7 +195,7 @@ def aging_totals(point: Point) -> list[tuple[str, Decimal, Decimal]]:
 
 
 def by_controller(filters: Filters, day: date) -> list[dict]:
-    """Open and overdue per controller on a date (the controllers table)."""
+    """Per controller on a date: open and overdue, and over the period collected and tasks done."""
     rows = (
         filters.apply(PortfolioSnapshot.objects.filter(date=day))
         .values("controller_id", "controller__first_name", "controller__last_name", "controller__username")
@@ -211,7 +213,28 @@ def by_controller(filters: Filters, day: date) -> list[dict]:
             "overdue": overdue,
             "customers": r["n"] or 0,
             "share": kpis.overdue_share(r["open"] or ZERO, overdue),
+            "collected": ZERO,
+            "tasks_done": 0,
         }
+    since = first_of_month(day, filters.months - 1)
+    collected = (
+        filters.apply(MonthlyCollections.objects.filter(month__gte=since, month__lte=day))
+        .values("controller_id")
+        .annotate(total=Sum("collected"))
+    )
+    for row in collected:
+        if row["controller_id"] in result:
+            result[row["controller_id"]]["collected"] = row["total"] or ZERO
+    done = (
+        Task.objects.filter(
+            status=Task.Status.DONE, completed_at__date__gte=since, completed_at__date__lte=day
+        )
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in done:
+        if row["assignee_id"] in result:
+            result[row["assignee_id"]]["tasks_done"] = row["n"]
     return list(result.values())
 
 

@@ -13,9 +13,15 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from accounts.models import Customer, Invoice
+from accounts.models import Customer, Invoice, Payment
 from reporting.models import BUCKETS as BUCKET_FIELDS
-from reporting.models import CustomerSnapshot, MonthlySales, PortfolioSnapshot, SnapshotDay
+from reporting.models import (
+    CustomerSnapshot,
+    MonthlyCollections,
+    MonthlySales,
+    PortfolioSnapshot,
+    SnapshotDay,
+)
 
 OPEN = Invoice.Status.OPEN
 CANCELLED = Invoice.Status.CANCELLED
@@ -115,15 +121,17 @@ def first_of_month(day: date, months_back: int = 0) -> date:
     return date(year, month + 1, 1)
 
 
+def _month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"DATE_TRUNC('month', {column})::date"
+    return f"DATE({column}, 'start of month')"
+
+
 def rebuild_monthly_sales(today: date, *, months: int = 13) -> int:
-    """Credit sales of the last `months` months (this one included), in one grouped scan."""
+    """Credit sales and collections of the last `months` months (this one included), one scan each."""
     start = first_of_month(today, months - 1)
     table = MonthlySales._meta.db_table
-    month = (
-        "DATE_TRUNC('month', i.issue_date)::date"
-        if connection.vendor == "postgresql"
-        else ("DATE(i.issue_date, 'start of month')")
-    )
+    month = _month_of("i.issue_date")
     sql = (
         f"INSERT INTO {table} (month, currency, segment, controller_id, invoiced, credit_notes, invoices)"
         f" SELECT {month}, i.currency, c.segment, c.controller_id,"
@@ -134,11 +142,23 @@ def rebuild_monthly_sales(today: date, *, months: int = 13) -> int:
         f" WHERE i.issue_date >= %s AND i.issue_date <= %s AND i.status <> '{CANCELLED}'"
         f" GROUP BY {month}, i.currency, c.segment, c.controller_id"
     )
+    paid_month = _month_of("p.value_date")
+    collections_sql = (
+        f"INSERT INTO {MonthlyCollections._meta.db_table}"
+        " (month, currency, segment, controller_id, collected)"
+        f" SELECT {paid_month}, p.currency, c.segment, c.controller_id, SUM(p.amount)"
+        f" FROM {Payment._meta.db_table} p JOIN {Customer._meta.db_table} c ON c.id = p.customer_id"
+        " WHERE p.value_date >= %s AND p.value_date <= %s AND p.reversed_at IS NULL"
+        f" GROUP BY {paid_month}, p.currency, c.segment, c.controller_id"
+    )
     with transaction.atomic():
         MonthlySales.objects.filter(month__gte=start).delete()
+        MonthlyCollections.objects.filter(month__gte=start).delete()
         with connection.cursor() as cursor:
             cursor.execute(sql, [start, today])
-            return cursor.rowcount
+            rows = cursor.rowcount
+            cursor.execute(collections_sql, [start, today])
+            return rows + cursor.rowcount
 
 
 def month_ends(today: date, months: int) -> list[date]:

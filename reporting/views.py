@@ -157,9 +157,10 @@ def _table(table: str, filters: queries.Filters, form, request) -> tuple[list[st
     if table == "controllers":
         if request.user.role == Role.SALES:
             raise Http404
-        header = [_("Controller"), _("Customers"), _("Open"), _("Overdue"), _("Overdue %")]
+        header = [_("Controller"), _("Customers"), _("Open"), _("Overdue"), _("Overdue %"), _("Collected"),
+                  _("Tasks done")]  # fmt: skip
         rows = [
-            [c["name"], c["customers"], c["open"], c["overdue"], c["share"]]
+            [c["name"], c["customers"], c["open"], c["overdue"], c["share"], c["collected"], c["tasks_done"]]
             for c in (queries.by_controller(filters, day) if day else [])
         ]
         return header, rows

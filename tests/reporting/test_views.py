@@ -23,7 +23,7 @@ def frozen():
 
 def test_manager_sees_the_figures_and_each_controller(client, manager, book, django_assert_max_num_queries):
     client.force_login(manager)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("reporting:dashboard"), {"months": 3})
     assert response.status_code == 200
     html = response.content.decode()
@@ -89,3 +89,19 @@ def test_empty_book_explains_how_to_start(client, manager):
     response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
     assert response.context["board"].current is None
+
+
+def test_controller_performance_counts_collections_and_tasks_done(client, manager, controller, book):
+    from accounts import services
+    from reporting.snapshots import rebuild_monthly_sales
+
+    a, _ = book
+    services.record_payment(customer=a, amount=Decimal("250.00"), value_date=TODAY, by="test")
+    task = services.create_task(customer=a, title="Call", due_date=TODAY, by="test", assignee=controller)
+    services.complete_task(task=task, outcome="reached", by=controller)
+    rebuild_monthly_sales(TODAY)
+    client.force_login(manager)
+    response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    (row,) = response.context["controllers"]
+    assert row["collected"] == Decimal("250.00")
+    assert row["tasks_done"] == 1
