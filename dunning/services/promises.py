@@ -238,5 +238,9 @@ def kept_rate(customer: Customer, *, today: date) -> tuple[int, int, Decimal | N
         broken=Count("pk", filter=Q(status=Promise.Status.BROKEN)),
     )
     kept, broken = figures["kept"], figures["broken"]
-    rate = (Decimal(100 * kept) / (kept + broken)).quantize(Decimal("0.1")) if kept + broken else None
-    return kept, broken, rate
+    return kept, broken, rate_of(kept, broken)
+
+
+def rate_of(kept: int, broken: int) -> Decimal | None:
+    """Kept promises as a percentage of the decided ones (one decimal); None when none was decided."""
+    return (Decimal(100 * kept) / (kept + broken)).quantize(Decimal("0.1")) if kept + broken else None
