@@ -277,7 +277,7 @@ def _decide(*, plan: PaymentPlan, by: Actor, approve: bool, note: str) -> Paymen
     with transaction.atomic():
         lock_customer(plan.customer_id)
         plan = (
-            PaymentPlan.objects.select_for_update()
+            PaymentPlan.objects.select_for_update(of=("self",))
             .select_related("customer", "approval_task")
             .get(pk=plan.pk)
         )
@@ -380,7 +380,7 @@ def check_plans(*, today: date) -> dict:
             templates = current_templates()
         with transaction.atomic():
             lock_customer(plan.customer_id)
-            locked = PaymentPlan.objects.select_for_update().select_related("customer").get(pk=pk)
+            locked = PaymentPlan.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
             if locked.status != PaymentPlan.Status.ACTIVE:
                 continue
             counts["paid_changed"] += int(changed)

@@ -183,7 +183,7 @@ def _close(pk: int, *, kept: bool, today: date) -> int:
     with transaction.atomic():
         customer_id = Promise.objects.values_list("customer_id", flat=True).get(pk=pk)
         lock_customer(customer_id)
-        promise = Promise.objects.select_for_update().select_related("customer").get(pk=pk)
+        promise = Promise.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
         if promise.status != Promise.Status.OPEN:
             return 0  # another run got there first
         open_now = promise.invoices.filter(status=Invoice.Status.OPEN).aggregate(t=Sum("open_amount"))["t"]
