@@ -82,7 +82,10 @@ def describe(reason: dict) -> str:
     if code == "too_long":
         return _("The plan runs longer than %(months)s months (last installment %(date)s).") % reason
     if code == "too_much":
-        return _("The amount %(amount)s is more than %(limit)s.") % reason
+        return _("The amount %(amount)s is more than %(limit)s.") % {
+            "amount": format_money(reason["amount"], reason["currency"]),
+            "limit": format_money(reason["limit"], reason["limit_currency"]),
+        }
     if code == "risk":
         return _("The customer's risk class is %(risk)s.") % {
             "risk": Customer.RiskClass(reason["risk"]).label
@@ -116,7 +119,10 @@ def validate_installments(installments: Schedule, *, today: date) -> list[tuple[
 
 
 def check_plan(*, customer: Customer, installments: Schedule, today: date) -> PlanCheck:
-    """Would the policy approve this plan at once? No writes; two queries at most."""
+    """Would the policy approve this plan at once? No writes; one query.
+
+    Raises ValidationError for a schedule that is wrong whatever the policy (no installments,
+    a date in the past, dates out of order, an amount of zero or less or with more than cents)."""
     rows = validate_installments(installments, today=today)
     total = sum((a for _, a in rows), ZERO)
     details: list[dict] = []
@@ -128,8 +134,10 @@ def check_plan(*, customer: Customer, installments: Schedule, today: date) -> Pl
         details.append(
             {
                 "code": "too_much",
-                "amount": format_money(total, customer.currency),
-                "limit": format_money(max_amount(), settings.COMPANY["currency"]),
+                "amount": str(total),
+                "currency": customer.currency,
+                "limit": str(max_amount()),
+                "limit_currency": settings.COMPANY["currency"],
             }
         )
     if customer.risk_class in (Customer.RiskClass.HIGH, Customer.RiskClass.VERY_HIGH):
