@@ -34,6 +34,9 @@ def world():
             amount=Decimal(amount),
             by="erp",
         )
+    services.create_task(
+        customer=vries, title="Call about the overdue invoices", due_date=today, kind="call", by="t"
+    )
     return {"vries": vries}
 
 
@@ -48,6 +51,10 @@ def test_promise_and_plan_from_the_360_then_manager_approves(page: Page, live_se
     shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     vries = world["vries"]
     sign_in(page, live_server.url, "chris")
+    page.get_by_role("link", name="Worklist").click()
+    row = page.locator("table.worklist tbody tr", has_text="Bakkerij De Vries")
+    expect(row.get_by_label("Promised date")).to_be_visible()
+    page.screenshot(path=str(shots / "worklist.png"), full_page=True)
     page.goto(f"{live_server.url}{vries.get_absolute_url()}")
     page.get_by_role("link", name="Record a promise").click()
     page.get_by_label("L-1").check()
