@@ -7,4 +7,8 @@ class DunningConfig(AppConfig):
     verbose_name = _("Dunning")
 
     def ready(self):
-        from dunning import panels  # noqa: F401  (registers the 360 section on import)
+        from dunning import (
+            panels,  # noqa: F401  (registers the 360 section on import)
+            promise_hooks,  # noqa: F401  (exclusions, acceptance features)
+            promises_panel,  # noqa: F401  (the promises and plans 360 section)
+        )

@@ -32,6 +32,16 @@ def due_actions(*, today: date) -> dict:
     return {"due": len(due), **counts}
 
 
+def promises_and_plans(*, today: date) -> dict:
+    """Promises that fell due (kept or broken) and payment plans (paid, missed, broken, completed)."""
+    from dunning.services.plans import check_plans
+    from dunning.services.promises import check_promises
+
+    counts = {f"promises_{k}": v for k, v in check_promises(today=today).items()}
+    counts.update({f"plans_{k}": v for k, v in check_plans(today=today).items()})
+    return counts
+
+
 def outbox(*, today: date) -> dict:
     return deliver_outbox()
 
@@ -39,6 +49,7 @@ def outbox(*, today: date) -> dict:
 outbox.sends = True  # type: ignore[attr-defined]  # the dry run leaves it out
 
 DAILY_STEPS = [
+    ("dunning: promises and plans", promises_and_plans),
     ("dunning: figures and procedures", figures_and_procedures),
     ("dunning: actions", due_actions),
     ("dunning: outbox", outbox),

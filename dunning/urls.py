@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dunning.views import customer, runs, setup, worklist
+from dunning.views import customer, promises, runs, setup, worklist
 
 app_name = "dunning"
 
@@ -29,4 +29,9 @@ urlpatterns = [
     path("rules/<int:pk>/", setup.rule_edit, name="rule_edit"),
     path("customers/<int:pk>/stop/", customer.stop_set, name="stop_set"),
     path("stops/<int:pk>/lift/", customer.stop_lift, name="stop_lift"),
+    path("customers/<int:pk>/promises/new/", promises.promise_new, name="promise_new"),
+    path("promises/<int:pk>/cancel/", promises.promise_cancel, name="promise_cancel"),
+    path("customers/<int:pk>/plans/new/", promises.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", promises.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/decide/", promises.plan_decide, name="plan_decide"),
 ]

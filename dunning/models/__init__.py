@@ -1,5 +1,6 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
+from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.setup import (
     Action,
     AssignmentRule,
@@ -21,16 +22,20 @@ from dunning.models.work import (
 
 __all__ = [
     "Action",
+    "AgreementChannel",
     "AssignmentRule",
     "Behaviour",
     "Channel",
     "CustomerDunning",
     "DunningAction",
     "DunningStop",
+    "Installment",
     "InterestRate",
     "LetterBatch",
     "Message",
+    "PaymentPlan",
     "Procedure",
+    "Promise",
     "Step",
     "Template",
     "WorkflowRun",

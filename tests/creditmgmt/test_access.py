@@ -94,6 +94,11 @@ EXPECTED = {
     "dunning:template_edit": {Role.ADMIN, Role.MANAGER},
     "dunning:rule_new": {Role.ADMIN, Role.MANAGER},
     "dunning:rule_edit": {Role.ADMIN, Role.MANAGER},
+    "dunning:promise_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:promise_cancel": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_decide": {Role.ADMIN, Role.MANAGER},
     "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
@@ -162,7 +167,9 @@ def dunning_objects(customer):
         DunningStop,
         LetterBatch,
         Message,
+        PaymentPlan,
         Procedure,
+        Promise,
         Template,
     )
 
@@ -196,6 +203,17 @@ def dunning_objects(customer):
         "message": message,
         "batch": LetterBatch.objects.create(date=date.today(), file="", count=0),
         "stop": DunningStop.objects.create(customer=customer, reason="other"),
+        "promise": Promise.objects.create(
+            customer=customer,
+            amount=Decimal("70.00"),
+            open_at_promise=Decimal("70.00"),
+            promised_date=date.today(),
+            paused_until=date.today() + timedelta(days=3),
+            channel="phone",
+        ),
+        "plan": PaymentPlan.objects.create(
+            customer=customer, amount=Decimal("70.00"), status="requested", channel="phone"
+        ),
     }
 
 
@@ -232,6 +250,11 @@ PK_OF = {
     "dunning:step_new": "procedure",
     "dunning:template_edit": "template",
     "dunning:rule_edit": "rule",
+    "dunning:promise_new": "customer",
+    "dunning:promise_cancel": "promise",
+    "dunning:plan_new": "customer",
+    "dunning:plan_detail": "plan",
+    "dunning:plan_decide": "plan",
     "acceptance:customer_decision": "customer",
     "reporting:subscription_delete": "subscription",
 }
