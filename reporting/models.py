@@ -273,3 +273,20 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} → {self.user_id} ({self.period})"
+
+
+class DecisionDay(models.Model):
+    """Credit decisions per day, channel and outcome (acceptance figures without reading every decision)."""
+
+    date = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=10)
+    outcome = models.CharField(_("outcome"), max_length=12)
+    decisions = models.PositiveIntegerField(default=0)
+    overridden = models.PositiveIntegerField(default=0)  # later overridden by a person
+
+    class Meta:
+        verbose_name = _("decisions per day")
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.channel} {self.outcome}: {self.decisions}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from reporting.acceptance import rebuild_decision_days
 from reporting.cure import record_outcomes
 from reporting.snapshots import backfill, rebuild_monthly_sales, take_snapshot
 
@@ -14,6 +15,7 @@ def daily(*, today: date) -> dict:
     # The first run (or a new installation) rebuilds the month ends the trends need.
     counts["month_ends_rebuilt"] = len(backfill(today, months=12, days=0))
     counts["step_outcomes"] = record_outcomes(today)
+    counts["decision_days"] = rebuild_decision_days(today)
     return counts
 
 

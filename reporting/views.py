@@ -20,6 +20,7 @@ from creditmgmt.models import Role
 from creditmgmt.permissions import LEDGER_READERS, MANAGERS, role_required
 from creditmgmt.templatetags.money import money
 from reporting import charts, queries
+from reporting.acceptance import acceptance_figures
 from reporting.cure import CURE_DAYS, cure_rates
 from reporting.forms import DashboardFilterForm, SubscriptionForm
 from reporting.models import BUCKET_LABELS, BUCKETS, ReportSubscription
@@ -69,6 +70,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 first_of_month(board.day, filters.months - 1), board.day, controller_id=filters.controller_id
             ),
             cure_days=CURE_DAYS,
+            acceptance=(
+                acceptance_figures(first_of_month(board.day, filters.months - 1), board.day)
+                if request.user.role != Role.CONTROLLER or not filters.controller_id
+                else []
+            ),
         )
     return render(request, "reporting/dashboard.html", context)
 
