@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from accounts.models import Task
 from reporting import kpis
@@ -301,3 +301,23 @@ def forecast_against_actual(currency: str, today: date, weeks: int = 12) -> list
             }
         )
     return rows
+
+
+def promise_figures(filters: Filters, since: date, until: date) -> dict:
+    """Promises to pay that fell due in the period: kept and broken, overall and per controller."""
+    from dunning.models import Promise
+    from dunning.services.promises import rate_of
+
+    qs = Promise.objects.filter(promised_date__gte=since, promised_date__lte=until, currency=filters.currency)
+    if filters.segment:
+        qs = qs.filter(customer__segment=filters.segment)
+    if filters.controller_id:
+        qs = qs.filter(customer__controller_id=filters.controller_id)
+    rows = qs.values("customer__controller_id").annotate(
+        kept=Count("pk", filter=Q(status=Promise.Status.KEPT)),
+        broken=Count("pk", filter=Q(status=Promise.Status.BROKEN)),
+    )
+    per_controller = {r["customer__controller_id"]: rate_of(r["kept"], r["broken"]) for r in rows}
+    kept = sum(r["kept"] for r in rows)
+    broken = sum(r["broken"] for r in rows)
+    return {"kept": kept, "broken": broken, "rate": rate_of(kept, broken), "per_controller": per_controller}

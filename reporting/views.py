@@ -45,6 +45,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     board = queries.dashboard(filters, today=today)
     context = {"form": form, "filters": filters, "board": board, "query": _query(request, form)}
     if board.current is not None:
+        since = first_of_month(board.day, filters.months - 1)
+        promises = queries.promise_figures(filters, since, board.day)
+        controllers = queries.by_controller(filters, board.day) if request.user.role != Role.SALES else []
+        for row in controllers:
+            row["promise_rate"] = promises["per_controller"].get(row["controller_id"])
         labels = [date_format(p.date, "M Y") for p in board.trend[:-1]]
         labels.append(date_format(board.day, "j M"))
         series = [
@@ -62,16 +67,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for b, amount, share in queries.aging_totals(board.current)
             ],
             top=queries.top_debtors(filters, board.day),
-            controllers=(
-                queries.by_controller(filters, board.day) if request.user.role != Role.SALES else []
-            ),
+            controllers=controllers,
+            promises=promises,
             backfilled=any(p.backfilled for p in board.trend),
-            cure=cure_rates(
-                first_of_month(board.day, filters.months - 1), board.day, controller_id=filters.controller_id
-            ),
+            cure=cure_rates(since, board.day, controller_id=filters.controller_id),
             cure_days=CURE_DAYS,
             acceptance=(
-                acceptance_figures(first_of_month(board.day, filters.months - 1), board.day)
+                acceptance_figures(since, board.day)
                 if request.user.role != Role.CONTROLLER or not filters.controller_id
                 else []
             ),

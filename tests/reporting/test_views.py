@@ -23,7 +23,7 @@ def frozen():
 
 def test_manager_sees_the_figures_and_each_controller(client, manager, book, django_assert_max_num_queries):
     client.force_login(manager)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("reporting:dashboard"), {"months": 3})
     assert response.status_code == 200
     html = response.content.decode()
@@ -105,3 +105,17 @@ def test_controller_performance_counts_collections_and_tasks_done(client, manage
     (row,) = response.context["controllers"]
     assert row["collected"] == Decimal("250.00")
     assert row["tasks_done"] == 1
+
+
+def test_promise_kept_rate_overall_and_per_controller(client, manager, controller, book):
+    from dunning.models import Promise
+
+    a, b = book
+    for customer, status in ((a, "kept"), (a, "broken"), (b, "kept"), (b, "open")):
+        fields = {"amount": Decimal("100.00"), "open_at_promise": Decimal("100.00"), "channel": "phone"}
+        fields.update(promised_date=TODAY, paused_until=TODAY, status=status)
+        Promise.objects.create(customer=customer, **fields)
+    client.force_login(manager)
+    response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    assert response.context["promises"]["rate"] == Decimal("66.7")
+    assert response.context["controllers"][0]["promise_rate"] == Decimal("66.7")
