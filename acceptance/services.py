@@ -215,6 +215,14 @@ def activate_version(*, version: RuleSetVersion, by: Actor) -> RuleSetVersion:
 # --- decisions ---------------------------------------------------------------
 
 SEVERITY = {Outcome.ACCEPT: 1, Outcome.ACCEPT_WITH_CONDITIONS: 2, Outcome.REFER: 3, Outcome.REJECT: 4}
+BUREAU_DOWN_REASON = (
+    "Het bureau is niet bereikbaar en er is geen eerder rapport: een medewerker beslist.",
+    "The bureau could not be reached and no earlier report is stored: a person decides.",
+)
+BUREAU_STORED_REASON = (
+    "Het bureau is niet bereikbaar: het bewaarde rapport van %(date)s is gebruikt.",
+    "The bureau could not be reached: the stored report of %(date)s was used.",
+)
 NO_RULE_REASON = ("Geen regel van toepassing: een medewerker beslist.", "No rule applies: a person decides.")
 
 
@@ -247,6 +255,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def bureau_report(
+    registration_number: str, *, provider: BureauProvider | None = None
+) -> tuple[BureauReport | None, bool]:
+    """The company's report from the provider, and whether the bureau could not be reached.
+
+    When it cannot, the stored report, however old, is better than none (None when there is none).
+    """
+    try:
+        return (provider or get_provider()).fetch(registration_number), False
+    except BureauUnavailable:
+        return LocalBureauProvider().fetch(registration_number), True
+
+
 def decide(
     *,
     by: Actor,
@@ -275,13 +296,7 @@ def decide(
     now = timezone.now()
     today = today or timezone.localdate()
     registration_number = registration_number or (customer.kvk_number if customer else "")
-    bureau_unavailable = False
-    try:
-        report: BureauReport | None = (provider or get_provider()).fetch(registration_number)
-    except BureauUnavailable:
-        # The stored report, however old, is better than none; the snapshot says the bureau was down.
-        bureau_unavailable = True
-        report = LocalBureauProvider().fetch(registration_number)
+    report, bureau_unavailable = bureau_report(registration_number, provider=provider)
     features = compute_features(
         customer=customer, report=report, amount=amount, channel=channel, today=today, now=now
     )
@@ -305,6 +320,16 @@ def decide(
     else:
         outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
         reasons_nl, reasons_en = [NO_RULE_REASON[0]], [NO_RULE_REASON[1]]
+    if bureau_unavailable and report is None:
+        # No report at all while the bureau is down: nobody can judge this on our data alone.
+        outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
+        reasons_nl, reasons_en = [BUREAU_DOWN_REASON[0]], [BUREAU_DOWN_REASON[1]]
+        for result in evaluations:
+            result["decisive"] = False
+    elif bureau_unavailable:
+        day = timezone.localtime(report.fetched_at).date().strftime("%d-%m-%Y")
+        reasons_nl = [*reasons_nl, BUREAU_STORED_REASON[0] % {"date": day}]
+        reasons_en = [*reasons_en, BUREAU_STORED_REASON[1] % {"date": day}]
     if outcome in (Outcome.REFER, Outcome.REJECT):
         limit = ZERO
     if customer is not None and customer.credit_limit > 0:
