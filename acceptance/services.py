@@ -6,6 +6,8 @@ one transaction each, timeline Events through accounts.services.record_event.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from acceptance.bureau import (
 )
 from acceptance.features import compute_features
 from acceptance.models import (
+    ApiDecisionRequest,
     BureauRecord,
     Channel,
     Condition,
@@ -43,7 +46,7 @@ from acceptance.models import (
 from acceptance.rules import compile_rules, evaluate, parse_value
 from accounts.models import ZERO, Customer, Event, Task
 from accounts.services import Actor, complete_task, create_task, record_event
-from creditmgmt.models import User
+from creditmgmt.models import ApiClient, User
 from creditmgmt.permissions import MANAGERS
 
 CENT = Decimal("0.01")
@@ -475,3 +478,81 @@ def refresh_interval() -> timedelta:
 
 def report_is_fresh(report: BureauReport, *, now: datetime | None = None) -> bool:
     return report.is_fresh(now=now or timezone.now(), ttl=refresh_interval())
+
+
+# --- the decision API ----------------------------------------------------------
+
+
+class OrderReferenceReused(ValidationError):
+    """The order reference was already asked with another question (customer, amount, ...)."""
+
+
+def request_fingerprint(**question: Any) -> str:
+    """A stable hash of what was asked, to tell a repeated request from a different one."""
+    values = {key: None if value is None else str(value) for key, value in question.items()}
+    canonical = json.dumps(values, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored_request(client: ApiClient, order_reference: str) -> ApiDecisionRequest | None:
+    return (
+        ApiDecisionRequest.objects.select_related("decision__customer", "decision__version__rule_set")
+        .filter(client=client, order_reference=order_reference)
+        .first()
+    )
+
+
+def _replay(stored: ApiDecisionRequest, fingerprint: str) -> Decision:
+    if stored.fingerprint != fingerprint:
+        raise OrderReferenceReused(
+            _("Order reference %(ref)s was already used for another request.")
+            % {"ref": stored.order_reference}
+        )
+    return stored.decision
+
+
+def decide_order(
+    *,
+    client: ApiClient,
+    order_reference: str,
+    channel: str,
+    amount: Decimal,
+    currency: str,
+    customer: Customer | None = None,
+    registration_number: str = "",
+) -> tuple[Decision, bool]:
+    """An API client's decision for an order, once per order reference: (decision, made now?).
+
+    The same reference with the same question answers with the stored decision
+    (False); with another question it raises OrderReferenceReused. Two calls
+    with one reference at the same moment: the unique constraint lets one
+    write, the other reads what it wrote. The actor is "api: <client name>".
+    """
+    fingerprint = request_fingerprint(
+        customer=customer.number if customer else None,
+        registration_number=registration_number or None,
+        amount=amount.quantize(CENT),
+        currency=currency,
+        channel=channel,
+    )
+    stored = _stored_request(client, order_reference)
+    if stored is not None:
+        return _replay(stored, fingerprint), False
+    try:
+        with transaction.atomic():
+            decision = decide(
+                by=client.actor,
+                channel=channel,
+                customer=customer,
+                registration_number=registration_number,
+                amount=amount,
+            )
+            ApiDecisionRequest.objects.create(
+                client=client, order_reference=order_reference, fingerprint=fingerprint, decision=decision
+            )
+    except IntegrityError:
+        stored = _stored_request(client, order_reference)
+        if stored is None:
+            raise
+        return _replay(stored, fingerprint), False
+    return decision, True

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_q",
+    "ninja",  # its static files: the API docs page without a CDN
 ]
 
 MIDDLEWARE = [
