@@ -34,16 +34,27 @@ class DecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     order_reference: str = Field(
-        min_length=1, max_length=64, pattern=CODE, description="Your order number; one decision per reference"
+        min_length=1,
+        max_length=64,
+        pattern=CODE,
+        description="Your order number; one decision per reference",
+        examples=["WS-2026-000123"],
     )
     customer_number: str | None = Field(
-        None, min_length=1, max_length=32, pattern=CODE, description="Our customer number"
+        None,
+        min_length=1,
+        max_length=32,
+        pattern=CODE,
+        description="Our customer number",
+        examples=["C-1001"],
     )
     registration_number: str | None = Field(
         None, pattern=r"^\d{8}$", description="KvK number (8 digits), for customers and prospects"
     )
-    amount: Money = Field(description="Order amount, at most 2 decimals")
-    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217; the customer's invoicing currency")
+    amount: Money = Field(description="Order amount, at most 2 decimals", examples=["1250.00"])
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$", description="ISO 4217; the customer's invoicing currency", examples=["EUR"]
+    )
     channel: Literal["api", "webshop", "sales"] = Field("webshop", description="Where the order comes from")
 
 
@@ -130,7 +141,15 @@ def _customer_for(payload: DecisionIn) -> tuple[Customer | None, str]:
 @router.post(
     "/decisions",
     auth=ApiKey(ApiClient.Scope.DECIDE),
-    response={200: DecisionOut, 201: DecisionOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        200: DecisionOut,
+        201: DecisionOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
     url_name="decision_create",
     summary="Decide whether an order may go on account",
 )
@@ -161,7 +180,7 @@ def create_decision(request: HttpRequest, payload: DecisionIn):
 @router.get(
     "/customers/{number}/credit",
     auth=ApiKey(ApiClient.Scope.CREDIT),
-    response={200: CreditOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: CreditOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     url_name="customer_credit",
     summary="A customer's credit limit, exposure and available credit",
 )

@@ -247,3 +247,39 @@ def test_the_openapi_description_and_the_docs_page_are_public_and_use_no_cdn(cli
     assert page.status_code == 200
     html = page.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+
+
+def test_an_admin_makes_a_client_in_the_admin_and_sees_the_key_once(client, admin_user, manager):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:creditmgmt_apiclient_add"),
+        {"name": "webshop", "scopes": [DECIDE], "active": "on"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    api_client = ApiClient.objects.get(name="webshop")
+    (message,) = [str(m) for m in response.context["messages"] if "key of" in str(m)]
+    key = message.split(" is ")[1].split(". ")[0]
+    assert key.startswith(f"cm_{api_client.key_prefix}_") and api_client.scopes == [DECIDE]
+    assert api_client.key_hash not in message and api_client.created_by == admin_user
+    assert post(client, order(customer_number=None, registration_number="12345678"), key).status_code == 201
+    page = client.get(reverse("admin:creditmgmt_apiclient_change", args=[api_client.pk]))
+    assert key not in page.content.decode()
+    # Managers keep the rule sets; API keys are for admins.
+    client.force_login(manager)
+    assert client.get(reverse("admin:creditmgmt_apiclient_changelist")).status_code == 403
+
+
+def test_the_command_makes_a_client_and_prints_its_key(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("create_api_client", "erp", "--scope", CREDIT, stdout=out)
+    key = out.getvalue().split()[-1]
+    assert ApiClient.objects.get(name="erp").has_scope(CREDIT) and key.startswith("cm_")
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("create_api_client", "erp", "--scope", CREDIT)
+    with pytest.raises(CommandError, match="at least one"):
+        call_command("create_api_client", "other")
