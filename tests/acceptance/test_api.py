@@ -283,3 +283,49 @@ def test_the_command_makes_a_client_and_prints_its_key(db):
         call_command("create_api_client", "erp", "--scope", CREDIT)
     with pytest.raises(CommandError, match="at least one"):
         call_command("create_api_client", "other")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_order_reference_asked_at_the_same_moment_is_decided_once():
+    import importlib
+    import threading
+
+    from django.apps import apps
+    from django.db import connection, connections
+
+    from acceptance.services import decide_order
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite serialises them")
+    # A transactional test starts from an emptied database: put the shipped rule sets back.
+    importlib.import_module("acceptance.migrations.0002_shipped_rule_sets").ship(apps, None)
+    customer = CustomerFactory(number="C-1001")
+    api_client = create_api_client(name="webshop", scopes=[DECIDE])[0]
+    barrier = threading.Barrier(4)
+    answers: list[tuple[int, bool]] = []
+
+    def ask():
+        try:
+            barrier.wait()
+            decision, made = decide_order(
+                client=api_client,
+                order_reference="WS-RACE",
+                channel="webshop",
+                amount=D("100.00"),
+                currency="EUR",
+                customer=customer,
+            )
+            answers.append((decision.pk, made))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(answers) == 4 and len({pk for pk, _ in answers}) == 1
+    assert sorted(made for _, made in answers) == [False, False, False, True]
+    assert Decision.objects.count() == 1 and ApiDecisionRequest.objects.count() == 1
+    assert Event.objects.filter(customer=customer, kind=Event.Kind.DECISION).count() == 1

@@ -44,7 +44,9 @@ URL_PATH = "/api/v1/acceptance/decisions"
 
 def api_bench_url(url: str) -> tuple[str, str]:
     """Like bench_url, and the name also contains "api" (never the other benchmarks' database)."""
-    url, note = bench_url(url.replace("creditmgmt_bench", "creditmgmt_bench_api"))
+    if "api" not in urlsplit(url).path:
+        url = url.replace("creditmgmt_bench", "creditmgmt_bench_api")
+    url, note = bench_url(url)
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if not parts.scheme.startswith("sqlite") and "api" not in name:
