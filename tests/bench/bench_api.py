@@ -231,13 +231,15 @@ def main() -> int:
 
     for index in range(args.warmup):
         decide(f"{run}-warm-{index}", rng.choice(numbers))
-    times, queries, statuses, outcomes = [], [], {}, {}
+    times, cpu, db, queries, statuses, outcomes = [], [], [], [], {}, {}
     load_before = os.getloadavg()[0]
     for index in range(args.requests):
         with CaptureQueriesContext(connection) as ctx:
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.process_time()
             response = decide(f"{run}-{index}", rng.choice(numbers))
             elapsed = (time.perf_counter() - begin) * 1000
+            cpu.append((time.process_time() - begin_cpu) * 1000)
+            db.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if response.status_code == 201:
             times.append(elapsed)
@@ -259,6 +261,12 @@ def main() -> int:
     print(f"  p50 {p50:.1f} ms  p95 {p95:.1f} ms  p99 {p99:.1f} ms  max {times[-1]:.1f} ms")
     print(f"  p50 < {TARGETS['p50']:g} ms: {'ok' if p50 < TARGETS['p50'] else 'MISSED'}")
     print(f"  p99 < {TARGETS['p99']:g} ms: {'ok' if p99 < TARGETS['p99'] else 'MISSED'}")
+    cpu.sort()
+    db.sort()
+    print(
+        f"  this process's CPU per call p50 {percentile(cpu, 0.5):.1f} ms; time in SQL per call "
+        f"p50 {percentile(db, 0.5):.1f} ms (wall clock minus these two is waiting for a core)"
+    )
     print(f"  replay of a known order reference: p50 {percentile(replays, 0.5):.1f} ms")
     print(f"  load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}")
 
