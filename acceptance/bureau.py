@@ -4,9 +4,9 @@
 number)` with a report, None when the bureau does not know the company, or
 raises `BureauUnavailable` when it cannot be asked. The local provider reads
 the reports imported from the bureau's monthly portfolio files
-(`manage.py import_bureau FILE`); an HTTP provider for a bureau's JSON API
-will store what it fetches in the same table and use `fetched_at` with a
-time to live as its cache.
+(`manage.py import_bureau FILE`); the HTTP provider for a bureau's JSON API
+(`acceptance.bureau_http`) stores what it fetches in the same table and uses
+`fetched_at` with a time to live as its cache.
 """
 
 from __future__ import annotations
@@ -105,6 +105,16 @@ class LocalBureauProvider:
 
 
 def get_provider() -> BureauProvider:
+    """The provider the settings name: ACCEPTANCE_BUREAU_PROVIDER = "local" (default) or "http"."""
+    from django.conf import settings
+
+    kind = getattr(settings, "ACCEPTANCE_BUREAU_PROVIDER", "local")
+    if kind == "http":
+        from acceptance.bureau_http import HttpBureauProvider
+
+        return HttpBureauProvider.from_settings()
+    if kind != "local":
+        raise ValueError(f"ACCEPTANCE_BUREAU_PROVIDER={kind!r}: expected local or http")
     return LocalBureauProvider()
 
 

@@ -348,3 +348,27 @@ class Decision(models.Model):
         if self.outcome == Outcome.REJECT:
             return "red"
         return "orange"
+
+
+class ApiDecisionRequest(models.Model):
+    """An API client's decision request for one order: the same order reference gets the same decision.
+
+    `fingerprint` is a hash of what was asked (customer, amount, currency,
+    channel), so the same reference with another question is refused.
+    """
+
+    client = models.ForeignKey("creditmgmt.ApiClient", on_delete=models.PROTECT, related_name="+")
+    order_reference = models.CharField(_("order reference"), max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="api_request")
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API decision request")
+        verbose_name_plural = _("API decision requests")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "order_reference"], name="api_order_reference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.order_reference}"

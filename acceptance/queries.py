@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Replace, Upper
 
 from acceptance.models import BureauRecord, Decision
-from accounts.models import Customer
+from accounts.models import ZERO, Customer
+from accounts.queries import group_exposure
 
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
 KVK = re.compile(r"^\d{8}$")
@@ -83,3 +85,23 @@ def decision_log(*, outcome: str = "", channel: str = "") -> QuerySet[Decision]:
 
 def latest_decision(customer: Customer) -> Decision | None:
     return Decision.objects.filter(customer=customer).order_by("-created_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class CreditPosition:
+    limit: Decimal
+    exposure: Decimal
+    available: Decimal
+
+
+def credit_position(customer: Customer) -> CreditPosition:
+    """The customer's credit limit, exposure (open amount of its group) and what is left of the limit.
+
+    The same exposure a decision uses (accounts.queries.group_exposure): two queries or more.
+    """
+    exposure = group_exposure(customer).quantize(Decimal("0.01"))
+    return CreditPosition(
+        limit=customer.credit_limit,
+        exposure=exposure,
+        available=max(customer.credit_limit - exposure, ZERO),
+    )

@@ -6,6 +6,8 @@ one transaction each, timeline Events through accounts.services.record_event.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from acceptance.bureau import (
 )
 from acceptance.features import compute_features
 from acceptance.models import (
+    ApiDecisionRequest,
     BureauRecord,
     Channel,
     Condition,
@@ -43,7 +46,7 @@ from acceptance.models import (
 from acceptance.rules import compile_rules, evaluate, parse_value
 from accounts.models import ZERO, Customer, Event, Task
 from accounts.services import Actor, complete_task, create_task, record_event
-from creditmgmt.models import User
+from creditmgmt.models import ApiClient, User
 from creditmgmt.permissions import MANAGERS
 
 CENT = Decimal("0.01")
@@ -215,6 +218,14 @@ def activate_version(*, version: RuleSetVersion, by: Actor) -> RuleSetVersion:
 # --- decisions ---------------------------------------------------------------
 
 SEVERITY = {Outcome.ACCEPT: 1, Outcome.ACCEPT_WITH_CONDITIONS: 2, Outcome.REFER: 3, Outcome.REJECT: 4}
+BUREAU_DOWN_REASON = (
+    "Het bureau is niet bereikbaar en er is geen eerder rapport: een medewerker beslist.",
+    "The bureau could not be reached and no earlier report is stored: a person decides.",
+)
+BUREAU_STORED_REASON = (
+    "Het bureau is niet bereikbaar: het bewaarde rapport van %(date)s is gebruikt.",
+    "The bureau could not be reached: the stored report of %(date)s was used.",
+)
 NO_RULE_REASON = ("Geen regel van toepassing: een medewerker beslist.", "No rule applies: a person decides.")
 
 
@@ -247,6 +258,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def bureau_report(
+    registration_number: str, *, provider: BureauProvider | None = None
+) -> tuple[BureauReport | None, bool]:
+    """The company's report from the provider, and whether the bureau could not be reached.
+
+    When it cannot, the stored report, however old, is better than none (None when there is none).
+    """
+    try:
+        return (provider or get_provider()).fetch(registration_number), False
+    except BureauUnavailable:
+        return LocalBureauProvider().fetch(registration_number), True
+
+
 def decide(
     *,
     by: Actor,
@@ -275,13 +299,7 @@ def decide(
     now = timezone.now()
     today = today or timezone.localdate()
     registration_number = registration_number or (customer.kvk_number if customer else "")
-    bureau_unavailable = False
-    try:
-        report: BureauReport | None = (provider or get_provider()).fetch(registration_number)
-    except BureauUnavailable:
-        # The stored report, however old, is better than none; the snapshot says the bureau was down.
-        bureau_unavailable = True
-        report = LocalBureauProvider().fetch(registration_number)
+    report, bureau_unavailable = bureau_report(registration_number, provider=provider)
     features = compute_features(
         customer=customer, report=report, amount=amount, channel=channel, today=today, now=now
     )
@@ -305,6 +323,16 @@ def decide(
     else:
         outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
         reasons_nl, reasons_en = [NO_RULE_REASON[0]], [NO_RULE_REASON[1]]
+    if bureau_unavailable and report is None:
+        # No report at all while the bureau is down: nobody can judge this on our data alone.
+        outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
+        reasons_nl, reasons_en = [BUREAU_DOWN_REASON[0]], [BUREAU_DOWN_REASON[1]]
+        for result in evaluations:
+            result["decisive"] = False
+    elif bureau_unavailable:
+        day = timezone.localtime(report.fetched_at).date().strftime("%d-%m-%Y")
+        reasons_nl = [*reasons_nl, BUREAU_STORED_REASON[0] % {"date": day}]
+        reasons_en = [*reasons_en, BUREAU_STORED_REASON[1] % {"date": day}]
     if outcome in (Outcome.REFER, Outcome.REJECT):
         limit = ZERO
     if customer is not None and customer.credit_limit > 0:
@@ -450,3 +478,81 @@ def refresh_interval() -> timedelta:
 
 def report_is_fresh(report: BureauReport, *, now: datetime | None = None) -> bool:
     return report.is_fresh(now=now or timezone.now(), ttl=refresh_interval())
+
+
+# --- the decision API ----------------------------------------------------------
+
+
+class OrderReferenceReused(ValidationError):
+    """The order reference was already asked with another question (customer, amount, ...)."""
+
+
+def request_fingerprint(**question: Any) -> str:
+    """A stable hash of what was asked, to tell a repeated request from a different one."""
+    values = {key: None if value is None else str(value) for key, value in question.items()}
+    canonical = json.dumps(values, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored_request(client: ApiClient, order_reference: str) -> ApiDecisionRequest | None:
+    return (
+        ApiDecisionRequest.objects.select_related("decision__customer", "decision__version__rule_set")
+        .filter(client=client, order_reference=order_reference)
+        .first()
+    )
+
+
+def _replay(stored: ApiDecisionRequest, fingerprint: str) -> Decision:
+    if stored.fingerprint != fingerprint:
+        raise OrderReferenceReused(
+            _("Order reference %(ref)s was already used for another request.")
+            % {"ref": stored.order_reference}
+        )
+    return stored.decision
+
+
+def decide_order(
+    *,
+    client: ApiClient,
+    order_reference: str,
+    channel: str,
+    amount: Decimal,
+    currency: str,
+    customer: Customer | None = None,
+    registration_number: str = "",
+) -> tuple[Decision, bool]:
+    """An API client's decision for an order, once per order reference: (decision, made now?).
+
+    The same reference with the same question answers with the stored decision
+    (False); with another question it raises OrderReferenceReused. Two calls
+    with one reference at the same moment: the unique constraint lets one
+    write, the other reads what it wrote. The actor is "api: <client name>".
+    """
+    fingerprint = request_fingerprint(
+        customer=customer.number if customer else None,
+        registration_number=registration_number or None,
+        amount=amount.quantize(CENT),
+        currency=currency,
+        channel=channel,
+    )
+    stored = _stored_request(client, order_reference)
+    if stored is not None:
+        return _replay(stored, fingerprint), False
+    try:
+        with transaction.atomic():
+            decision = decide(
+                by=client.actor,
+                channel=channel,
+                customer=customer,
+                registration_number=registration_number,
+                amount=amount,
+            )
+            ApiDecisionRequest.objects.create(
+                client=client, order_reference=order_reference, fingerprint=fingerprint, decision=decision
+            )
+    except IntegrityError:
+        stored = _stored_request(client, order_reference)
+        if stored is None:
+            raise
+        return _replay(stored, fingerprint), False
+    return decision, True

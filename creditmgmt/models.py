@@ -45,3 +45,42 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip_address} at {self.created_at}"
+
+
+class ApiClient(models.Model):
+    """A system that calls the API (a webshop, an ERP): a key with scopes, never a role.
+
+    The key is shown once when the client is made; only its SHA-256 is stored
+    (keys are long random strings, so a fast hash is safe and keeps each call
+    cheap), with its first characters so people can tell keys apart.
+    """
+
+    class Scope(models.TextChoices):
+        DECIDE = "decisions:write", _("Ask credit decisions")
+        CREDIT = "credit:read", _("Read a customer's available credit")
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    key_prefix = models.CharField(_("key starts with"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        "creditmgmt.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def actor(self) -> str:
+        """Who the timeline and the decisions name for this client's calls."""
+        return f"api: {self.name}"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_q",
+    "ninja",  # its static files: the API docs page without a CDN
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Bureau data: "local" reads the imported bureau files; "http" asks a bureau's JSON API
+# (acceptance.bureau_http) and keeps what it fetched for ACCEPTANCE_BUREAU_TTL_DAYS.
+ACCEPTANCE_BUREAU_PROVIDER = env("BUREAU_PROVIDER", "local")
+if ACCEPTANCE_BUREAU_PROVIDER not in {"local", "http"}:
+    raise ImproperlyConfigured(f"BUREAU_PROVIDER={ACCEPTANCE_BUREAU_PROVIDER!r}: expected local or http")
+ACCEPTANCE_BUREAU_URL = env("BUREAU_URL")
+if ACCEPTANCE_BUREAU_PROVIDER == "http" and not ACCEPTANCE_BUREAU_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("BUREAU_PROVIDER=http needs BUREAU_URL (http:// or https://)")
+ACCEPTANCE_BUREAU_API_KEY = env("BUREAU_API_KEY")
+ACCEPTANCE_BUREAU_TIMEOUT = float(env_int("BUREAU_TIMEOUT_MS", 3000)) / 1000
+ACCEPTANCE_BUREAU_RETRIES = env_int("BUREAU_RETRIES", 2)
+ACCEPTANCE_BUREAU_BACKOFF = float(env_int("BUREAU_BACKOFF_MS", 200)) / 1000
+ACCEPTANCE_BUREAU_TTL_DAYS = env_int("BUREAU_TTL_DAYS", 30)
 
 # Lists page sizes.
 PAGE_SIZE = 25

@@ -3,6 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from creditmgmt import views
+from creditmgmt.api import api_urls, make_api
+
+api = make_api()
+api.add_router("/acceptance/", "acceptance.api.router")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,5 +34,6 @@ urlpatterns = [
     path("dunning/", include("dunning.urls")),
     path("acceptance/", include("acceptance.urls")),
     path("reporting/", include("reporting.urls")),
+    path("api/v1/", api_urls(api)),
     path("admin/", admin.site.urls),
 ]

@@ -32,3 +32,24 @@ def bureau(db):
 @pytest.fixture
 def medium(db):
     return RuleSet.objects.get(code="medium")
+
+
+@pytest.fixture
+def fake_bureau():
+    """A real bureau HTTP server on loopback (tests/acceptance/fake_bureau.py)."""
+    from tests.acceptance.fake_bureau import FakeBureau
+
+    with FakeBureau() as server:
+        yield server
+
+
+@pytest.fixture
+def http_bureau(fake_bureau, settings):
+    """The settings choose the HTTP provider and point it at the fake bureau; yields the server."""
+    settings.ACCEPTANCE_BUREAU_PROVIDER = "http"
+    settings.ACCEPTANCE_BUREAU_URL = fake_bureau.url
+    settings.ACCEPTANCE_BUREAU_API_KEY = fake_bureau.api_key
+    settings.ACCEPTANCE_BUREAU_TIMEOUT = 0.3
+    settings.ACCEPTANCE_BUREAU_RETRIES = 2
+    settings.ACCEPTANCE_BUREAU_BACKOFF = 0.01
+    return fake_bureau

@@ -8,7 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import services
 from accounts.models import BankEntry, BankStatement
-from creditmgmt.models import Role
+from creditmgmt.models import ApiClient, Role
+from creditmgmt.services import create_api_client
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +330,64 @@ def test_public_pages_open(client):
     assert client.get(reverse("login")).status_code == 200
     assert client.get(reverse("password_reset")).status_code == 200
     assert client.get(reverse("health")).json() == {"status": "ok"}
+
+
+# The API is for API clients (a key with scopes), not for roles: a signed-in person without a
+# key is refused like anyone else (401), and no role opens it. Each URL names the scope it needs;
+# None: public (the OpenAPI description and its docs page).
+API = {
+    "api:decision_create": ApiClient.Scope.DECIDE,
+    "api:customer_credit": ApiClient.Scope.CREDIT,
+    "api:openapi-json": None,
+    "api:openapi-view": None,
+    "api:api-root": None,  # ninja's root: 404, only there to build the other URLs
+}
+
+
+def api_patterns():
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "api":
+            for pattern in entry.url_patterns:
+                yield f"api:{pattern.name}", pattern
+
+
+def api_url(name, pattern, ledger):
+    params = set(pattern.pattern.converters)
+    return reverse(name, kwargs={"number": ledger["customer"].number} if params == {"number"} else {})
+
+
+def api_call(client, url, key=None):
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    response = client.get(url, headers=headers)
+    if response.status_code == 405:
+        response = client.post(url, data="{}", content_type="application/json", headers=headers)
+    return response
+
+
+def test_every_api_url_names_its_scope():
+    assert {name for name, _ in api_patterns()} == set(API)
+
+
+@pytest.mark.parametrize("role", [None, *Role.values])
+def test_the_api_refuses_people_without_a_key(client, users_by_role, ledger, role):
+    if role:
+        client.force_login(users_by_role[role])
+    for name, pattern in api_patterns():
+        response = api_call(client, api_url(name, pattern, ledger))
+        if API[name] is None:
+            assert response.status_code in (200, 404), name
+        else:
+            assert response.status_code == 401 and "API key" in response.json()["detail"], name
+
+
+def test_the_api_lets_a_key_in_only_with_the_scope(client, ledger):
+    for name, pattern in api_patterns():
+        if API[name] is None:
+            continue
+        url = api_url(name, pattern, ledger)
+        without = create_api_client(
+            name=f"without {name}", scopes=[s for s in ApiClient.Scope if s != API[name]]
+        )
+        assert api_call(client, url, without[1]).status_code == 403, name
+        with_scope = create_api_client(name=f"with {name}", scopes=[API[name]])
+        assert api_call(client, url, with_scope[1]).status_code not in (401, 403), name
