@@ -1,16 +1,32 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from acceptance import queries, services
-from acceptance.forms import CounterDecideForm, DecisionFilterForm, OverrideForm
-from acceptance.models import Channel, Decision
+from acceptance.forms import (
+    ConditionFormSet,
+    CounterDecideForm,
+    DecisionFilterForm,
+    OverrideForm,
+    RuleForm,
+    SimulationForm,
+    VersionTestForm,
+    conditions_of,
+)
+from acceptance.models import Channel, Decision, Rule, RuleSet, RuleSetVersion, VersionLocked
+from acceptance.queries import KVK
+from acceptance.simulation import simulate
 from accounts.models import ZERO, Customer
 from creditmgmt.models import Role
 from creditmgmt.permissions import LEDGER_READERS, MANAGERS, role_required
@@ -103,3 +119,247 @@ def decision_override(request: HttpRequest) -> HttpResponse:
             request, _("Decision overridden: %(outcome)s.") % {"outcome": new.get_outcome_display()}
         )
     return redirect("acceptance:decision_list")
+
+
+# --- rule-set editor, test and simulation (managers) -------------------------
+
+
+def _rule_forms(version: RuleSetVersion, bound: dict | None = None) -> list[dict]:
+    """Each rule with, for a draft, its edit form and conditions (bound for the rule just posted)."""
+    rows = []
+    for rule in version.rules.all():
+        row: dict = {"rule": rule}
+        if version.is_editable:
+            prefix = f"rule{rule.pk}"
+            if bound and bound.get("rule") == rule.pk:
+                row.update(form=bound["form"], conditions=bound["conditions"], open=True)
+            else:
+                row["form"] = RuleForm(instance=rule, prefix=prefix)
+                row["conditions"] = ConditionFormSet(
+                    prefix=f"{prefix}c",
+                    initial=[
+                        {"feature": c.feature, "operator": c.operator, "value": c.value}
+                        for c in rule.conditions.all()
+                    ],
+                )
+        rows.append(row)
+    return rows
+
+
+def _new_rule_forms(data=None) -> tuple[RuleForm, ConditionFormSet]:
+    return RuleForm(data, prefix="new"), ConditionFormSet(data, prefix="newc")
+
+
+def _render_version(request: HttpRequest, version: RuleSetVersion, **extra) -> HttpResponse:
+    new_form, new_conditions = extra.pop("new", None) or _new_rule_forms()
+    context = {
+        "version": version,
+        "rows": _rule_forms(version, extra.pop("bound", None)),
+        "new_form": new_form,
+        "new_conditions": new_conditions,
+        "test_form": VersionTestForm(),
+        "simulation_form": SimulationForm(initial=_default_period()),
+        "language": get_language(),
+        **extra,
+    }
+    template = "acceptance/version_detail.html"
+    if request.htmx and request.htmx.target == "rules":
+        template += "#rules"
+    return render(request, template, context)
+
+
+def _default_period() -> dict:
+    today = timezone.localdate()
+    return {"start": today - timedelta(days=90), "end": today, "days": 30}
+
+
+@role_required(*MANAGERS)
+def rule_set_list(request: HttpRequest) -> HttpResponse:
+    rule_sets = RuleSet.objects.prefetch_related(
+        Prefetch(
+            "versions", queryset=RuleSetVersion.objects.select_related("activated_by").order_by("-number")
+        )
+    ).order_by("-in_use", "code")
+    return render(request, "acceptance/rule_set_list.html", {"rule_sets": rule_sets})
+
+
+@role_required(*MANAGERS)
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_version(request, _version_or_404(pk))
+
+
+def _version_or_404(pk: int) -> RuleSetVersion:
+    try:
+        return services.load_version(pk)
+    except RuleSetVersion.DoesNotExist:
+        raise Http404 from None
+
+
+def _after_edit(request: HttpRequest, version: RuleSetVersion) -> HttpResponse:
+    if request.htmx:
+        return _render_version(request, services.load_version(version.pk))
+    return redirect("acceptance:version_detail", pk=version.pk)
+
+
+def _locked(request: HttpRequest, version: RuleSetVersion, exc: ValidationError) -> HttpResponse:
+    messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("acceptance:version_detail", args=[version.pk])
+        return response
+    return redirect("acceptance:version_detail", pk=version.pk)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(RuleSetVersion, pk=pk)
+    form, conditions = _new_rule_forms(request.POST)
+    if form.is_valid() and conditions.is_valid():
+        try:
+            services.add_rule(
+                version=version, by=request.user, conditions=conditions_of(conditions), **form.cleaned_data
+            )
+        except VersionLocked as exc:
+            return _locked(request, version, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _after_edit(request, version)
+    return _render_version(request, services.load_version(version.pk), new=(form, conditions), adding=True)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule.objects.select_related("version"), pk=pk)
+    prefix = f"rule{rule.pk}"
+    form = RuleForm(request.POST, instance=rule, prefix=prefix)
+    conditions = ConditionFormSet(request.POST, prefix=f"{prefix}c")
+    if form.is_valid() and conditions.is_valid():
+        try:
+            services.update_rule(
+                rule=rule, by=request.user, conditions=conditions_of(conditions), **form.cleaned_data
+            )
+        except VersionLocked as exc:
+            return _locked(request, rule.version, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _after_edit(request, rule.version)
+    bound = {"rule": rule.pk, "form": form, "conditions": conditions}
+    return _render_version(request, services.load_version(rule.version_id), bound=bound)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule.objects.select_related("version"), pk=pk)
+    try:
+        services.delete_rule(rule=rule, by=request.user)
+    except VersionLocked as exc:
+        return _locked(request, rule.version, exc)
+    return _after_edit(request, rule.version)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule.objects.select_related("version"), pk=pk)
+    try:
+        services.move_rule(rule=rule, up=request.POST.get("direction") != "down", by=request.user)
+    except VersionLocked as exc:
+        return _locked(request, rule.version, exc)
+    return _after_edit(request, rule.version)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def version_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(RuleSetVersion, pk=pk)
+    try:
+        services.activate_version(version=version, by=request.user)
+    except VersionLocked as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(v)s is now active.") % {"v": version})
+    return redirect("acceptance:version_detail", pk=version.pk)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(RuleSetVersion.objects.select_related("rule_set"), pk=pk)
+    draft = services.create_draft_version(rule_set=version.rule_set, by=request.user, copy_from=version)
+    messages.success(request, _("Draft %(d)s made from %(v)s.") % {"d": draft, "v": version})
+    return redirect("acceptance:version_detail", pk=draft.pk)
+
+
+def find_company(text: str) -> tuple[Customer | None, str]:
+    """A customer by number or KvK number (or a unique name match), else a KvK number for a prospect."""
+    text = " ".join(text.split())
+    customers = Customer.objects.select_related("controller").exclude(status=Customer.Status.CLOSED)
+    match = list(customers.filter(Q(number__iexact=text) | Q(kvk_number=text))[:2]) or list(
+        customers.filter(search_text__contains=text.upper())[:2]
+    )
+    if len(match) == 1:
+        return match[0], ""
+    return None, text if KVK.match(text) else ""
+
+
+@role_required(*MANAGERS)
+def version_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """What would this version decide for a company, and why (nothing is stored)."""
+    version = _version_or_404(pk)
+    form = VersionTestForm(request.GET or None)
+    assessment, error = None, ""
+    if form.is_valid():
+        customer, registration = find_company(form.cleaned_data["company"])
+        if customer is None and not registration:
+            error = _("No single customer matches; give a customer number or an 8-digit KvK number.")
+        else:
+            assessment = services.assess(
+                version=version,
+                channel=form.cleaned_data["channel"],
+                customer=customer,
+                registration_number=registration,
+                amount=form.cleaned_data["amount"],
+            )
+            assessment.customer = customer
+            assessment.registration = registration or (customer.kvk_number if customer else "")
+    context = {
+        "version": version,
+        "test_form": form,
+        "assessment": assessment,
+        "error": error,
+        "language": get_language(),
+    }
+    template = "acceptance/version_test.html"
+    if request.htmx:
+        template += "#result"
+    return render(request, template, context)
+
+
+@role_required(*MANAGERS)
+def version_simulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replay the decisions of a period against this version, beside the version in use."""
+    version = _version_or_404(pk)
+    form = SimulationForm(request.GET or None, initial=_default_period())
+    result = None
+    baseline = services.active_version()
+    if form.is_valid():
+        result = simulate(
+            draft=version,
+            baseline=baseline,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            days=form.cleaned_data["days"],
+        )
+    context = {
+        "version": version,
+        "baseline": baseline,
+        "form": form,
+        "result": result,
+        "language": get_language(),
+    }
+    return render(request, "acceptance/version_simulate.html", context)

@@ -21,6 +21,7 @@ NAVIGATION = [
     (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
     (_("Counter lookup"), "acceptance:counter", {Role.COUNTER}),
     (_("Decisions"), "acceptance:decision_list", {Role.ADMIN, Role.MANAGER}),
+    (_("Credit policy"), "acceptance:rule_set_list", {Role.ADMIN, Role.MANAGER}),
 ]
 
 

@@ -92,6 +92,16 @@ EXPECTED = {
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
     "acceptance:decision_override": {Role.ADMIN, Role.MANAGER},
     "acceptance:customer_decision": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "acceptance:rule_set_list": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_detail": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_add": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_activate": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_copy": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_test": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_simulate": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_edit": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_delete": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_move": {Role.ADMIN, Role.MANAGER},
 }
 
 
@@ -142,7 +152,15 @@ def ledger(controller):
         "statement": statement,
         "entry": entry,
         **dunning_objects(customer),
+        **acceptance_objects(),
     }
+
+
+def acceptance_objects():
+    from acceptance.models import RuleSetVersion
+
+    version = RuleSetVersion.objects.get(rule_set__code="medium", status="active")
+    return {"rule_set_version": version, "policy_rule": version.rules.order_by("position").first()}
 
 
 def dunning_objects(customer):
@@ -223,6 +241,16 @@ PK_OF = {
     "dunning:template_edit": "template",
     "dunning:rule_edit": "rule",
     "acceptance:customer_decision": "customer",
+    # The active medium version and its first rule: edits are refused (302 with a message).
+    "acceptance:version_detail": "rule_set_version",
+    "acceptance:rule_add": "rule_set_version",
+    "acceptance:version_activate": "rule_set_version",
+    "acceptance:version_copy": "rule_set_version",
+    "acceptance:version_test": "rule_set_version",
+    "acceptance:version_simulate": "rule_set_version",
+    "acceptance:rule_edit": "policy_rule",
+    "acceptance:rule_delete": "policy_rule",
+    "acceptance:rule_move": "policy_rule",
 }
 
 
