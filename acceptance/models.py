@@ -348,3 +348,32 @@ class Decision(models.Model):
         if self.outcome == Outcome.REJECT:
             return "red"
         return "orange"
+
+
+class BureauWatch(models.Model):
+    """What monitoring last saw of a customer's bureau report, to notice what changed.
+
+    The bureau record itself is replaced by every newer report; this row keeps
+    the figures monitoring compared against, and the day it last checked.
+    """
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="bureau_watch"
+    )
+    registration_number = models.CharField(_("registration number"), max_length=20)
+    score = models.PositiveSmallIntegerField(_("score (0-100)"), null=True, blank=True)
+    probability_of_default = models.DecimalField(
+        _("probability of default in 12 months (%)"), null=True, blank=True, **PERCENT
+    )
+    rating = models.CharField(_("rating"), max_length=8, blank=True)
+    negative_events = models.JSONField(_("negative events"), default=list, blank=True)
+    report_fetched_at = models.DateTimeField(_("report date"), null=True, blank=True)
+    checked_on = models.DateField(_("last checked"), null=True, blank=True, db_index=True)
+    changed_on = models.DateField(_("last change"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bureau watch")
+        verbose_name_plural = _("bureau watches")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.registration_number}"

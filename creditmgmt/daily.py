@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def steps():
+    from acceptance import monitoring
     from accounts import tasks as accounts_tasks
     from accounts.bank import tasks as bank_tasks
     from dunning import tasks as dunning_tasks
@@ -22,7 +23,13 @@ def steps():
     # Later apps add their step here, in the order the business needs:
     # ledger first, then acceptance monitoring, then dunning, then reporting.
     # The bank inbox before dunning: payments that came in overnight take their invoices out of the run.
-    return [("accounts", accounts_tasks.daily), ("bank", bank_tasks.daily), *dunning_tasks.DAILY_STEPS]
+    # Monitoring before dunning: a customer whose risk class changes today gets the matching procedure.
+    return [
+        ("accounts", accounts_tasks.daily),
+        ("bank", bank_tasks.daily),
+        ("acceptance: monitoring", monitoring.daily),
+        *dunning_tasks.DAILY_STEPS,
+    ]
 
 
 def run_daily(today: str | None = None, started_by: str = "system: schedule") -> dict:
