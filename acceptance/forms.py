@@ -137,3 +137,17 @@ class SimulationForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise forms.ValidationError(_("The period ends before it starts."))
         return data
+
+
+class CreditLimitForm(forms.Form):
+    amount = forms.DecimalField(label=_("Credit limit"), min_value=0, max_digits=14, decimal_places=2)
+    review_on = forms.DateField(
+        label=_("Review on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class TemporaryLimitForm(forms.Form):
+    amount = forms.DecimalField(label=_("Temporary limit"), min_value=0, max_digits=14, decimal_places=2)
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Why"), max_length=300)

@@ -5,6 +5,7 @@ it never changes again (the model refuses, the services refuse), so every
 decision can say exactly which rules it used. Decisions are append-only.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -377,3 +378,82 @@ class BureauWatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.registration_number}"
+
+
+class CreditTerms(models.Model):
+    """What acceptance keeps about a customer's credit limit beside `Customer.credit_limit` (the base).
+
+    A review date (a limit-review task opens when it passes) and a temporary
+    raise with an end date: while it runs, the raised amount is the limit.
+    Every change is on the customer's timeline with who and why.
+    """
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="credit_terms"
+    )
+    review_on = models.DateField(_("review the limit on"), null=True, blank=True)
+    # The review date a task was opened for, so a passed date opens one task, not one a day.
+    review_task_for = models.DateField(null=True, blank=True)
+    temporary_limit = models.DecimalField(_("temporary limit"), null=True, blank=True, **MONEY)
+    temporary_until = models.DateField(_("temporary limit until"), null=True, blank=True)
+    temporary_reason = models.CharField(_("reason for the temporary limit"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("credit terms")
+        verbose_name_plural = _("credit terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(temporary_limit__isnull=True, temporary_until__isnull=True)
+                | Q(temporary_limit__gte=0, temporary_until__isnull=False),
+                name="credit_terms_temporary_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+    def temporary_applies(self, today: date) -> bool:
+        return (
+            self.temporary_limit is not None
+            and self.temporary_until is not None
+            and today <= self.temporary_until
+        )
+
+
+class Reservation(models.Model):
+    """An accepted order not invoiced yet: its amount counts in the exposure until invoiced or expired.
+
+    One per customer and order reference (the decision API's idempotency key);
+    an invoice of the customer with the same order reference ends it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        INVOICED = "invoiced", _("Invoiced")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="reservations")
+    order_reference = models.CharField(_("order reference"), max_length=64)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="reservations"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    expires_on = models.DateField(_("expires on"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "status"]), models.Index(fields=["status", "expires_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "order_reference"], name="reservation_per_order"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reservation_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_reference}: {self.amount}"

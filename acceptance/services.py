@@ -428,7 +428,7 @@ def assess(
         rules=rules,
         compiled=None,
         features=features,
-        customer_limit=customer.credit_limit if customer is not None else ZERO,
+        customer_limit=(features.get("credit_limit") or ZERO) if customer is not None else ZERO,
     )
     return Assessment(version=version, report=report, features=features, conclusion=conclusion)
 

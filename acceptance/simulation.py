@@ -221,7 +221,10 @@ def simulate(
     changed_count = 0
     for row in rows:
         features = features_from_snapshot(row["features"])
-        customer_limit = row["customer__credit_limit"] or ZERO
+        # The limit as it was at the request (older snapshots: the customer's limit now).
+        customer_limit = features["credit_limit"]
+        if customer_limit is None:
+            customer_limit = row["customer__credit_limit"] or ZERO
         decided_on = timezone.localdate(row["created_at"])
         how = behaviour.after(
             customer_id=row["customer_id"], registration_number=row["registration_number"], on=decided_on

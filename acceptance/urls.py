@@ -10,6 +10,7 @@ urlpatterns = [
     path("decisions/", views.decision_list, name="decision_list"),
     path("decisions/override/", views.decision_override, name="decision_override"),
     path("customers/<int:pk>/decision/", views.customer_decision, name="customer_decision"),
+    path("customers/<int:pk>/limit/", views.customer_limit, name="customer_limit"),
     path("rules/", views.rule_set_list, name="rule_set_list"),
     path("rules/versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("rules/versions/<int:pk>/rules/", views.rule_add, name="rule_add"),

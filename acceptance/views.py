@@ -13,18 +13,29 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from acceptance import queries, services
+from acceptance import limits, queries, services
 from acceptance.forms import (
     ConditionFormSet,
     CounterDecideForm,
+    CreditLimitForm,
     DecisionFilterForm,
     OverrideForm,
     RuleForm,
     SimulationForm,
+    TemporaryLimitForm,
     VersionTestForm,
     conditions_of,
 )
-from acceptance.models import Channel, Decision, Rule, RuleSet, RuleSetVersion, VersionLocked
+from acceptance.models import (
+    Channel,
+    CreditTerms,
+    Decision,
+    Reservation,
+    Rule,
+    RuleSet,
+    RuleSetVersion,
+    VersionLocked,
+)
 from acceptance.queries import KVK
 from acceptance.simulation import simulate
 from accounts.models import ZERO, Customer
@@ -84,9 +95,14 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def customer_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest decision for the 360 (loaded by its acceptance panel), or as a page of its own."""
     customer = get_object_or_404(Customer, pk=pk)
+    today = timezone.localdate()
     context = {
         "customer": customer,
         "decision": queries.latest_decision(customer),
+        "exposure": limits.exposure_and_limit(customer, today=today),
+        "terms": CreditTerms.objects.filter(customer=customer).first(),
+        "today": today,
+        "can_manage_limit": request.user.has_role(*MANAGERS),
         "language": get_language(),
     }
     template = "acceptance/customer_decision.html"
@@ -363,3 +379,57 @@ def version_simulate(request: HttpRequest, pk: int) -> HttpResponse:
         "language": get_language(),
     }
     return render(request, "acceptance/version_simulate.html", context)
+
+
+@role_required(*MANAGERS)
+def customer_limit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager changes the credit limit (with a review date) or grants a temporary limit, saying why."""
+    customer = get_object_or_404(Customer, pk=pk)
+    terms = CreditTerms.objects.filter(customer=customer).first()
+    today = timezone.localdate()
+    limit_form = CreditLimitForm(
+        request.POST if request.POST.get("form") == "limit" else None,
+        initial={"amount": customer.credit_limit, "review_on": terms.review_on if terms else None},
+    )
+    temporary_form = TemporaryLimitForm(request.POST if request.POST.get("form") == "temporary" else None)
+    form = limit_form if limit_form.is_bound else temporary_form if temporary_form.is_bound else None
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if form is limit_form:
+                limits.set_credit_limit(
+                    customer=customer,
+                    amount=data["amount"],
+                    review_on=data["review_on"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+            else:
+                limits.grant_temporary_limit(
+                    customer=customer,
+                    amount=data["amount"],
+                    until=data["until"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Credit limit saved."))
+            return redirect("acceptance:customer_limit", pk=customer.pk)
+    context = {
+        "customer": customer,
+        "terms": terms,
+        "today": today,
+        "exposure": limits.exposure_and_limit(customer, today=today),
+        "reservations": Reservation.objects.filter(customer=customer).order_by("-created_at")[:20],
+        "history": customer.events.filter(verb__in=LIMIT_VERBS)
+        .select_related("actor")
+        .order_by("-created_at")[:20],
+        "limit_form": limit_form,
+        "temporary_form": temporary_form,
+    }
+    return render(request, "acceptance/customer_limit.html", context)
+
+
+LIMIT_VERBS = ("limit_changed", "limit_raised", "limit_raise_ended")

@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def steps():
-    from acceptance import monitoring
+    from acceptance import limits, monitoring
     from accounts import tasks as accounts_tasks
     from accounts.bank import tasks as bank_tasks
     from dunning import tasks as dunning_tasks
@@ -28,6 +28,7 @@ def steps():
         ("accounts", accounts_tasks.daily),
         ("bank", bank_tasks.daily),
         ("acceptance: monitoring", monitoring.daily),
+        ("acceptance: limits and reservations", limits.daily),
         *dunning_tasks.DAILY_STEPS,
     ]
 

@@ -93,6 +93,7 @@ EXPECTED = {
     "acceptance:decision_override": {Role.ADMIN, Role.MANAGER},
     "acceptance:customer_decision": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "acceptance:rule_set_list": {Role.ADMIN, Role.MANAGER},
+    "acceptance:customer_limit": {Role.ADMIN, Role.MANAGER},
     "acceptance:version_detail": {Role.ADMIN, Role.MANAGER},
     "acceptance:rule_add": {Role.ADMIN, Role.MANAGER},
     "acceptance:version_activate": {Role.ADMIN, Role.MANAGER},
@@ -241,6 +242,7 @@ PK_OF = {
     "dunning:template_edit": "template",
     "dunning:rule_edit": "rule",
     "acceptance:customer_decision": "customer",
+    "acceptance:customer_limit": "customer",
     # The active medium version and its first rule: edits are refused (302 with a message).
     "acceptance:version_detail": "rule_set_version",
     "acceptance:rule_add": "rule_set_version",
