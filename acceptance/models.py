@@ -309,6 +309,9 @@ class Decision(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="overridden_by"
     )
     override_reason = models.TextField(_("reason for the override"), blank=True)
+    checkpoint = models.CharField(_("checkpoint"), max_length=10, blank=True)
+    # The requested amount was more than the available credit at this checkpoint.
+    breach = models.BooleanField(_("over the available credit"), default=False)
     created_at = models.DateTimeField(_("decided at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -457,3 +460,33 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_reference}: {self.amount}"
+
+
+class Checkpoint(models.Model):
+    """A moment the decision is asked (order, delivery at the counter, invoice) and what a breach does there.
+
+    A breach: the requested amount is more than the available credit. *Block*
+    turns an accepting answer into a referral to a person, *warn* keeps the
+    answer and says so in its reasons, *ignore* does neither.
+    """
+
+    class Code(models.TextChoices):
+        ORDER = "order", _("Order")
+        DELIVERY = "delivery", _("Delivery (counter)")
+        INVOICE = "invoice", _("Invoice")
+
+    class OnBreach(models.TextChoices):
+        WARN = "warn", _("Warn")
+        BLOCK = "block", _("Block")
+        IGNORE = "ignore", _("Ignore")
+
+    code = models.CharField(_("checkpoint"), max_length=10, choices=Code.choices, unique=True)
+    on_breach = models.CharField(_("when over the available credit"), max_length=10, choices=OnBreach.choices)
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()

@@ -32,6 +32,7 @@ from acceptance.features import compute_features
 from acceptance.models import (
     BureauRecord,
     Channel,
+    Checkpoint,
     Condition,
     Decision,
     Outcome,
@@ -433,6 +434,43 @@ def assess(
     return Assessment(version=version, report=report, features=features, conclusion=conclusion)
 
 
+BREACH_REFER = (
+    "Het bedrag is hoger dan het beschikbare krediet: een medewerker beslist.",
+    "The amount is more than the available credit: a person decides.",
+)
+BREACH_WARN = (
+    "Let op: het bedrag is hoger dan het beschikbare krediet van %(available)s.",
+    "Note: the amount is more than the available credit of %(available)s.",
+)
+
+
+def apply_checkpoint(result: Conclusion, *, amount: Decimal | None, checkpoint: str) -> bool:
+    """Whether the request breaches the available credit, and what the checkpoint's policy makes of it.
+
+    A breach: an accepting answer with a requested amount above the available
+    credit (without prepayment). *Block* refers it to a person (limit 0), *warn* adds a reason,
+    *ignore* leaves the answer. One query, only when there is a breach.
+    """
+    if amount is None or result.outcome not in (Outcome.ACCEPT, Outcome.ACCEPT_WITH_CONDITIONS):
+        return False
+    if result.prepayment_percent:
+        return False  # the rules already ask for money up front: no delivery purely on account
+    if amount <= result.available:
+        return False
+    on_breach = (
+        Checkpoint.objects.filter(code=checkpoint).values_list("on_breach", flat=True).first()
+        or Checkpoint.OnBreach.BLOCK
+    )
+    if on_breach == Checkpoint.OnBreach.BLOCK:
+        result.outcome, result.limit, result.available = Outcome.REFER, ZERO, ZERO
+        result.prepayment_percent = result.payment_terms_days = None
+        result.reasons_nl, result.reasons_en = [BREACH_REFER[0]], [BREACH_REFER[1]]
+    elif on_breach == Checkpoint.OnBreach.WARN:
+        result.reasons_nl = [*result.reasons_nl, BREACH_WARN[0] % {"available": result.available}]
+        result.reasons_en = [*result.reasons_en, BREACH_WARN[1] % {"available": result.available}]
+    return True
+
+
 def decide(
     *,
     by: Actor,
@@ -443,6 +481,7 @@ def decide(
     rule_set: RuleSet | None = None,
     provider: BureauProvider | None = None,
     today: date | None = None,
+    checkpoint: str | None = None,
 ) -> Decision:
     """Decide whether `customer` (or a prospect by registration number) may buy on account.
 
@@ -467,6 +506,10 @@ def decide(
         today=today,
     )
     report, features, result = assessment.report, assessment.features, assessment.conclusion
+    checkpoint = checkpoint or (
+        Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
+    )
+    breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint)
     latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
     user = by if isinstance(by, User) else None
     with transaction.atomic():
@@ -493,6 +536,8 @@ def decide(
             reasons_nl=result.reasons_nl,
             reasons_en=result.reasons_en,
             latency_ms=latency,
+            checkpoint=checkpoint,
+            breach=breach,
         )
         if customer is not None:
             _record_decision(decision=decision, customer=customer, by=by, today=today)

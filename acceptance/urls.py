@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/<int:pk>/decision/", views.customer_decision, name="customer_decision"),
     path("customers/<int:pk>/limit/", views.customer_limit, name="customer_limit"),
     path("rules/", views.rule_set_list, name="rule_set_list"),
+    path("rules/checkpoints/", views.checkpoint_update, name="checkpoint_update"),
     path("rules/versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("rules/versions/<int:pk>/rules/", views.rule_add, name="rule_add"),
     path("rules/versions/<int:pk>/activate/", views.version_activate, name="version_activate"),

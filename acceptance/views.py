@@ -28,6 +28,7 @@ from acceptance.forms import (
 )
 from acceptance.models import (
     Channel,
+    Checkpoint,
     CreditTerms,
     Decision,
     Reservation,
@@ -196,7 +197,28 @@ def rule_set_list(request: HttpRequest) -> HttpResponse:
             "versions", queryset=RuleSetVersion.objects.select_related("activated_by").order_by("-number")
         )
     ).order_by("-in_use", "code")
-    return render(request, "acceptance/rule_set_list.html", {"rule_sets": rule_sets})
+    context = {
+        "rule_sets": rule_sets,
+        "checkpoints": Checkpoint.objects.all(),
+        "on_breach_choices": Checkpoint.OnBreach.choices,
+    }
+    return render(request, "acceptance/rule_set_list.html", context)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def checkpoint_update(request: HttpRequest) -> HttpResponse:
+    """Per checkpoint, what a request over the available credit does: warn, block or nothing."""
+    changed = []
+    for checkpoint in Checkpoint.objects.all():
+        value = request.POST.get(checkpoint.code)
+        if value in Checkpoint.OnBreach.values and value != checkpoint.on_breach:
+            checkpoint.on_breach = value
+            checkpoint.save(update_fields=["on_breach"])
+            changed.append(str(checkpoint))
+    if changed:
+        messages.success(request, _("Checkpoints saved: %(names)s.") % {"names": ", ".join(changed)})
+    return redirect("acceptance:rule_set_list")
 
 
 @role_required(*MANAGERS)

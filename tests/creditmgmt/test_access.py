@@ -93,6 +93,7 @@ EXPECTED = {
     "acceptance:decision_override": {Role.ADMIN, Role.MANAGER},
     "acceptance:customer_decision": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "acceptance:rule_set_list": {Role.ADMIN, Role.MANAGER},
+    "acceptance:checkpoint_update": {Role.ADMIN, Role.MANAGER},
     "acceptance:customer_limit": {Role.ADMIN, Role.MANAGER},
     "acceptance:version_detail": {Role.ADMIN, Role.MANAGER},
     "acceptance:rule_add": {Role.ADMIN, Role.MANAGER},
