@@ -490,3 +490,42 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class ReleaseRequest(models.Model):
+    """A counter clerk asks the credit department to release an orange or red answer.
+
+    A task for the customer's controller; the controller's answer appears on
+    the clerk's screen (the counter polls the request's status).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the credit department")
+        RELEASED = "released", _("Released")
+        REFUSED = "refused", _("Not released")
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="release_request")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="release_requests")
+    amount = models.DecimalField(_("amount of the purchase"), null=True, blank=True, **MONEY)
+    note = models.CharField(_("note from the counter"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        "accounts.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    released_amount = models.DecimalField(_("released up to"), null=True, blank=True, **MONEY)
+    answer = models.CharField(_("answer"), max_length=300, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("release request")
+        verbose_name_plural = _("release requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_status_display()}"

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from acceptance import limits, queries, services
+from acceptance import limits, queries, releases, services
 from acceptance.forms import (
     ConditionFormSet,
     CounterDecideForm,
@@ -31,6 +32,7 @@ from acceptance.models import (
     Checkpoint,
     CreditTerms,
     Decision,
+    ReleaseRequest,
     Reservation,
     Rule,
     RuleSet,
@@ -41,7 +43,7 @@ from acceptance.queries import KVK
 from acceptance.simulation import simulate
 from accounts.models import ZERO, Customer
 from creditmgmt.models import Role
-from creditmgmt.permissions import LEDGER_READERS, MANAGERS, role_required
+from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, MANAGERS, role_required
 
 # The counter screen: counter staff, and managers who want to see what the counter sees.
 COUNTER_USERS = (Role.COUNTER, Role.MANAGER, Role.ADMIN)
@@ -455,3 +457,83 @@ def customer_limit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 LIMIT_VERBS = ("limit_changed", "limit_raised", "limit_raise_ended")
+
+
+# --- release requests from the counter ----------------------------------------
+
+
+def _release_status(request: HttpRequest, release: ReleaseRequest | None, error: str = "") -> HttpResponse:
+    template = "acceptance/release_status.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, {"release": release, "error": error})
+
+
+@role_required(*COUNTER_USERS)
+@require_POST
+def release_request(request: HttpRequest) -> HttpResponse:
+    """The clerk asks the credit department to release an orange or red answer."""
+    if not request.POST.get("decision", "").isdigit():
+        return _release_status(request, None, _("Look the customer up first."))
+    decision = get_object_or_404(
+        Decision.objects.select_related("customer__controller"),
+        pk=request.POST["decision"],
+        channel=Channel.COUNTER,
+    )
+    if request.user.role == Role.COUNTER and decision.requester_id != request.user.pk:
+        raise Http404
+    try:
+        amount = Decimal(request.POST["amount"]) if request.POST.get("amount") else None
+    except (InvalidOperation, ValueError):
+        return _release_status(request, None, _("The amount is not a number."))
+    try:
+        release = releases.request_release(
+            decision=decision, by=request.user, amount=amount, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        return _release_status(request, None, " ".join(exc.messages))
+    return _release_status(request, release)
+
+
+@role_required(*COUNTER_USERS)
+def release_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answer so far (the counter polls this while it waits); the clerk sees only their own."""
+    release = get_object_or_404(ReleaseRequest.objects.select_related("decision"), pk=pk)
+    if request.user.role == Role.COUNTER and release.requested_by_id != request.user.pk:
+        raise Http404
+    return _release_status(request, release)
+
+
+@role_required(*LEDGER_WRITERS)
+def release_list(request: HttpRequest) -> HttpResponse:
+    requests = ReleaseRequest.objects.select_related("customer", "requested_by", "answered_by", "decision")
+    context = {
+        "pending": list(requests.filter(status=ReleaseRequest.Status.PENDING).order_by("created_at")),
+        "answered": list(
+            requests.exclude(status=ReleaseRequest.Status.PENDING).order_by("-answered_at")[:20]
+        ),
+        "language": get_language(),
+    }
+    return render(request, "acceptance/release_list.html", context)
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def release_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    release = get_object_or_404(ReleaseRequest, pk=pk)
+    try:
+        amount = Decimal(request.POST["amount"]) if request.POST.get("amount") else None
+        releases.answer_release(
+            release=release,
+            release_it=request.POST.get("release") == "yes",
+            amount=amount,
+            answer=request.POST.get("answer", ""),
+            by=request.user,
+        )
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("The amount is not a number."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The counter sees your answer."))
+    return redirect("acceptance:release_list")

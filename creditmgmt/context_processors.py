@@ -20,6 +20,7 @@ NAVIGATION = [
     (_("Outbox"), "dunning:outbox", {Role.ADMIN, Role.MANAGER}),
     (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
     (_("Counter lookup"), "acceptance:counter", {Role.COUNTER}),
+    (_("Releases"), "acceptance:release_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Decisions"), "acceptance:decision_list", {Role.ADMIN, Role.MANAGER}),
     (_("Credit policy"), "acceptance:rule_set_list", {Role.ADMIN, Role.MANAGER}),
 ]
