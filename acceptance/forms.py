@@ -151,3 +151,30 @@ class TemporaryLimitForm(forms.Form):
     amount = forms.DecimalField(label=_("Temporary limit"), min_value=0, max_digits=14, decimal_places=2)
     until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class CreditApplicationForm(forms.Form):
+    registration_number = forms.CharField(label=_("KvK number"), max_length=20)
+    name = forms.CharField(
+        label=_("Company name"),
+        max_length=200,
+        required=False,
+        help_text=_("When the bureau does not know it."),
+    )
+    vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False)
+    amount = forms.DecimalField(
+        label=_("Expected amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+
+    def clean_registration_number(self):
+        from acceptance.applications import clean_kvk
+
+        return clean_kvk(self.cleaned_data["registration_number"])
+
+    def clean_vat_number(self):
+        from accounts.models import validate_vat
+
+        value = self.cleaned_data["vat_number"].strip().upper().replace(" ", "")
+        if value:
+            validate_vat(value)
+        return value

@@ -15,6 +15,7 @@ urlpatterns = [
     path("decisions/override/", views.decision_override, name="decision_override"),
     path("customers/<int:pk>/decision/", views.customer_decision, name="customer_decision"),
     path("customers/<int:pk>/limit/", views.customer_limit, name="customer_limit"),
+    path("applications/new/", views.credit_application, name="credit_application"),
     path("rules/", views.rule_set_list, name="rule_set_list"),
     path("rules/checkpoints/", views.checkpoint_update, name="checkpoint_update"),
     path("rules/versions/<int:pk>/", views.version_detail, name="version_detail"),

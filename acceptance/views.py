@@ -14,10 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from acceptance import limits, queries, releases, services
+from acceptance import applications, limits, queries, releases, services
 from acceptance.forms import (
     ConditionFormSet,
     CounterDecideForm,
+    CreditApplicationForm,
     CreditLimitForm,
     DecisionFilterForm,
     OverrideForm,
@@ -537,3 +538,26 @@ def release_answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The counter sees your answer."))
     return redirect("acceptance:release_list")
+
+
+# --- credit application for a prospect -----------------------------------------
+
+
+@role_required(*LEDGER_READERS)
+def credit_application(request: HttpRequest) -> HttpResponse:
+    """Controllers and sales: a new company applies for credit; on acceptance it becomes a customer."""
+    form = CreditApplicationForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = applications.apply_for_credit(
+                registration_number=form.cleaned_data["registration_number"],
+                name=form.cleaned_data["name"],
+                vat_number=form.cleaned_data["vat_number"],
+                amount=form.cleaned_data["amount"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    context = {"form": form, "result": result, "language": get_language()}
+    return render(request, "acceptance/credit_application.html", context)

@@ -93,6 +93,7 @@ EXPECTED = {
     "acceptance:decision_override": {Role.ADMIN, Role.MANAGER},
     "acceptance:customer_decision": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "acceptance:rule_set_list": {Role.ADMIN, Role.MANAGER},
+    "acceptance:credit_application": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "acceptance:release_request": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:release_status": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:release_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
