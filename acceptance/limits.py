@@ -266,7 +266,7 @@ def daily(*, today: date) -> dict:
     for terms in CreditTerms.objects.filter(temporary_until__lt=today).values_list("pk", flat=True):
         with transaction.atomic():
             lock_customer(terms)
-            row = CreditTerms.objects.select_for_update().select_related("customer").get(pk=terms)
+            row = CreditTerms.objects.select_for_update(of=("self",)).select_related("customer").get(pk=terms)
             if row.temporary_until is None or row.temporary_until >= today:
                 continue
             record_event(
@@ -294,7 +294,11 @@ def daily(*, today: date) -> dict:
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             lock_customer(pk)
-            row = CreditTerms.objects.select_for_update().select_related("customer__controller").get(pk=pk)
+            row = (
+                CreditTerms.objects.select_for_update(of=("self",))
+                .select_related("customer__controller")
+                .get(pk=pk)
+            )
             if row.review_on is None or row.review_on > today or row.review_task_for == row.review_on:
                 continue
             if not Task.objects.open().filter(customer=row.customer, kind=Task.Kind.REVIEW).exists():
