@@ -200,3 +200,15 @@ def evaluate(compiled: list[CompiledRule], features: dict[str, Any]) -> list[dic
             }
         )
     return results
+
+
+def fired(compiled: list[CompiledRule], features: dict[str, Any]) -> list[bool]:
+    """Which rules fire, without the explanation `evaluate` builds (the simulation's fast path)."""
+    get = features.get
+    return [
+        all(
+            holds(operator=operator, expected=expected, actual=get(feature))
+            for feature, operator, _raw, expected in item.conditions
+        )
+        for item in compiled
+    ]

@@ -42,6 +42,7 @@ from acceptance.models import (
     VersionLocked,
 )
 from acceptance.rules import compile_rules, evaluate, parse_value
+from acceptance.rules import fired as fired_rules
 from accounts.models import ZERO, Customer, Event, Task
 from accounts.services import Actor, complete_task, create_task, record_event
 from creditmgmt.models import User
@@ -342,7 +343,12 @@ class Conclusion:
 
 
 def conclude(
-    *, rules: list[Rule], compiled: list | None, features: dict[str, Any], customer_limit: Decimal = ZERO
+    *,
+    rules: list[Rule],
+    compiled: list | None,
+    features: dict[str, Any],
+    customer_limit: Decimal = ZERO,
+    explain: bool = True,
 ) -> Conclusion:
     """Run `rules` (compiled once by the caller when it runs them many times) over `features`.
 
@@ -352,8 +358,13 @@ def conclude(
     person set on the customer (`customer_limit`, 0 = not set); available =
     limit - exposure. No queries.
     """
-    evaluations = evaluate(compiled if compiled is not None else compile_rules(rules), features)
-    fired = [rule for rule, result in zip(rules, evaluations, strict=True) if result["fired"]]
+    compiled = compiled if compiled is not None else compile_rules(rules)
+    if explain:
+        evaluations = evaluate(compiled, features)
+        flags = [result["fired"] for result in evaluations]
+    else:  # the simulation: outcome and reasons only
+        evaluations, flags = [], fired_rules(compiled, features)
+    fired = [rule for rule, flag in zip(rules, flags, strict=True) if flag]
     if fired:
         first = fired[0]
         outcome = first.outcome

@@ -219,19 +219,22 @@ def simulate(
     compiled = [(rules, compile_rules(rules)) for rules in (list(v.rules.all()) for v in (baseline, draft))]
     changed: list[Changed] = []
     changed_count = 0
+    zone = timezone.get_current_timezone()
     for row in rows:
         features = features_from_snapshot(row["features"])
         # The limit as it was at the request (older snapshots: the customer's limit now).
         customer_limit = features["credit_limit"]
         if customer_limit is None:
             customer_limit = row["customer__credit_limit"] or ZERO
-        decided_on = timezone.localdate(row["created_at"])
+        decided_on = row["created_at"].astimezone(zone).date()
         how = behaviour.after(
             customer_id=row["customer_id"], registration_number=row["registration_number"], on=decided_on
         )
         answers = []
         for column, (rules, parsed) in zip(columns, compiled, strict=True):
-            result = conclude(rules=rules, compiled=parsed, features=features, customer_limit=customer_limit)
+            result = conclude(
+                rules=rules, compiled=parsed, features=features, customer_limit=customer_limit, explain=False
+            )
             column.add(result.outcome, how, result.limit)
             answers.append(result)
         if answers[0].outcome != answers[1].outcome:
