@@ -32,6 +32,7 @@ run: install
 	DEBUG=true $(PY) manage.py createcachetable
 	DEBUG=true $(PY) manage.py sync_schedules
 	DEBUG=true $(PY) manage.py seed_demo --if-empty --customers $(CUSTOMERS)
+	DEBUG=true $(PY) manage.py seed_bureau
 	DEBUG=true $(PY) manage.py demo_logins
 	@echo "Daily workflow of the last 3 weeks (idempotent; log in var/demo-workflow.log)"
 	DEBUG=true EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \

@@ -103,6 +103,11 @@ class LocalBureauProvider:
         record = BureauRecord.objects.filter(registration_number=registration_number).first()
         return BureauReport.from_record(record) if record else None
 
+    def fetch_many(self, registration_numbers: list[str]) -> dict[str, BureauReport]:
+        """Reports of many companies in one query (monitoring); unknown companies are left out."""
+        records = BureauRecord.objects.filter(registration_number__in=[n for n in registration_numbers if n])
+        return {r.registration_number: BureauReport.from_record(r) for r in records}
+
 
 def get_provider() -> BureauProvider:
     """The provider the settings name: ACCEPTANCE_BUREAU_PROVIDER = "local" (default) or "http"."""

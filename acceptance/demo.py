@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from acceptance.bureau import COLUMNS
+from acceptance.models import BureauRecord
 from accounts.models import Customer
 
 SHIFT = {"low": 12, "medium": 0, "high": -18, "very_high": -30, "unknown": 0}
@@ -31,8 +32,10 @@ PROSPECTS = [
 ]
 
 
-def demo_bureau_file(*, today: date | None = None) -> bytes:
+def demo_bureau_file(*, today: date | None = None, only_missing: bool = False) -> bytes:
+    """The demo bureau file; `only_missing` leaves out companies that have a report already."""
     today = today or timezone.localdate()
+    known = set(BureauRecord.objects.values_list("registration_number", flat=True)) if only_missing else set()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -42,7 +45,7 @@ def demo_bureau_file(*, today: date | None = None) -> bytes:
         .order_by("number")
         .values_list("kvk_number", "name", "address", "postal_code", "city", "legal_form", "risk_class")
     )
-    seen: set[str] = set()
+    seen: set[str] = set(known)
     for index, (kvk, name, address, postcode, city, legal_form, risk) in enumerate(customers):
         if kvk in seen:
             continue
@@ -78,6 +81,8 @@ def demo_bureau_file(*, today: date | None = None) -> bytes:
             ]
         )
     for kvk, name, city, postcode, score, pd, limit, year, events in PROSPECTS:
+        if kvk in known:
+            continue
         rating = "A" if score >= 70 else "B" if score >= 50 else "C" if score >= 30 else "D"
         writer.writerow(
             [

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from acceptance.bureau import BureauReport
+from acceptance.limits import exposure_and_limit
 from accounts.models import ZERO, Customer
-from accounts.queries import group_exposure, ledger_summary
+from accounts.queries import ledger_summary
 
 # Features that other apps own (acceptance does not import them: layers go down only).
 # dunning registers open disputes, broken promises and the promise-kept rate.
@@ -42,7 +43,8 @@ def compute_features(
 
     Queries: none for the bureau part (the report is given); for a customer the
     ledger summary (1), the oldest open due date is on the customer row, and the
-    group exposure (one query per group level, at least 2).
+    group exposure with reservations and the limit that applies today
+    (acceptance.limits.exposure_and_limit: one query per group level, at least 2).
     """
     features: dict[str, Any] = {
         "bureau_known": report is not None,
@@ -85,9 +87,12 @@ def compute_features(
             avg_days_late=None,
             invoice_over_90_days=False,
             exposure=ZERO,
+            reserved_amount=ZERO,
+            credit_limit=None,
         )
         return features
     summary = ledger_summary(customer, today=today)
+    exposure = exposure_and_limit(customer, today=today)
     oldest = customer.oldest_open_due_date
     days_oldest = (today - oldest).days if oldest and oldest < today and summary.overdue_count else 0
     features.update(
@@ -100,7 +105,10 @@ def compute_features(
             Decimal(str(round(summary.avg_days_late, 1))) if summary.avg_days_late is not None else None
         ),
         invoice_over_90_days=summary.aging["d90_plus"] > 0,
-        exposure=group_exposure(customer),
+        exposure=exposure.total,
+        reserved_amount=exposure.reserved,
+        # The limit a person set (a running temporary limit first); 0 = not set.
+        credit_limit=exposure.limit,
     )
     for provide in _CUSTOMER_FEATURES.values():
         features.update(provide(customer, today))

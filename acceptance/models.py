@@ -5,6 +5,7 @@ it never changes again (the model refuses, the services refuse), so every
 decision can say exactly which rules it used. Decisions are append-only.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -308,6 +309,9 @@ class Decision(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="overridden_by"
     )
     override_reason = models.TextField(_("reason for the override"), blank=True)
+    checkpoint = models.CharField(_("checkpoint"), max_length=10, blank=True)
+    # The requested amount was more than the available credit at this checkpoint.
+    breach = models.BooleanField(_("over the available credit"), default=False)
     created_at = models.DateTimeField(_("decided at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -372,3 +376,180 @@ class ApiDecisionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.order_reference}"
+
+
+class BureauWatch(models.Model):
+    """What monitoring last saw of a customer's bureau report, to notice what changed.
+
+    The bureau record itself is replaced by every newer report; this row keeps
+    the figures monitoring compared against, and the day it last checked.
+    """
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="bureau_watch"
+    )
+    registration_number = models.CharField(_("registration number"), max_length=20)
+    score = models.PositiveSmallIntegerField(_("score (0-100)"), null=True, blank=True)
+    probability_of_default = models.DecimalField(
+        _("probability of default in 12 months (%)"), null=True, blank=True, **PERCENT
+    )
+    rating = models.CharField(_("rating"), max_length=8, blank=True)
+    negative_events = models.JSONField(_("negative events"), default=list, blank=True)
+    report_fetched_at = models.DateTimeField(_("report date"), null=True, blank=True)
+    checked_on = models.DateField(_("last checked"), null=True, blank=True, db_index=True)
+    changed_on = models.DateField(_("last change"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bureau watch")
+        verbose_name_plural = _("bureau watches")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.registration_number}"
+
+
+class CreditTerms(models.Model):
+    """What acceptance keeps about a customer's credit limit beside `Customer.credit_limit` (the base).
+
+    A review date (a limit-review task opens when it passes) and a temporary
+    raise with an end date: while it runs, the raised amount is the limit.
+    Every change is on the customer's timeline with who and why.
+    """
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="credit_terms"
+    )
+    review_on = models.DateField(_("review the limit on"), null=True, blank=True)
+    # The review date a task was opened for, so a passed date opens one task, not one a day.
+    review_task_for = models.DateField(null=True, blank=True)
+    temporary_limit = models.DecimalField(_("temporary limit"), null=True, blank=True, **MONEY)
+    temporary_until = models.DateField(_("temporary limit until"), null=True, blank=True)
+    temporary_reason = models.CharField(_("reason for the temporary limit"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("credit terms")
+        verbose_name_plural = _("credit terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(temporary_limit__isnull=True, temporary_until__isnull=True)
+                | Q(temporary_limit__gte=0, temporary_until__isnull=False),
+                name="credit_terms_temporary_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+    def temporary_applies(self, today: date) -> bool:
+        return (
+            self.temporary_limit is not None
+            and self.temporary_until is not None
+            and today <= self.temporary_until
+        )
+
+
+class Reservation(models.Model):
+    """An accepted order not invoiced yet: its amount counts in the exposure until invoiced or expired.
+
+    One per customer and order reference (the decision API's idempotency key);
+    an invoice of the customer with the same order reference ends it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        INVOICED = "invoiced", _("Invoiced")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="reservations")
+    order_reference = models.CharField(_("order reference"), max_length=64)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="reservations"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    expires_on = models.DateField(_("expires on"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "status"]), models.Index(fields=["status", "expires_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "order_reference"], name="reservation_per_order"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reservation_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_reference}: {self.amount}"
+
+
+class Checkpoint(models.Model):
+    """A moment the decision is asked (order, delivery at the counter, invoice) and what a breach does there.
+
+    A breach: the requested amount is more than the available credit. *Block*
+    turns an accepting answer into a referral to a person, *warn* keeps the
+    answer and says so in its reasons, *ignore* does neither.
+    """
+
+    class Code(models.TextChoices):
+        ORDER = "order", _("Order")
+        DELIVERY = "delivery", _("Delivery (counter)")
+        INVOICE = "invoice", _("Invoice")
+
+    class OnBreach(models.TextChoices):
+        WARN = "warn", _("Warn")
+        BLOCK = "block", _("Block")
+        IGNORE = "ignore", _("Ignore")
+
+    code = models.CharField(_("checkpoint"), max_length=10, choices=Code.choices, unique=True)
+    on_breach = models.CharField(_("when over the available credit"), max_length=10, choices=OnBreach.choices)
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class ReleaseRequest(models.Model):
+    """A counter clerk asks the credit department to release an orange or red answer.
+
+    A task for the customer's controller; the controller's answer appears on
+    the clerk's screen (the counter polls the request's status).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the credit department")
+        RELEASED = "released", _("Released")
+        REFUSED = "refused", _("Not released")
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="release_request")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="release_requests")
+    amount = models.DecimalField(_("amount of the purchase"), null=True, blank=True, **MONEY)
+    note = models.CharField(_("note from the counter"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        "accounts.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    released_amount = models.DecimalField(_("released up to"), null=True, blank=True, **MONEY)
+    answer = models.CharField(_("answer"), max_length=300, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("release request")
+        verbose_name_plural = _("release requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_status_display()}"

@@ -50,7 +50,9 @@ FEATURES = {
         Feature("days_oldest_overdue", NUMBER, "internal", _("Days the oldest open invoice is overdue")),
         Feature("avg_days_late", NUMBER, "internal", _("Average days paid after the due date (12 months)")),
         Feature("invoice_over_90_days", FLAG, "internal", _("An invoice more than 90 days overdue")),
-        Feature("exposure", NUMBER, "internal", _("Exposure including group companies")),
+        Feature("exposure", NUMBER, "internal", _("Exposure including group companies and reserved orders")),
+        Feature("reserved_amount", NUMBER, "internal", _("Reserved for accepted orders not invoiced yet")),
+        Feature("credit_limit", NUMBER, "internal", _("Credit limit set by a person (0: not set)")),
         Feature("open_disputes", NUMBER, "internal", _("Open disputes")),
         Feature("disputed_amount", NUMBER, "internal", _("Amount in open disputes")),
         Feature("broken_promises_12m", NUMBER, "internal", _("Promises to pay broken in 12 months")),
@@ -198,3 +200,15 @@ def evaluate(compiled: list[CompiledRule], features: dict[str, Any]) -> list[dic
             }
         )
     return results
+
+
+def fired(compiled: list[CompiledRule], features: dict[str, Any]) -> list[bool]:
+    """Which rules fire, without the explanation `evaluate` builds (the simulation's fast path)."""
+    get = features.get
+    return [
+        all(
+            holds(operator=operator, expected=expected, actual=get(feature))
+            for feature, operator, _raw, expected in item.conditions
+        )
+        for item in compiled
+    ]

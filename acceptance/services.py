@@ -35,6 +35,7 @@ from acceptance.models import (
     ApiDecisionRequest,
     BureauRecord,
     Channel,
+    Checkpoint,
     Condition,
     Decision,
     Outcome,
@@ -44,6 +45,7 @@ from acceptance.models import (
     VersionLocked,
 )
 from acceptance.rules import compile_rules, evaluate, parse_value
+from acceptance.rules import fired as fired_rules
 from accounts.models import ZERO, Customer, Event, Task
 from accounts.services import Actor, complete_task, create_task, record_event
 from creditmgmt.models import ApiClient, User
@@ -147,6 +149,16 @@ def create_draft_version(
     return draft
 
 
+RULE_LIMIT_FIELDS = (
+    "limit_kind",
+    "limit_amount",
+    "limit_share",
+    "limit_cap",
+    "prepayment_percent",
+    "payment_terms_days",
+)
+
+
 def add_rule(
     *,
     version: RuleSetVersion,
@@ -160,14 +172,7 @@ def add_rule(
     **limits: Any,
 ) -> Rule:
     """Append a rule (or put it at `position`) to a draft; conditions are (feature, operator, value)."""
-    allowed = {
-        "limit_kind",
-        "limit_amount",
-        "limit_share",
-        "limit_cap",
-        "prepayment_percent",
-        "payment_terms_days",
-    }
+    allowed = set(RULE_LIMIT_FIELDS)
     if set(limits) - allowed:
         raise TypeError(f"Unknown rule fields: {sorted(set(limits) - allowed)}")
     if outcome not in Outcome.values:
@@ -192,6 +197,67 @@ def add_rule(
         Condition.objects.bulk_create(
             [Condition(rule=rule, feature=f, operator=o, value=v) for f, o, v in conditions]
         )
+    return rule
+
+
+RULE_FIELDS = ("name", "outcome", "reason_nl", "reason_en", *RULE_LIMIT_FIELDS)
+
+
+def update_rule(
+    *,
+    rule: Rule,
+    by: Actor,
+    conditions: Sequence[tuple[str, str, str]] | None = None,
+    **fields: Any,
+) -> Rule:
+    """Change a rule of a draft: its fields and, when given, all its conditions (replaced)."""
+    if set(fields) - set(RULE_FIELDS):
+        raise TypeError(f"Unknown rule fields: {sorted(set(fields) - set(RULE_FIELDS))}")
+    if "outcome" in fields and fields["outcome"] not in Outcome.values:
+        raise ValueError(fields["outcome"])
+    for feature, operator, value in conditions or ():
+        parse_value(feature=feature, operator=operator, value=value)
+    with transaction.atomic():
+        _locked_draft(rule.version)
+        rule = Rule.objects.get(pk=rule.pk)
+        for name, value in fields.items():
+            setattr(rule, name, value)
+        rule.full_clean(exclude=["version"])
+        rule.save()
+        if conditions is not None:
+            Condition.objects.filter(rule=rule).delete()
+            Condition.objects.bulk_create(
+                [Condition(rule=rule, feature=f, operator=o, value=v) for f, o, v in conditions]
+            )
+    return rule
+
+
+def delete_rule(*, rule: Rule, by: Actor) -> None:
+    with transaction.atomic():
+        _locked_draft(rule.version)
+        Rule.objects.get(pk=rule.pk).delete()
+
+
+def move_rule(*, rule: Rule, up: bool, by: Actor) -> Rule:
+    """Swap a draft's rule with the one above (up) or below it; the first rule that fires decides."""
+    with transaction.atomic():
+        version = _locked_draft(rule.version)
+        rule = Rule.objects.get(pk=rule.pk)
+        neighbours = version.rules.filter(
+            position__lt=rule.position if up else 32767, position__gt=-1 if up else rule.position
+        ).order_by("-position" if up else "position")
+        other = neighbours.first()
+        if other is None:
+            return rule
+        mine, theirs = rule.position, other.position
+        # Through a free position: (version, position) is unique.
+        free = (version.rules.aggregate(p=Max("position"))["p"] or 0) + 1
+        other.position = free
+        other.save(update_fields=["position"])
+        rule.position = theirs
+        rule.save(update_fields=["position"])
+        other.position = mine
+        other.save(update_fields=["position"])
     return rule
 
 
@@ -229,16 +295,24 @@ BUREAU_STORED_REASON = (
 NO_RULE_REASON = ("Geen regel van toepassing: een medewerker beslist.", "No rule applies: a person decides.")
 
 
+def load_version(pk: int | None = None, *, rule_set: RuleSet | None = None) -> RuleSetVersion:
+    """A version with its rules (in order) and conditions loaded: by pk, or the active one of
+    `rule_set` (default: the rule set in use). Three queries."""
+    versions = RuleSetVersion.objects.select_related("rule_set").prefetch_related(
+        Prefetch("rules", queryset=Rule.objects.order_by("position").prefetch_related("conditions"))
+    )
+    if pk is not None:
+        return versions.get(pk=pk)
+    versions = versions.filter(status=RuleSetVersion.Status.ACTIVE)
+    return versions.get(rule_set=rule_set) if rule_set else versions.get(rule_set__in_use=True)
+
+
 def active_version(rule_set: RuleSet | None = None) -> RuleSetVersion:
     """The active version of `rule_set` (default: the rule set in use), rules and conditions loaded.
 
     Three queries.
     """
-    versions = RuleSetVersion.objects.select_related("rule_set").filter(status=RuleSetVersion.Status.ACTIVE)
-    versions = versions.filter(rule_set=rule_set) if rule_set else versions.filter(rule_set__in_use=True)
-    return versions.prefetch_related(
-        Prefetch("rules", queryset=Rule.objects.order_by("position").prefetch_related("conditions"))
-    ).get()
+    return load_version(rule_set=rule_set)
 
 
 def _limit_of(rule: Rule, report_limit: Decimal | None) -> Decimal:
@@ -258,6 +332,84 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@dataclass
+class Conclusion:
+    """What a version's rules conclude for one set of features (nothing stored)."""
+
+    evaluations: list[dict]
+    outcome: str
+    limit: Decimal
+    available: Decimal
+    prepayment_percent: Decimal | None
+    payment_terms_days: int | None
+    reasons_nl: list[str]
+    reasons_en: list[str]
+
+    def reasons(self, language: str) -> list[str]:
+        return self.reasons_nl if language == "nl" else self.reasons_en
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label
+
+
+def conclude(
+    *,
+    rules: list[Rule],
+    compiled: list | None,
+    features: dict[str, Any],
+    customer_limit: Decimal = ZERO,
+    explain: bool = True,
+) -> Conclusion:
+    """Run `rules` (compiled once by the caller when it runs them many times) over `features`.
+
+    The first rule that fires decides the outcome, limit and conditions; for
+    reject and refer the reasons of every fired rule with that outcome are
+    given. No rule firing refers to a person. The limit never exceeds a limit a
+    person set on the customer (`customer_limit`, 0 = not set); available =
+    limit - exposure. No queries.
+    """
+    compiled = compiled if compiled is not None else compile_rules(rules)
+    if explain:
+        evaluations = evaluate(compiled, features)
+        flags = [result["fired"] for result in evaluations]
+    else:  # the simulation: outcome and reasons only
+        evaluations, flags = [], fired_rules(compiled, features)
+    fired = [rule for rule, flag in zip(rules, flags, strict=True) if flag]
+    if fired:
+        first = fired[0]
+        outcome = first.outcome
+        deciding = [first]
+        if outcome in (Outcome.REJECT, Outcome.REFER):
+            deciding = [rule for rule in fired if rule.outcome == outcome]
+        for result in evaluations:
+            result["decisive"] = result["position"] in {rule.position for rule in deciding}
+        reasons_nl = [rule.reason_nl for rule in deciding]
+        reasons_en = [rule.reason_en for rule in deciding]
+        report_limit = features.get("recommended_limit")
+        limit = _limit_of(first, Decimal(str(report_limit)) if report_limit is not None else None)
+        prepayment, terms = first.prepayment_percent, first.payment_terms_days
+    else:
+        outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
+        reasons_nl, reasons_en = [NO_RULE_REASON[0]], [NO_RULE_REASON[1]]
+    if outcome in (Outcome.REFER, Outcome.REJECT):
+        limit = ZERO
+    if customer_limit > 0:
+        limit = min(limit, customer_limit)
+    exposure = features.get("exposure")
+    available = max(limit - (Decimal(str(exposure)) if exposure is not None else ZERO), ZERO)
+    return Conclusion(
+        evaluations=evaluations,
+        outcome=outcome,
+        limit=limit,
+        available=available,
+        prepayment_percent=prepayment,
+        payment_terms_days=terms,
+        reasons_nl=reasons_nl,
+        reasons_en=reasons_en,
+    )
+
+
 def bureau_report(
     registration_number: str, *, provider: BureauProvider | None = None
 ) -> tuple[BureauReport | None, bool]:
@@ -271,6 +423,100 @@ def bureau_report(
         return LocalBureauProvider().fetch(registration_number), True
 
 
+def apply_bureau_unavailable(result: Conclusion, report: BureauReport | None) -> None:
+    """Say that the stored report was used; with no report at all, a person decides."""
+    if report is None:
+        # No report at all while the bureau is down: nobody can judge this on our data alone.
+        result.outcome, result.limit, result.available = Outcome.REFER, ZERO, ZERO
+        result.prepayment_percent = result.payment_terms_days = None
+        result.reasons_nl, result.reasons_en = [BUREAU_DOWN_REASON[0]], [BUREAU_DOWN_REASON[1]]
+        for evaluation in result.evaluations:
+            evaluation["decisive"] = False
+        return
+    day = timezone.localtime(report.fetched_at).date().strftime("%d-%m-%Y")
+    result.reasons_nl = [*result.reasons_nl, BUREAU_STORED_REASON[0] % {"date": day}]
+    result.reasons_en = [*result.reasons_en, BUREAU_STORED_REASON[1] % {"date": day}]
+
+
+@dataclass
+class Assessment:
+    """A request assessed by a version: the report, the features and the conclusion. Not stored."""
+
+    version: RuleSetVersion
+    report: BureauReport | None
+    features: dict[str, Any]
+    conclusion: Conclusion
+
+
+def assess(
+    *,
+    version: RuleSetVersion,
+    channel: str,
+    customer: Customer | None = None,
+    registration_number: str = "",
+    amount: Decimal | None = None,
+    provider: BureauProvider | None = None,
+    today: date | None = None,
+) -> Assessment:
+    """What `version` (rules loaded, see load_version) concludes for a company, without storing
+    anything: decide() stores it, the rule-set editor's test shows it."""
+    now = timezone.now()
+    today = today or timezone.localdate()
+    registration_number = registration_number or (customer.kvk_number if customer else "")
+    report, bureau_unavailable = bureau_report(registration_number, provider=provider)
+    features = compute_features(
+        customer=customer, report=report, amount=amount, channel=channel, today=today, now=now
+    )
+    features["bureau_unavailable"] = bureau_unavailable
+    rules = list(version.rules.all())
+    conclusion = conclude(
+        rules=rules,
+        compiled=None,
+        features=features,
+        customer_limit=(features.get("credit_limit") or ZERO) if customer is not None else ZERO,
+    )
+    if bureau_unavailable:
+        apply_bureau_unavailable(conclusion, report)
+    return Assessment(version=version, report=report, features=features, conclusion=conclusion)
+
+
+BREACH_REFER = (
+    "Het bedrag is hoger dan het beschikbare krediet: een medewerker beslist.",
+    "The amount is more than the available credit: a person decides.",
+)
+BREACH_WARN = (
+    "Let op: het bedrag is hoger dan het beschikbare krediet van %(available)s.",
+    "Note: the amount is more than the available credit of %(available)s.",
+)
+
+
+def apply_checkpoint(result: Conclusion, *, amount: Decimal | None, checkpoint: str) -> bool:
+    """Whether the request breaches the available credit, and what the checkpoint's policy makes of it.
+
+    A breach: an accepting answer with a requested amount above the available
+    credit (without prepayment). *Block* refers it to a person (limit 0), *warn* adds a reason,
+    *ignore* leaves the answer. One query, only when there is a breach.
+    """
+    if amount is None or result.outcome not in (Outcome.ACCEPT, Outcome.ACCEPT_WITH_CONDITIONS):
+        return False
+    if result.prepayment_percent:
+        return False  # the rules already ask for money up front: no delivery purely on account
+    if amount <= result.available:
+        return False
+    on_breach = (
+        Checkpoint.objects.filter(code=checkpoint).values_list("on_breach", flat=True).first()
+        or Checkpoint.OnBreach.BLOCK
+    )
+    if on_breach == Checkpoint.OnBreach.BLOCK:
+        result.outcome, result.limit, result.available = Outcome.REFER, ZERO, ZERO
+        result.prepayment_percent = result.payment_terms_days = None
+        result.reasons_nl, result.reasons_en = [BREACH_REFER[0]], [BREACH_REFER[1]]
+    elif on_breach == Checkpoint.OnBreach.WARN:
+        result.reasons_nl = [*result.reasons_nl, BREACH_WARN[0] % {"available": result.available}]
+        result.reasons_en = [*result.reasons_en, BREACH_WARN[1] % {"available": result.available}]
+    return True
+
+
 def decide(
     *,
     by: Actor,
@@ -281,14 +527,12 @@ def decide(
     rule_set: RuleSet | None = None,
     provider: BureauProvider | None = None,
     today: date | None = None,
+    checkpoint: str | None = None,
 ) -> Decision:
     """Decide whether `customer` (or a prospect by registration number) may buy on account.
 
-    The rules of the active version are evaluated in order; the first rule that
-    fires decides the outcome, limit and conditions. Its reason (for reject and
-    refer: the reasons of every fired rule with that outcome) is what a person
-    reads. No rule firing refers to a person. The granted limit never exceeds a
-    limit a person set on the customer; available = limit - exposure (group).
+    The rules of the active version are evaluated in order (see `conclude`) and
+    the answer is kept as a Decision with its feature snapshot.
 
     A fixed number of queries: bureau report 1, ledger 1, group exposure >= 2,
     rules 3, then the decision and its Event (and a review Task when referred).
@@ -296,48 +540,22 @@ def decide(
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}")
     started = time.perf_counter()
-    now = timezone.now()
     today = today or timezone.localdate()
     registration_number = registration_number or (customer.kvk_number if customer else "")
-    report, bureau_unavailable = bureau_report(registration_number, provider=provider)
-    features = compute_features(
-        customer=customer, report=report, amount=amount, channel=channel, today=today, now=now
+    assessment = assess(
+        version=active_version(rule_set),
+        channel=channel,
+        customer=customer,
+        registration_number=registration_number,
+        amount=amount,
+        provider=provider,
+        today=today,
     )
-    features["bureau_unavailable"] = bureau_unavailable
-    version = active_version(rule_set)
-    rules = list(version.rules.all())
-    evaluations = evaluate(compile_rules(rules), features)
-    fired = [rule for rule, result in zip(rules, evaluations, strict=True) if result["fired"]]
-    if fired:
-        first = fired[0]
-        outcome = first.outcome
-        deciding = [first]
-        if outcome in (Outcome.REJECT, Outcome.REFER):
-            deciding = [rule for rule in fired if rule.outcome == outcome]
-        for result in evaluations:
-            result["decisive"] = result["position"] in {rule.position for rule in deciding}
-        reasons_nl = [rule.reason_nl for rule in deciding]
-        reasons_en = [rule.reason_en for rule in deciding]
-        limit = _limit_of(first, report.recommended_limit if report else None)
-        prepayment, terms = first.prepayment_percent, first.payment_terms_days
-    else:
-        outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
-        reasons_nl, reasons_en = [NO_RULE_REASON[0]], [NO_RULE_REASON[1]]
-    if bureau_unavailable and report is None:
-        # No report at all while the bureau is down: nobody can judge this on our data alone.
-        outcome, limit, prepayment, terms = Outcome.REFER, ZERO, None, None
-        reasons_nl, reasons_en = [BUREAU_DOWN_REASON[0]], [BUREAU_DOWN_REASON[1]]
-        for result in evaluations:
-            result["decisive"] = False
-    elif bureau_unavailable:
-        day = timezone.localtime(report.fetched_at).date().strftime("%d-%m-%Y")
-        reasons_nl = [*reasons_nl, BUREAU_STORED_REASON[0] % {"date": day}]
-        reasons_en = [*reasons_en, BUREAU_STORED_REASON[1] % {"date": day}]
-    if outcome in (Outcome.REFER, Outcome.REJECT):
-        limit = ZERO
-    if customer is not None and customer.credit_limit > 0:
-        limit = min(limit, customer.credit_limit)
-    available = max(limit - (features["exposure"] or ZERO), ZERO)
+    report, features, result = assessment.report, assessment.features, assessment.conclusion
+    checkpoint = checkpoint or (
+        Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
+    )
+    breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint)
     latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
     user = by if isinstance(by, User) else None
     with transaction.atomic():
@@ -345,7 +563,7 @@ def decide(
             customer=customer,
             registration_number=registration_number,
             company_name=customer.name if customer else (report.name if report else registration_number),
-            version=version,
+            version=assessment.version,
             channel=channel,
             requester=user,
             requester_label="" if user else str(by)[:100],
@@ -354,16 +572,18 @@ def decide(
             features={k: _jsonable(v) for k, v in features.items()},
             evaluations=[
                 {**r, "conditions": [{**c, "actual": _jsonable(c["actual"])} for c in r["conditions"]]}
-                for r in evaluations
+                for r in result.evaluations
             ],
-            outcome=outcome,
-            limit=limit,
-            available=available,
-            prepayment_percent=prepayment,
-            payment_terms_days=terms,
-            reasons_nl=reasons_nl,
-            reasons_en=reasons_en,
+            outcome=result.outcome,
+            limit=result.limit,
+            available=result.available,
+            prepayment_percent=result.prepayment_percent,
+            payment_terms_days=result.payment_terms_days,
+            reasons_nl=result.reasons_nl,
+            reasons_en=result.reasons_en,
             latency_ms=latency,
+            checkpoint=checkpoint,
+            breach=breach,
         )
         if customer is not None:
             _record_decision(decision=decision, customer=customer, by=by, today=today)
@@ -546,10 +766,19 @@ def decide_order(
                 customer=customer,
                 registration_number=registration_number,
                 amount=amount,
+                checkpoint=Checkpoint.Code.ORDER,
             )
             ApiDecisionRequest.objects.create(
                 client=client, order_reference=order_reference, fingerprint=fingerprint, decision=decision
             )
+            if customer is not None and decision.outcome in (Outcome.ACCEPT, Outcome.ACCEPT_WITH_CONDITIONS):
+                # The accepted order counts in the exposure until it is invoiced or expires.
+                from acceptance.limits import reserve
+
+                reserve(
+                    customer=customer, order_reference=order_reference, amount=amount,
+                    by=client.actor, decision=decision,
+                )  # fmt: skip
     except IntegrityError:
         stored = _stored_request(client, order_reference)
         if stored is None:

@@ -205,13 +205,9 @@ def older_than(events: QuerySet[Event], *, event_id: int) -> QuerySet[Event]:
     return events.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, id__lt=event_id))
 
 
-def group_exposure(customer: Customer, *, max_depth: int = 6) -> Decimal:
-    """Open amount of the whole group the customer belongs to, in the customer's currency.
-
-    Walks up to the top company and down through every level (one query per
-    level, groups are shallow). Members billed in another currency are left out
-    until totals convert with ExchangeRate (reporting issue).
-    """
+def group_member_ids(customer: Customer, *, max_depth: int = 6) -> set[int]:
+    """The customer and every company of its group: up to the top company and down through every
+    level (one query per level, groups are shallow)."""
     root_id = customer.pk
     parent_id = customer.parent_id
     for _ in range(max_depth):
@@ -226,6 +222,17 @@ def group_exposure(customer: Customer, *, max_depth: int = 6) -> Decimal:
         if not level:
             break
         members |= level
+    return members
+
+
+def group_exposure(customer: Customer, *, max_depth: int = 6) -> Decimal:
+    """Open amount of the whole group the customer belongs to, in the customer's currency.
+
+    Members billed in another currency are left out until totals convert with
+    ExchangeRate (reporting issue). Acceptance adds reserved orders to this
+    (acceptance.limits.exposure_and_limit).
+    """
+    members = group_member_ids(customer, max_depth=max_depth)
     total = Customer.objects.filter(pk__in=members, currency=customer.currency).aggregate(
         total=Sum("open_amount")
     )["total"]

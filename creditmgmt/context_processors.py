@@ -20,7 +20,10 @@ NAVIGATION = [
     (_("Outbox"), "dunning:outbox", {Role.ADMIN, Role.MANAGER}),
     (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
     (_("Counter lookup"), "acceptance:counter", {Role.COUNTER}),
+    (_("Releases"), "acceptance:release_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
+    (_("Credit application"), "acceptance:credit_application", {Role.SALES}),
     (_("Decisions"), "acceptance:decision_list", {Role.ADMIN, Role.MANAGER}),
+    (_("Credit policy"), "acceptance:rule_set_list", {Role.ADMIN, Role.MANAGER}),
     (
         _("Dashboard"),
         "reporting:dashboard",

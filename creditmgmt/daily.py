@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def steps():
+    from acceptance import limits, monitoring
     from accounts import tasks as accounts_tasks
     from accounts.bank import tasks as bank_tasks
     from dunning import tasks as dunning_tasks
@@ -23,9 +24,12 @@ def steps():
     # Later apps add their step here, in the order the business needs:
     # ledger first, then acceptance monitoring, then dunning, then reporting.
     # The bank inbox before dunning: payments that came in overnight take their invoices out of the run.
+    # Monitoring before dunning: a customer whose risk class changes today gets the matching procedure.
     return [
         ("accounts", accounts_tasks.daily),
         ("bank", bank_tasks.daily),
+        ("acceptance: monitoring", monitoring.daily),
+        ("acceptance: limits and reservations", limits.daily),
         *dunning_tasks.DAILY_STEPS,
         ("reporting: snapshots", reporting_tasks.daily),
         ("reporting: forecast", reporting_tasks.forecast),

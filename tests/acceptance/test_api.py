@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from acceptance.models import ApiDecisionRequest, Decision, Outcome
+from acceptance.models import ApiDecisionRequest, Decision, Outcome, Reservation
 from accounts.models import Event
 from creditmgmt.models import ApiClient
 from creditmgmt.services import create_api_client
@@ -68,8 +68,13 @@ def test_a_webshop_gets_a_decision_with_reasons_and_the_timeline_names_the_clien
         "webshop",
         D("1250.00"),
     )
-    event = Event.objects.get(customer=customer, kind=Event.Kind.DECISION)
+    event = Event.objects.get(customer=customer, kind=Event.Kind.DECISION, verb="accept")
     assert event.actor_label == "api: webshop"
+    # The accepted order is reserved until it is invoiced: it counts in the exposure meanwhile.
+    reservation = Reservation.objects.get(customer=customer)
+    assert (reservation.order_reference, reservation.amount, reservation.decision) == (
+        body["order_reference"], D("1250.00"), decision,
+    )  # fmt: skip
 
 
 def test_the_same_order_reference_answers_with_the_stored_decision(client, key, customer):
@@ -112,7 +117,9 @@ def test_a_customer_by_kvk_number_and_prospects(client, key, customer, bureau):
 
 def test_an_order_above_the_available_credit_is_not_on_account(client, key, customer):
     body = post(client, order(amount="15000.01"), key).json()
-    assert body["outcome"] == Outcome.ACCEPT and body["on_account"] is False
+    # The shipped policy blocks a breach at the order checkpoint: a person decides.
+    assert body["outcome"] == Outcome.REFER and body["on_account"] is False
+    assert not Reservation.objects.exists()
 
 
 def test_no_key_a_wrong_key_or_an_inactive_client_is_401(client, key, customer, admin_user):
@@ -225,8 +232,9 @@ def test_a_customers_available_credit(client, key, customer, controller):
 def test_the_decision_call_runs_a_fixed_number_of_queries(
     client, key, customer, django_assert_max_num_queries
 ):
-    # key 1, customer 1, replay check 1, decide 11, savepoint + request row 3
-    with django_assert_max_num_queries(18):
+    # key 1, customer 1, replay check 1, decide with the checkpoint and the dispute and promise
+    # features 15, savepoint + request row 3, the reservation with its lock, row and event 5
+    with django_assert_max_num_queries(26):
         assert post(client, order(), key).status_code == 201
     with django_assert_max_num_queries(3):
         assert post(client, order(), key).status_code == 200

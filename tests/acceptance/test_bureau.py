@@ -105,8 +105,12 @@ def test_seed_bureau_covers_customers_and_prospects(capsys):
     )
     assert BureauRecord.objects.get(registration_number="90000006").negative_events == ["bankruptcy"]
     assert BureauRecord.objects.exclude(negative_events=[]).count() == 2  # one customer, one prospect
+    # Again (make run after seed_demo): reports that are there stay, new customers get one.
+    CustomerFactory()
     call_command("seed_bureau")
-    assert "0 new, 16 updated" in capsys.readouterr().out
+    assert "1 new, 0 updated" in capsys.readouterr().out
+    call_command("seed_bureau", "--replace")
+    assert "0 new, 17 updated" in capsys.readouterr().out
 
 
 def test_a_dutch_thousands_limit_is_not_read_as_fifteen_euros():

@@ -67,12 +67,14 @@ def test_the_360_shows_the_latest_decision_and_available_credit(
     page = controller_client.get(customer.get_absolute_url())
     assert page.status_code == 200
     assert 'id="acceptance-panel"' in page.text
-    assert "€8,500.00" in page.text  # limit 10,000 minus 1,500 open
     url = reverse("acceptance:customer_decision", args=[customer.pk])
     assert f'hx-get="{url}"' in page.text and f'href="{url}"' in page.text
-    with django_assert_num_queries(4):  # session, user, customer, latest decision
+    # session, user, customer, latest decision, group members, exposure with limit, credit terms
+    with django_assert_num_queries(7):
         part = controller_client.get(url, HTTP_HX_TARGET="latest-decision", **HTMX)
     assert "<html" not in part.text and "Good bureau score" in part.text
+    assert "€8,500.00" in part.text  # limit 10,000 minus 1,500 open
+    assert "Change the credit limit" not in part.text  # a manager's page
     assert "<html" in controller_client.get(url).text
 
 

@@ -105,6 +105,23 @@ EXPECTED = {
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
     "acceptance:decision_override": {Role.ADMIN, Role.MANAGER},
     "acceptance:customer_decision": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "acceptance:rule_set_list": {Role.ADMIN, Role.MANAGER},
+    "acceptance:credit_application": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "acceptance:release_request": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
+    "acceptance:release_status": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
+    "acceptance:release_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "acceptance:release_answer": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "acceptance:checkpoint_update": {Role.ADMIN, Role.MANAGER},
+    "acceptance:customer_limit": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_detail": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_add": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_activate": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_copy": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_test": {Role.ADMIN, Role.MANAGER},
+    "acceptance:version_simulate": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_edit": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_delete": {Role.ADMIN, Role.MANAGER},
+    "acceptance:rule_move": {Role.ADMIN, Role.MANAGER},
 }
 
 
@@ -158,6 +175,33 @@ def ledger(controller):
         "statement": statement,
         "entry": entry,
         **dunning_objects(customer),
+        **acceptance_objects(customer),
+    }
+
+
+def acceptance_objects(customer):
+    from acceptance.models import RuleSetVersion
+
+    version = RuleSetVersion.objects.get(rule_set__code="medium", status="active")
+    from acceptance.models import Decision, ReleaseRequest
+    from creditmgmt.models import User
+
+    clerk = User.objects.filter(role=Role.COUNTER).first() or User.objects.first()
+    decision = Decision.objects.create(
+        customer=customer,
+        company_name=customer.name,
+        version=version,
+        channel="counter",
+        requester=clerk,
+        outcome="reject",
+        limit=0,
+        available=0,
+    )
+    release = ReleaseRequest.objects.create(decision=decision, customer=customer, requested_by=clerk)
+    return {
+        "rule_set_version": version,
+        "policy_rule": version.rules.order_by("position").first(),
+        "release": release,
     }
 
 
@@ -258,6 +302,19 @@ PK_OF = {
     "dunning:plan_decide": "plan",
     "acceptance:customer_decision": "customer",
     "reporting:subscription_delete": "subscription",
+    "acceptance:customer_limit": "customer",
+    "acceptance:release_status": "release",
+    "acceptance:release_answer": "release",
+    # The active medium version and its first rule: edits are refused (302 with a message).
+    "acceptance:version_detail": "rule_set_version",
+    "acceptance:rule_add": "rule_set_version",
+    "acceptance:version_activate": "rule_set_version",
+    "acceptance:version_copy": "rule_set_version",
+    "acceptance:version_test": "rule_set_version",
+    "acceptance:version_simulate": "rule_set_version",
+    "acceptance:rule_edit": "policy_rule",
+    "acceptance:rule_delete": "policy_rule",
+    "acceptance:rule_move": "policy_rule",
 }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('acceptance', '0003_decision_override'),
+        ('acceptance', '0007_release_requests'),
         ('creditmgmt', '0003_api_client'),
     ]
 

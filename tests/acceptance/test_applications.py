@@ -1,0 +1,67 @@
+"""Credit application for a prospect: KvK check, bureau report, decision, a customer on acceptance."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from acceptance.models import CreditTerms, Decision, Outcome
+from accounts.models import Customer, Event
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("kvk", "report", "outcome", "creates"),
+    [
+        ("9000.0001", {"score": 80, "recommended_limit": D("20000"), "city": "Ede"}, Outcome.ACCEPT, True),
+        ("90000002", {"score": 10}, Outcome.REJECT, False),
+        ("90000003", {"negative_events": ["bankruptcy"]}, Outcome.REJECT, False),
+        ("90000004", None, Outcome.REFER, False),  # unknown to the bureau: a person decides
+    ],
+)
+def test_application(client, sales_rep, bureau, kvk, report, outcome, creates):
+    number = kvk.replace(".", "")
+    if report is not None:
+        bureau(number, name=f"Applicant {number}", **report)
+    client.force_login(sales_rep)
+    response = client.post(
+        reverse("acceptance:credit_application"),
+        {"registration_number": kvk, "name": "Typed Name B.V.", "amount": "1000"},
+    )
+    assert response.status_code == 200
+    decision = Decision.objects.get()
+    assert (decision.outcome, decision.channel, decision.registration_number) == (outcome, "sales", number)
+    assert f'data-outcome="{outcome}"' in response.text
+    customer = Customer.objects.filter(kvk_number=number).first()
+    assert (customer is not None) == creates
+    if creates:
+        assert customer.name == f"Applicant {number}" and customer.city == "Ede"
+        assert customer.credit_limit == D("15000.00")  # 75% of the recommended 20,000
+        assert customer.risk_class == "low" and customer.status == "active"
+        assert CreditTerms.objects.get(customer=customer).review_on is not None
+        assert Event.objects.filter(customer=customer, verb="application_accepted").exists()
+        assert customer.number in response.text
+
+
+def test_bad_kvk_and_existing_customer(client, controller, bureau):
+    client.force_login(controller)
+    response = client.post(reverse("acceptance:credit_application"), {"registration_number": "1234"})
+    assert "exactly 8 digits" in response.text
+    CustomerFactory(kvk_number="12345678", name="Bestaand B.V.")
+    response = client.post(reverse("acceptance:credit_application"), {"registration_number": "12345678"})
+    assert "is already a customer" in response.text
+    response = client.post(
+        reverse("acceptance:credit_application"), {"registration_number": "87654321", "vat_number": "NL123"}
+    )
+    assert "not a valid EU VAT number" in response.text
+    assert Decision.objects.count() == 0
+
+
+def test_controller_applicant_gets_the_controller(client, controller, bureau):
+    bureau("91000001", score=85)
+    client.force_login(controller)
+    client.post(reverse("acceptance:credit_application"), {"registration_number": "91000001"})
+    assert Customer.objects.get(kvk_number="91000001").controller == controller

@@ -1,0 +1,153 @@
+"""Credit limits (review date, temporary raise, history) and reservations of accepted orders."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from acceptance import limits
+from acceptance.models import CreditTerms, Outcome, Reservation
+from acceptance.services import decide
+from accounts import services as ledger
+from accounts.models import Event, Task
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+DAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def customer(bureau, controller):
+    customer = CustomerFactory(kvk_number="70000001", credit_limit=D("10000.00"), controller=controller)
+    bureau("70000001", recommended_limit=D("80000"))  # medium grants 75%, at most 50,000
+    return customer
+
+
+def test_limit_change_is_on_the_timeline_with_who_and_why(customer, manager):
+    with pytest.raises(ValidationError, match="Say why"):
+        limits.set_credit_limit(customer=customer, amount=D("5000"), reason=" ", by=manager)
+    limits.set_credit_limit(
+        customer=customer,
+        amount=D("15000"),
+        reason="Two years without late payments",
+        by=manager,
+        review_on=DAY,
+    )
+    customer.refresh_from_db()
+    assert customer.credit_limit == D("15000.00")
+    event = Event.objects.get(customer=customer, verb="limit_changed")
+    assert event.actor == manager
+    assert "from 10000.00 to 15000" in event.summary and "Two years without late payments" in event.summary
+    assert CreditTerms.objects.get(customer=customer).review_on == DAY
+
+
+def test_temporary_limit_applies_until_its_end_then_expires_by_itself(customer, manager, controller):
+    with pytest.raises(ValidationError, match="Only a credit manager"):
+        limits.grant_temporary_limit(
+            customer=customer, amount=D("20000"), until=DAY, reason="season", by=controller, today=DAY
+        )
+    with pytest.raises(ValidationError, match="is a raise"):
+        limits.grant_temporary_limit(
+            customer=customer, amount=D("9000"), until=DAY, reason="season", by=manager, today=DAY
+        )
+    limits.grant_temporary_limit(
+        customer=customer,
+        amount=D("20000"),
+        until=DAY + timedelta(days=10),
+        reason="Christmas season",
+        by=manager,
+        today=DAY,
+    )
+    assert limits.exposure_and_limit(customer, today=DAY).limit == D("20000")
+    decision = decide(by="t", channel="api", customer=customer, today=DAY + timedelta(days=10))
+    assert decision.limit == D("20000.00") and decision.features["credit_limit"] == "20000.00"
+    # The day after the end date the base limit is back, before any job ran.
+    later = DAY + timedelta(days=11)
+    assert limits.exposure_and_limit(customer, today=later).limit == D("10000.00")
+    assert decide(by="t", channel="api", customer=customer, today=later).limit == D("10000.00")
+    # The daily job tidies up and says so once.
+    assert limits.daily(today=later)["temporary_ended"] == 1
+    assert limits.daily(today=later)["temporary_ended"] == 0
+    verbs = list(
+        Event.objects.filter(customer=customer, verb__startswith="limit").values_list("verb", flat=True)
+    )
+    assert sorted(verbs) == ["limit_raise_ended", "limit_raised"]
+    assert CreditTerms.objects.get(customer=customer).temporary_limit is None
+
+
+def test_review_date_opens_one_task(customer, manager):
+    limits.set_credit_limit(customer=customer, amount=D("10000"), reason="review", by=manager, review_on=DAY)
+    assert limits.daily(today=DAY - timedelta(days=1))["reviews"] == 0
+    assert limits.daily(today=DAY)["reviews"] == 1
+    assert limits.daily(today=DAY + timedelta(days=1))["reviews"] == 0
+    task = Task.objects.get(customer=customer, kind=Task.Kind.REVIEW)
+    assert task.assignee == customer.controller
+    ledger.complete_task(task=task, outcome=Task.Outcome.RESOLVED, by=manager)
+    assert limits.daily(today=DAY + timedelta(days=2))["reviews"] == 0  # that date was reviewed
+    limits.set_credit_limit(
+        customer=customer, amount=D("10000"), reason="again", by=manager, review_on=DAY + timedelta(days=30)
+    )
+    assert limits.daily(today=DAY + timedelta(days=30))["reviews"] == 1
+
+
+def test_reservations_count_until_invoiced_or_expired(customer, controller):
+    parent = CustomerFactory(currency="EUR")
+    customer.parent = parent
+    customer.save()
+    first = limits.reserve(
+        customer=customer, order_reference="WEB-1", amount=D("3000"), by="api: shop", today=DAY
+    )
+    again = limits.reserve(
+        customer=customer, order_reference="WEB-1", amount=D("9999"), by="api: shop", today=DAY
+    )
+    assert again.pk == first.pk and again.amount == D("3000.00")
+    limits.reserve(customer=parent, order_reference="ERP-7", amount=D("1000"), by="erp", today=DAY, days=5)
+    exposure = limits.exposure_and_limit(customer, today=DAY)
+    assert (exposure.open_amount, exposure.reserved) == (D("0"), D("4000.00"))
+    decision = decide(by="t", channel="api", customer=customer, today=DAY)
+    assert decision.outcome == Outcome.ACCEPT
+    assert (decision.limit, decision.available) == (D("10000.00"), D("6000.00"))
+    assert decision.features["reserved_amount"] == "4000.00"
+    # The invoice for WEB-1 replaces its reservation at once.
+    ledger.post_invoice(
+        customer=customer,
+        number="F-1",
+        issue_date=DAY,
+        due_date=DAY + timedelta(days=30),
+        amount=D("3100.00"),
+        order_reference="WEB-1",
+        by="erp",
+    )
+    exposure = limits.exposure_and_limit(customer, today=DAY)
+    assert (exposure.open_amount, exposure.reserved) == (D("3100.00"), D("1000.00"))
+    # ERP-7 expires after five days.
+    assert limits.exposure_and_limit(customer, today=DAY + timedelta(days=6)).reserved == D("0")
+    counts = limits.daily(today=DAY + timedelta(days=6))
+    assert (counts["reservations_invoiced"], counts["reservations_expired"]) == (1, 1)
+    assert dict(Reservation.objects.values_list("order_reference", "status")) == {
+        "WEB-1": "invoiced",
+        "ERP-7": "expired",
+    }
+    assert limits.daily(today=DAY + timedelta(days=7))["reservations_expired"] == 0
+
+
+def test_manager_changes_the_limit_on_its_page(client, manager, customer):
+    client.force_login(manager)
+    url = reverse("acceptance:customer_limit", args=[customer.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"form": "limit", "amount": "12000", "review_on": "2027-01-31", "reason": "Grew"}
+    )
+    assert response.status_code == 302
+    response = client.post(url, {"form": "temporary", "amount": "5000", "until": "2099-01-01", "reason": "x"})
+    assert "is a raise" in response.text
+    with time_machine.travel(date(2026, 12, 1)):
+        client.post(url, {"form": "temporary", "amount": "25000", "until": "2026-12-24", "reason": "Season"})
+        page = client.get(url).text
+    assert "temporary until" in page and "Grew" in page and "Season" in page
+    customer.refresh_from_db()
+    assert customer.credit_limit == D("12000.00")

@@ -1,0 +1,68 @@
+"""A credit manager copies the policy in use to a draft, makes it stricter, tests it and simulates it."""
+
+import importlib
+import os
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from acceptance.models import BureauRecord, Rule, RuleSetVersion
+from acceptance.services import decide
+from creditmgmt.models import Role
+from creditmgmt.services import create_user
+from tests.factories import CustomerFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "demo-pass-2026"
+SHOTS = os.environ.get("E2E_SCREENSHOTS", "")
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+@pytest.fixture
+def world():
+    from django.apps import apps
+
+    importlib.import_module("acceptance.migrations.0002_shipped_rule_sets").ship(apps, None)
+    create_user(username="mia", role=Role.MANAGER, password=PASSWORD, first_name="Mia")
+    for name, kvk, score in [("Sterk B.V.", "11111111", 85), ("Matig B.V.", "22222222", 35)]:
+        customer = CustomerFactory(name=name, kvk_number=kvk, credit_limit=Decimal("0"))
+        BureauRecord.objects.create(
+            registration_number=kvk, name=name, score=score, recommended_limit=Decimal("40000")
+        )
+        decide(by="test", channel="api", customer=customer)
+
+
+def test_manager_makes_the_policy_stricter(page: Page, live_server, world):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("mia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Credit policy").click()
+    shot(page, "policy-list")
+    page.locator("form[action$='/copy/']").first.get_by_role("button").click()  # medium is in use: first
+    expect(page.get_by_role("heading", level=1)).to_contain_text("v2")
+    draft = RuleSetVersion.objects.get(status="draft")
+    fair = draft.rules.filter(conditions__feature="score", conditions__operator="gte").order_by("position")
+    rule = fair.last()
+    # Open the rule's editor, turn it into a referral, save (htmx swaps the rules card).
+    page.locator("tr.rule-edit summary").nth(list(draft.rules.order_by("position")).index(rule)).click()
+    form = page.locator(f"form[action$='/rules/{rule.pk}/edit/']")
+    form.locator("select[name$='-outcome']").select_option("refer")
+    form.locator("select[name$='-limit_kind']").select_option("none")
+    form.get_by_role("button", name="Save rule").click()
+    expect(page.locator("#rules tr", has_text=rule.name).first).to_contain_text("Refer to a person")
+    assert Rule.objects.get(pk=rule.pk).outcome == "refer"
+    shot(page, "policy-draft")
+    page.get_by_label("Customer number, KvK number or name").fill("22222222")
+    page.get_by_role("button", name="Test", exact=True).click()
+    expect(page.locator("#result")).to_contain_text("Matig B.V.")
+    shot(page, "policy-test")
+    page.get_by_role("button", name="Simulate").click()
+    expect(page.locator("table.simulation")).to_contain_text("Accepted and paid")
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("2 requests")
+    shot(page, "policy-simulation")
