@@ -7,4 +7,4 @@ class DunningConfig(AppConfig):
     verbose_name = _("Dunning")
 
     def ready(self):
-        from dunning import panels  # noqa: F401  (registers the 360 section on import)
+        from dunning import disputes_hooks, panels  # noqa: F401  (register 360 sections and hooks on import)

@@ -1,5 +1,6 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
+from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
 from dunning.models.setup import (
     Action,
     AssignmentRule,
@@ -25,6 +26,10 @@ __all__ = [
     "Behaviour",
     "Channel",
     "CustomerDunning",
+    "Dispute",
+    "DisputeInvoice",
+    "DisputeReason",
+    "DisputeUpdate",
     "DunningAction",
     "DunningStop",
     "InterestRate",

@@ -103,6 +103,8 @@ def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:
         customer: Customer = action.customer
         step = action.step
         invoices = list(dunnable_invoices(today).filter(pk__in=action.invoice_ids).order_by("due_date", "id"))
+        for invoice in invoices:
+            invoice.open_amount = invoice.dunning_amount  # the undisputed rest (not saved)
         if not invoices:
             raise ValidationError(_("Nothing of this reminder is open any more; cancel it instead."))
         if step.channel is not None:
