@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -138,7 +139,7 @@ def dispute_summary(request: HttpRequest) -> HttpResponse:
         "median_days": _median(all_days),
         "avg_days": sum(all_days) / len(all_days) if all_days else None,
         "resolved": len(all_days),
-        "currency": "EUR",
+        "currency": settings.COMPANY["currency"],
     }
     return render(request, "dunning/disputes/summary.html", context)
 
