@@ -45,17 +45,28 @@ def dispute_features(customer: Customer, today: date) -> dict:
 
 @register_customer_panel("disputes", column="main", order=40)
 def disputes_panel(request: HttpRequest, customer: Customer) -> str:
-    """The customer's disputes, newest first (2 queries: disputes with reason and owner, and totals)."""
+    """The customer's disputes, newest first, each row carrying the open total (one query)."""
     user = request.user
-    disputes = Dispute.objects.visible_to(user).filter(customer=customer).select_related("reason", "owner")
-    rows = list(disputes[:10])
-    totals = disputes.open().aggregate(total=Sum("amount"))
+    open_total = (
+        Dispute.objects.open()
+        .filter(customer=customer)
+        .order_by()
+        .values("customer")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = list(
+        Dispute.objects.visible_to(user)
+        .filter(customer=customer)
+        .select_related("reason", "owner")
+        .annotate(open_total=Subquery(open_total))[:10]
+    )
     return render_to_string(
         "dunning/disputes/panel.html",
         {
             "customer": customer,
             "disputes": rows,
-            "open_total": totals["total"],
+            "open_total": rows[0].open_total if rows else None,
             "can_open": can_write_ledger(user),
         },
         request=request,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -44,6 +44,6 @@ def dispute_update(update_id: int) -> int:
             body = render_to_string("dunning/disputes/mail/update.txt", context)
         mails.append(EmailMessage(subject=subject, body=body, to=[person.email]))
     if mails:
-        with get_connection() as connection:
-            connection.send_messages(mails)
+        connection = mailers.default  # one connection for all recipients
+        connection.send_messages(mails)
     return len(mails)
