@@ -419,7 +419,9 @@ def escalate_overdue(*, today: date) -> int:
         with transaction.atomic():
             lock_customer(Dispute.objects.values_list("customer_id", flat=True).get(pk=pk))
             dispute = (
-                Dispute.objects.select_for_update().select_related("customer__controller", "owner").get(pk=pk)
+                Dispute.objects.select_for_update(of=("self",))
+                .select_related("customer__controller", "owner")
+                .get(pk=pk)
             )
             if dispute.escalation_task_id or not dispute.is_open:
                 continue
