@@ -322,3 +322,24 @@ def test_owner_and_watcher_changes_are_recorded(book, controller, manager, sales
     ]
     dispute.refresh_from_db()
     assert dispute.owner == sales_rep and not dispute.watchers.exists()
+
+
+def test_acceptance_reads_open_disputes_and_the_disputed_amount(book, controller):
+    from django.utils import timezone
+
+    from acceptance.features import compute_features
+
+    customer = book["medium_en"]
+
+    def features():
+        return compute_features(
+            customer=customer, report=None, amount=None, channel="api", today=DAY, now=timezone.now()
+        )
+
+    assert (features()["open_disputes"], features()["disputed_amount"]) == (0, D("0.00"))
+    dispute = open_dispute(
+        customer=customer, invoices=customer.invoices.all(), reason=reason(), amount=D("400"), by=controller
+    )
+    assert (features()["open_disputes"], features()["disputed_amount"]) == (1, D("400.00"))
+    close_dispute(dispute=dispute, by=controller)
+    assert features()["open_disputes"] == 0
