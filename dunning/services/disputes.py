@@ -196,6 +196,17 @@ def open_dispute(
             dispute.watchers.set([w for w in watchers if w.is_active])
         if attachment is not None:
             dispute.attachment.save(attachment.name.rsplit("/", 1)[-1], attachment, save=True)
+        if not isinstance(by, User):
+            # Raised by the customer (portal) or a system: someone must pick it up.
+            create_task(
+                customer=customer,
+                title=_("New dispute %(id)s (%(reason)s): look into it")
+                % {"id": dispute.pk, "reason": reason.label(settings.LANGUAGE_CODE)},
+                due_date=today,
+                by=by,
+                kind=Task.Kind.DISPUTE,
+                assignee=owner or customer.controller,
+            )
         numbers = ", ".join(line.invoice.number for line in lines)
         _update(
             dispute,

@@ -249,7 +249,10 @@ def test_escalation_task_once_for_the_owner_else_the_controller(book, controller
         owner=sales_rep,
     )
     unowned = open_dispute(
-        customer=book["high_letter"], invoices=book["high_letter"].invoices.all(), reason=reason(), by="t"
+        customer=book["high_letter"],
+        invoices=book["high_letter"].invoices.all(),
+        reason=reason(),
+        by=controller,
     )
     assert escalate_overdue(today=DAY + timedelta(days=14)) == 0  # due today: not late yet
     later = DAY + timedelta(days=15)
@@ -343,3 +346,21 @@ def test_acceptance_reads_open_disputes_and_the_disputed_amount(book, controller
     assert (features()["open_disputes"], features()["disputed_amount"]) == (1, D("400.00"))
     close_dispute(dispute=dispute, by=controller)
     assert features()["open_disputes"] == 0
+
+
+def test_a_dispute_from_the_portal_gives_its_owner_a_task(book, controller):
+    customer = book["low_nl"]
+    pdf = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\nrest", "image/png")
+    dispute = open_dispute(
+        customer=customer,
+        invoices=customer.invoices.all(),
+        reason=reason("not_received"),
+        message="Never got it",
+        by="portal: customer",
+        channel="portal",
+        attachment=pdf,
+    )
+    task = Task.objects.get(kind="dispute", customer=customer)
+    assert task.assignee == customer.controller and str(dispute.pk) in task.title
+    assert Event.objects.get(kind="dispute", verb="opened").actor_label == "portal: customer"
+    assert dispute.opened_by == "portal: customer"
