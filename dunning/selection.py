@@ -17,12 +17,13 @@ Part of an invoice can be held back too (a partial dispute): a function
 registered with `register_paused_amount` returns an expression over the outer
 `Invoice` row for the amount it keeps out of dunning. `dunnable_invoices()`
 annotates every invoice with `paused_amount` (the sum of those, 0 when none)
-and `dunning_amount` (`open_amount - paused_amount`), and leaves out invoices
-with nothing left in dunning. The daily run sums `dunning_amount` for the
-customer's figures (so the minimum-amount check and the stage see only the
-undisputed part) and lists each invoice in the reminder with its
-`dunning_amount` as the amount still to pay; the stored `open_amount` is never
-changed. An invoice paused whole should be an exclusion instead (cheaper).
+and `dunning_amount` (`open_amount - paused_amount`); it does not filter on
+them (a WHERE on a correlated subquery ruins PostgreSQL's row estimate), so a
+feature that pauses an invoice whole must register an exclusion for it too.
+The daily run sums `dunning_amount` for the customer's figures (so the
+minimum-amount check and the stage see only the undisputed part) and lists
+each invoice in the reminder with its `dunning_amount` as the amount still to
+pay; the stored `open_amount` is never changed.
 """
 
 from __future__ import annotations
@@ -104,7 +105,6 @@ def dunnable_invoices(today: date) -> QuerySet[Invoice]:
         .exclude(exclusions(today))
         .annotate(paused_amount=paused_amount(today))
         .annotate(dunning_amount=F("open_amount") - F("paused_amount"))
-        .filter(dunning_amount__gt=0)
     )
 
 
