@@ -40,6 +40,11 @@ def promises_and_plans(*, today: date) -> dict:
     counts = {f"promises_{k}": v for k, v in check_promises(today=today).items()}
     counts.update({f"plans_{k}": v for k, v in check_plans(today=today).items()})
     return counts
+def disputes(*, today: date) -> dict:
+    """Open disputes past their due date: a task for the owner (once per dispute)."""
+    from dunning.services.disputes import escalate_overdue
+
+    return {"escalated": escalate_overdue(today=today)}
 
 
 def outbox(*, today: date) -> dict:
@@ -50,6 +55,7 @@ outbox.sends = True  # type: ignore[attr-defined]  # the dry run leaves it out
 
 DAILY_STEPS = [
     ("dunning: promises and plans", promises_and_plans),
+    ("dunning: disputes", disputes),
     ("dunning: figures and procedures", figures_and_procedures),
     ("dunning: actions", due_actions),
     ("dunning: outbox", outbox),
@@ -61,4 +67,4 @@ def deliver() -> dict:
     return deliver_outbox()
 
 
-__all__ = ["DAILY_STEPS", "Step", "deliver", "due_actions", "figures_and_procedures", "outbox"]
+__all__ = ["DAILY_STEPS", "Step", "deliver", "disputes", "due_actions", "figures_and_procedures", "outbox"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dunning.views import customer, promises, runs, setup, worklist
+from dunning.views import customer, disputes, promises, runs, setup, worklist
 
 app_name = "dunning"
 
@@ -34,4 +34,10 @@ urlpatterns = [
     path("customers/<int:pk>/plans/new/", promises.plan_new, name="plan_new"),
     path("plans/<int:pk>/", promises.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/decide/", promises.plan_decide, name="plan_decide"),
+    path("disputes/", disputes.dispute_list, name="dispute_list"),
+    path("disputes/summary/", disputes.dispute_summary, name="dispute_summary"),
+    path("disputes/<int:pk>/", disputes.dispute_detail, name="dispute_detail"),
+    path("disputes/<int:pk>/update/", disputes.dispute_update, name="dispute_update"),
+    path("disputes/<int:pk>/attachment/", disputes.dispute_attachment, name="dispute_attachment"),
+    path("customers/<int:pk>/disputes/new/", disputes.dispute_new, name="dispute_new"),
 ]

@@ -1,6 +1,7 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
 from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
+from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
 from dunning.models.setup import (
     Action,
     AssignmentRule,
@@ -27,6 +28,10 @@ __all__ = [
     "Behaviour",
     "Channel",
     "CustomerDunning",
+    "Dispute",
+    "DisputeInvoice",
+    "DisputeReason",
+    "DisputeUpdate",
     "DunningAction",
     "DunningStop",
     "Installment",

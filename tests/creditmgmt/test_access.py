@@ -100,6 +100,13 @@ EXPECTED = {
     "dunning:plan_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:plan_decide": {Role.ADMIN, Role.MANAGER},
+    "dunning:dispute_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_summary": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    # Sales: only disputes they own or watch (the sample dispute has the sales user as watcher).
+    "dunning:dispute_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_update": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_attachment": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
@@ -259,7 +266,24 @@ def dunning_objects(customer):
         "plan": PaymentPlan.objects.create(
             customer=customer, amount=Decimal("70.00"), status="requested", channel="phone"
         ),
+        "dispute": sample_dispute(customer),
     }
+
+
+def sample_dispute(customer):
+    from creditmgmt.models import User
+    from dunning.models import DisputeReason
+    from dunning.services.disputes import open_dispute
+
+    dispute = open_dispute(
+        customer=customer,
+        invoices=customer.invoices.all(),
+        reason=DisputeReason.objects.get(code="price"),
+        amount=Decimal("10.00"),
+        by="test",
+    )
+    dispute.watchers.set(User.objects.filter(role=Role.SALES))
+    return dispute
 
 
 # Which object the <pk> of each URL names.
@@ -300,6 +324,10 @@ PK_OF = {
     "dunning:plan_new": "customer",
     "dunning:plan_detail": "plan",
     "dunning:plan_decide": "plan",
+    "dunning:dispute_detail": "dispute",
+    "dunning:dispute_update": "dispute",
+    "dunning:dispute_attachment": "dispute",
+    "dunning:dispute_new": "customer",
     "acceptance:customer_decision": "customer",
     "reporting:subscription_delete": "subscription",
     "acceptance:customer_limit": "customer",
