@@ -40,6 +40,8 @@ def promises_and_plans(*, today: date) -> dict:
     counts = {f"promises_{k}": v for k, v in check_promises(today=today).items()}
     counts.update({f"plans_{k}": v for k, v in check_plans(today=today).items()})
     return counts
+
+
 def disputes(*, today: date) -> dict:
     """Open disputes past their due date: a task for the owner (once per dispute)."""
     from dunning.services.disputes import escalate_overdue

@@ -1,7 +1,7 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
-from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
+from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.setup import (
     Action,
     AssignmentRule,

@@ -25,7 +25,7 @@ def world():
     from django.apps import apps
 
     # A transactional test starts from an emptied database: put the shipped reasons back.
-    importlib.import_module("dunning.migrations.0003_disputes").ship_reasons(apps, None)
+    importlib.import_module("dunning.migrations.0004_disputes").ship_reasons(apps, None)
     chris = create_user(username="chris", role=Role.CONTROLLER, password=PASSWORD, first_name="Chris")
     sam = create_user(username="sam", role=Role.SALES, password=PASSWORD, first_name="Sam")
     today = date.today()
