@@ -6,7 +6,7 @@ from datetime import date
 
 from dunning.models import Step
 from dunning.outbox import deliver_outbox
-from dunning.workflow import refresh
+from dunning.workflow import exceptions, refresh
 from dunning.workflow.execute import create_actions
 from dunning.workflow.plan import find_due, load_procedures
 
@@ -41,6 +41,7 @@ outbox.sends = True  # type: ignore[attr-defined]  # the dry run leaves it out
 DAILY_STEPS = [
     ("dunning: figures and procedures", figures_and_procedures),
     ("dunning: actions", due_actions),
+    ("dunning: exceptions", exceptions.raise_exceptions),  # failed messages, over limit, absences
     ("dunning: outbox", outbox),
 ]
 

@@ -1,5 +1,6 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
+from dunning.models.exceptions import ExceptionCase
 from dunning.models.setup import (
     Action,
     AssignmentRule,
@@ -27,6 +28,7 @@ __all__ = [
     "CustomerDunning",
     "DunningAction",
     "DunningStop",
+    "ExceptionCase",
     "InterestRate",
     "LetterBatch",
     "Message",
