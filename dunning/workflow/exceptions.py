@@ -264,7 +264,7 @@ def failed_messages_of(messages) -> list[Candidate]:
 # --- Absence -------------------------------------------------------------------------------------
 
 
-def move_absent_tasks(*, today: date, assignees: Assignees) -> int:
+def move_absent_tasks(*, today: date, assignees: Assignees, users: list[int] | None = None) -> int:
     """Open tasks due by today of users away today go to their stand-in (deputy or colleague).
 
     One UPDATE per (from, to) pair and one bulk insert of timeline events.
@@ -273,6 +273,7 @@ def move_absent_tasks(*, today: date, assignees: Assignees) -> int:
         Task.objects.open()
         .filter(due_date__lte=today, assignee__isnull=False)
         .exclude(available_q(today, "assignee__"))
+        .filter(**({"assignee__in": users} if users is not None else {}))
         .select_related("assignee__deputy")
         .order_by("assignee_id", "priority", "due_date", "id")
     )
