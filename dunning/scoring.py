@@ -79,7 +79,7 @@ def shown_money(amount: Decimal, currency: str) -> str:
 
 
 # Points for the reason itself: a failed reminder blocks the procedure, a limit breach is exposure.
-EXCEPTION_POINTS = {"failed_message": 30, "over_limit": 20, "new_overdue": 15}
+EXCEPTION_POINTS = {"failed_message": 30, "over_limit": 10, "new_overdue": 15}
 
 
 def score_exception(
@@ -137,6 +137,8 @@ def explain_exception(
             "total": shown_money(total if total is not None else amount, currency),
             "risk": risk,
         }
+    if not amount:
+        return _("Message could not be sent (%(detail)s): check the contact details") % {"detail": detail}
     return _("Reminder of %(amount)s could not be sent (%(detail)s): check the contact details") % {
         "amount": shown_money(amount, currency),
         "detail": detail,

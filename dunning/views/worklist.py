@@ -77,7 +77,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     person = viewed_user(request, request.GET.get("assignee"))
     page = Paginator(worklist_tasks(person, show=show, today=today), PAGE).get_page(request.GET.get("page"))
     away = person.absent_until is not None and person.absent_until >= today
-    context = _context(request, page=page, show=show, person=person, away=away)
+    context = _context(
+        request, page=page, show=show, person=person, away=away, is_manager=request.user.has_role(*MANAGERS)
+    )
     template = TEMPLATE + "#rows" if request.htmx and request.htmx.target == "worklist-rows" else TEMPLATE
     return render(request, template, context)
 

@@ -206,7 +206,7 @@ def test_one_task_per_failed_message(controller):
     assert raise_exceptions(today=DAY)["failed_message"] == 0
     titles = [t[2] for t in exception_tasks()]
     assert titles[0] == (
-        "Message failed — Reminder of EUR 0 could not be sent (E-mail ap@gone.example: "
+        "Message failed — Message could not be sent (E-mail ap@gone.example: "
         "SMTPRecipientsRefused: 550 no such user): check the contact details"
     )
     assert {t.priority for t in Task.objects.all()} == {Task.Priority.NORMAL}
@@ -356,3 +356,74 @@ def test_an_absent_controllers_open_tasks_due_by_today_go_to_the_deputy(
     # The day after the absence the rest stays with chris.
     assert raise_exceptions(today=DAY + timedelta(days=5))["tasks_moved"] == 0
     assert overdue.pk and later.pk
+
+
+EXPLAIN_CASES = [
+    # reason, amount, limit, total, risk, segment, detail, explanation, priority
+    (
+        "over_limit",
+        "2400",
+        "10000",
+        "12400",
+        "high",
+        "business",
+        "",
+        "EUR 2,400 over the limit of EUR 10,000 (EUR 12,400 open), high risk",
+        Task.Priority.HIGH,
+    ),
+    (
+        "over_limit",
+        "50",
+        "1000",
+        "1050",
+        "low",
+        "consumer",
+        "",
+        "EUR 50 over the limit of EUR 1,000 (EUR 1,050 open), low risk",
+        Task.Priority.LOW,
+    ),
+    (
+        "new_overdue",
+        "12400",
+        None,
+        "20000",
+        "medium",
+        "key_account",
+        "",
+        "EUR 12,400 newly overdue (EUR 20,000 overdue in all), medium risk",
+        Task.Priority.HIGH,
+    ),
+    (
+        "failed_message",
+        "1210",
+        None,
+        None,
+        "unknown",
+        "business",
+        "E-mail a@b.example: 550",
+        "Reminder of EUR 1,210 could not be sent (E-mail a@b.example: 550): check the contact details",
+        Task.Priority.HIGH,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("reason", "amount", "limit", "total", "risk", "segment", "detail", "explanation", "priority"),
+    EXPLAIN_CASES,
+)
+def test_exception_score_and_explanation(
+    reason, amount, limit, total, risk, segment, detail, explanation, priority
+):
+    from dunning.scoring import score_exception
+
+    score = score_exception(
+        reason=reason,
+        amount=D(amount),
+        currency="EUR",
+        risk_class=risk,
+        segment=segment,
+        limit=D(limit) if limit else None,
+        total=D(total) if total else None,
+        detail=detail,
+    )
+    assert (score.explanation, score.priority) == (explanation, priority)
