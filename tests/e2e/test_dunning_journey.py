@@ -131,12 +131,13 @@ def test_manager_edits_template_run_sends_controller_completes_task(page: Page, 
         has_text="Call the customer"
     )
     expect(row).to_contain_text("EUR 12,400 overdue 30 days, low risk")
+    # (read the database only while the browser waits: SQLite locks the table during a request)
+    call_pk = Task.objects.get(customer=world["vries"], kind="call").pk
     row.get_by_label("Outcome").select_option("promised")
     row.get_by_label("Note").fill("pays Friday")
     row.get_by_role("button", name="Done").click()
-    expect(
-        page.locator(f"#task-{Task.objects.get(customer=world['vries'], kind='call').pk}")
-    ).to_contain_text("Payment promised")
+    call = page.locator(f"#task-{call_pk}.finished")
+    expect(call).to_contain_text("Payment promised")  # (the outcome list has it too: wait for the swap)
     task = Task.objects.get(customer=world["vries"], kind="call")
     assert (task.status, task.outcome) == ("done", "promised")
     assert DunningStop.objects.active().filter(customer=world["vries"], reason="promise").exists()
@@ -147,9 +148,9 @@ def test_manager_edits_template_run_sends_controller_completes_task(page: Page, 
     over.get_by_label("Outcome").select_option("no_action")
     over.get_by_label("Note").fill("limit raise asked from sales")
     over.get_by_role("button", name="Done").click()
-    expect(page.locator("table.worklist tbody tr", has_text="Over the credit limit")).to_contain_text(
-        "No action needed"
-    )
+    expect(
+        page.locator("table.worklist tbody tr.finished", has_text="Over the credit limit")
+    ).to_contain_text("No action needed")
 
     # The final notice with the manager's new text: approved and sent from the worklist.
     notice = page.locator("table.worklist tbody tr", has_text="Noord Shipping Ltd")
