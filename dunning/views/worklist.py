@@ -34,7 +34,9 @@ def worklist_tasks(user, *, show: str, today):
     tasks = (
         Task.objects.open()
         .filter(assignee=user)
-        .select_related("customer", "invoice", "dunning_action", "dunning_action__step", "exception_case")
+        .select_related(
+            "customer", "invoice", "assignee", "dunning_action", "dunning_action__step", "exception_case"
+        )
         .annotate(score=Coalesce(F("dunning_action__score"), F("exception_case__score"), Value(0)))
         .order_by("priority", "-score", "due_date", "id")
     )

@@ -214,3 +214,42 @@ def test_exception_task_on_the_worklist_with_its_reason(controller_client, contr
     )
     assert response.status_code == 200 and "No action needed" in response.text
     assert "Over the credit limit" in response.text  # the row keeps its reason after the swap
+
+
+def test_worklist_query_count_with_exceptions_and_absence(
+    client, manager, controller, other_controller, django_assert_max_num_queries
+):
+    """Exception tasks, dunning tasks and the absence banner: the same queries for 3 or 30 tasks."""
+    from dunning.workflow.exceptions import raise_exceptions
+
+    controller.absent_until = timezone.localdate() + timedelta(days=3)
+    controller.deputy = other_controller
+    controller.save()
+
+    def add(n, start):
+        for i in range(start, start + n):
+            customer = CustomerFactory(number=f"Q{i}", credit_limit=D("100"), controller=other_controller)
+            services.post_invoice(
+                customer=customer,
+                number=f"Q-{i}",
+                issue_date=timezone.localdate(),
+                due_date=timezone.localdate() + timedelta(days=30),
+                amount=D("500"),
+                by="erp",
+            )
+        raise_exceptions(today=timezone.localdate())
+
+    add(3, 0)
+    client.force_login(manager)
+    url = reverse("dunning:worklist")
+    with django_assert_max_num_queries(12) as small:
+        client.get(url, {"assignee": other_controller.pk, "show": "all"})
+    add(30, 100)
+    with django_assert_max_num_queries(len(small)) as large:
+        page = client.get(url, {"assignee": other_controller.pk, "show": "all"})
+    assert len(page.context["page"].object_list) == 33
+    assert len(large) == len(small)
+    client.force_login(controller)
+    with django_assert_max_num_queries(len(small) + 1):  # the deputy's name in the banner
+        page = client.get(url)
+    assert f"New tasks go to {other_controller}." in page.text
