@@ -20,6 +20,15 @@ class User(AbstractUser):
     absent_until = models.DateField(
         _("absent until"), null=True, blank=True, help_text=_("Last day away (holiday, illness)")
     )
+    # Who takes over while away; empty: the available controller with the fewest open tasks.
+    deputy = models.ForeignKey(
+        "self",
+        verbose_name=_("deputy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deputising_for",
+    )
 
     class Meta:
         verbose_name = _("user")

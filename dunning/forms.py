@@ -129,3 +129,23 @@ class RuleForm(forms.ModelForm):
         if bad:
             raise forms.ValidationError(_("Not a country code: %(codes)s") % {"codes": ", ".join(bad)})
         return codes
+
+
+class AbsenceForm(forms.Form):
+    absent_until = forms.DateField(
+        label=_("Away until (last day)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: available. From now until this day, tasks go to the deputy."),
+    )
+    deputy = forms.ModelChoiceField(
+        label=_("Deputy"),
+        queryset=task_assignees(),
+        required=False,
+        empty_label=_("A colleague with the fewest open tasks"),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["deputy"].queryset = task_assignees().exclude(pk=user.pk)

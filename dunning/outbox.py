@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from accounts.models import Event, Task
-from accounts.services import create_task, record_event
-from dunning.assignees import pick_assignee
+from accounts.models import Event
+from accounts.services import record_event
 from dunning.letters import build_letter, render_letters
 from dunning.models import Channel, LetterBatch, Message
+from dunning.workflow.exceptions import failed_message_task
 
 logger = logging.getLogger(__name__)
 ACTOR = "system: outbox"
@@ -122,16 +122,7 @@ def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
                 by=ACTOR,
                 target=message,
             )
-            create_task(
-                customer=customer,
-                title=_("Reminder could not be sent to %(to)s: check the contact details")
-                % {"to": message.recipient},
-                due_date=timezone.localdate(),
-                by=ACTOR,
-                kind=Task.Kind.FOLLOW_UP,
-                assignee=pick_assignee(customer, today=timezone.localdate()),
-                priority=Task.Priority.HIGH,
-            )
+            failed_message_task(message)  # a task for the controller (dunning/workflow/exceptions.py)
     return "failed" if final else "retry"
 
 

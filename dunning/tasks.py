@@ -6,7 +6,7 @@ from datetime import date
 
 from dunning.models import Step
 from dunning.outbox import deliver_outbox
-from dunning.workflow import refresh
+from dunning.workflow import exceptions, refresh
 from dunning.workflow.execute import create_actions
 from dunning.workflow.plan import find_due, load_procedures
 
@@ -60,6 +60,7 @@ DAILY_STEPS = [
     ("dunning: disputes", disputes),
     ("dunning: figures and procedures", figures_and_procedures),
     ("dunning: actions", due_actions),
+    ("dunning: exceptions", exceptions.raise_exceptions),  # failed messages, over limit, absences
     ("dunning: outbox", outbox),
 ]
 

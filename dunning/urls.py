@@ -1,11 +1,14 @@
 from django.urls import path
 
-from dunning.views import customer, disputes, promises, runs, setup, worklist
+from dunning.views import customer, disputes, promises, runs, setup, team, worklist
 
 app_name = "dunning"
 
 urlpatterns = [
     path("worklist/", worklist.worklist, name="worklist"),
+    path("team/", team.team, name="team"),
+    path("absence/", team.absence, name="absence"),
+    path("absence/<int:pk>/", team.absence_for, name="absence_for"),
     path("worklist/bulk/", worklist.bulk, name="worklist_bulk"),
     path("worklist/tasks/<int:pk>/outcome/", worklist.task_outcome, name="task_outcome"),
     path("worklist/tasks/<int:pk>/snooze/", worklist.task_snooze, name="task_snooze"),

@@ -1,6 +1,7 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
 from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
+from dunning.models.exceptions import ExceptionCase
 from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.setup import (
     Action,
@@ -34,6 +35,7 @@ __all__ = [
     "DisputeUpdate",
     "DunningAction",
     "DunningStop",
+    "ExceptionCase",
     "Installment",
     "InterestRate",
     "LetterBatch",

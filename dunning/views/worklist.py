@@ -12,6 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import TaskReassignForm, TaskSnoozeForm, task_assignees
 from accounts.models import Task
 from accounts.services import reassign_task, snooze_task
-from creditmgmt.permissions import LEDGER_WRITERS, role_required
+from creditmgmt.permissions import LEDGER_WRITERS, MANAGERS, role_required
 from dunning import services
 from dunning.forms import BulkForm, OutcomeForm
 from dunning.models import DunningAction
@@ -29,12 +30,15 @@ TEMPLATE = "dunning/worklist.html"
 
 
 def worklist_tasks(user, *, show: str, today):
-    """Open tasks of the user, highest dunning score first (tasks without one by priority)."""
+    """Open tasks of the user, by priority then score (dunning steps and exceptions have one)."""
     tasks = (
         Task.objects.open()
         .filter(assignee=user)
-        .select_related("customer", "invoice", "dunning_action", "dunning_action__step", "payment_plan")
-        .annotate(score=Coalesce(F("dunning_action__score"), Value(0)))
+        .select_related(
+            "customer", "invoice", "assignee", "dunning_action", "dunning_action__step", "exception_case",
+            "payment_plan",
+        )
+        .annotate(score=Coalesce(F("dunning_action__score"), F("exception_case__score"), Value(0)))
         .order_by("priority", "-score", "due_date", "id")
     )
     if show == "today":
@@ -45,7 +49,7 @@ def worklist_tasks(user, *, show: str, today):
 def get_task(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(
         Task.objects.select_related(
-            "customer", "dunning_action", "dunning_action__step", "assignee", "payment_plan"
+            "customer", "dunning_action", "dunning_action__step", "exception_case", "assignee", "payment_plan"
         ),
         pk=pk,
     )
@@ -62,14 +66,23 @@ def _context(request: HttpRequest, **extra) -> dict:
     }
 
 
+def viewed_user(request: HttpRequest, raw: str | None):
+    """Whose worklist: one's own; managers may open anyone's (the team view links here)."""
+    if raw and raw.isdigit() and int(raw) != request.user.pk and request.user.has_role(*MANAGERS):
+        return get_object_or_404(task_assignees().select_related("deputy"), pk=int(raw))
+    return request.user
+
+
 @role_required(*LEDGER_WRITERS)
 def worklist(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     show = "all" if request.GET.get("show") == "all" else "today"
-    page = Paginator(worklist_tasks(request.user, show=show, today=today), PAGE).get_page(
-        request.GET.get("page")
+    person = viewed_user(request, request.GET.get("assignee"))
+    page = Paginator(worklist_tasks(person, show=show, today=today), PAGE).get_page(request.GET.get("page"))
+    away = person.absent_until is not None and person.absent_until >= today
+    context = _context(
+        request, page=page, show=show, person=person, away=away, is_manager=request.user.has_role(*MANAGERS)
     )
-    context = _context(request, page=page, show=show)
     template = TEMPLATE + "#rows" if request.htmx and request.htmx.target == "worklist-rows" else TEMPLATE
     return render(request, template, context)
 
@@ -172,7 +185,8 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*LEDGER_WRITERS)
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
-    mine = list(Task.objects.open().filter(assignee=request.user).values_list("pk", flat=True))
+    person = viewed_user(request, request.POST.get("person"))
+    mine = list(Task.objects.open().filter(assignee=person).values_list("pk", flat=True))
     form = BulkForm(request.POST, task_ids=mine)
     if not form.is_valid():
         messages.error(request, _("Nothing done: %(errors)s") % {"errors": form.errors.as_text()})
@@ -198,4 +212,6 @@ def bulk(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("%(n)s tasks done.") % {"n": done})
     if problems:
         messages.error(request, "; ".join(problems))
+    if person.pk != request.user.pk:
+        return redirect(f"{reverse('dunning:worklist')}?assignee={person.pk}&show=all")
     return redirect("dunning:worklist")

@@ -34,11 +34,13 @@ class TestWorklist:
         assert page.status_code == 200
         tasks = list(page.context["page"].object_list)
         assert tasks and all(t.assignee.username == "chris.controller" for t in tasks)
-        scores = [
-            (t.priority, -(t.dunning_action.score if hasattr(t, "dunning_action") else 0)) for t in tasks
-        ]
+        scores = [(t.priority, -t.score) for t in tasks]
         assert scores == sorted(scores)
         assert "EUR 12,400 overdue" in page.text
+        # Harbour Trading owes EUR 12,400 against a limit of EUR 10,000: an exception with its score.
+        over = next(t for t in tasks if hasattr(t, "exception_case"))
+        assert over.score == over.exception_case.score > 0
+        assert "EUR 2,400 over the limit of EUR 10,000 (EUR 12,400 open), medium risk" in page.text
         assert "Approve and send" in page.text  # the final notice waits
 
     def test_query_count_is_fixed(self, controller_client, controller, worked, django_assert_max_num_queries):

@@ -56,7 +56,41 @@ def world():
         stage=2,
         last_contact_date=today - timedelta(days=12),
     )
-    return {"manager": manager, "chris": chris, "harbour": harbour, "vries": vries}
+    # Noord is past its call: the final notice (+30, a letter that waits for approval) is due today.
+    noord = CustomerFactory(
+        name="Noord Shipping Ltd",
+        number="C5",
+        risk_class="medium",
+        language="en",
+        controller=chris,
+        address="Quay 5",
+        postal_code="9711 AA",
+        city="Groningen",
+    )
+    ContactFactory(customer=noord, name="Ann Lee", email="ap@noord.example", language="en")
+    services.post_invoice(
+        customer=noord,
+        number="M-7",
+        issue_date=today - timedelta(days=62),
+        due_date=today - timedelta(days=32),
+        amount=Decimal("1000.00"),
+        by="erp",
+    )
+    CustomerDunning.objects.create(
+        customer=noord,
+        procedure=Procedure.objects.get(code="medium"),
+        stage=3,
+        last_contact_date=today - timedelta(days=11),
+    )
+    return {"manager": manager, "chris": chris, "harbour": harbour, "vries": vries, "noord": noord}
+
+
+def edit_template(page: Page, step: str, template: str, subject: str) -> None:
+    page.get_by_role("link", name="Dunning", exact=True).click()
+    page.get_by_role("link", name="Medium risk", exact=True).click()
+    page.get_by_role("link", name=step).click()
+    page.get_by_role("link", name=template).click()
+    page.get_by_label("Subject").fill(subject)
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -68,13 +102,17 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 def test_manager_edits_template_run_sends_controller_completes_task(page: Page, live_server, world, tmp_path):
     sign_in(page, live_server.url, "mark")
-    page.get_by_role("link", name="Dunning", exact=True).click()
-    page.get_by_role("link", name="Medium risk", exact=True).click()
-    page.get_by_role("link", name="First reminder").click()
-    page.get_by_role("link", name="E-mail · EN · v1").click()
-    page.get_by_label("Subject").fill("Friendly nudge: {{ total|money:currency }} is overdue")
+    edit_template(
+        page, "First reminder", "E-mail · EN · v1", "Friendly nudge: {{ total|money:currency }} is overdue"
+    )
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#preview")).to_contain_text("Friendly nudge: €1,200.00 is overdue")
+    page.get_by_role("button", name="Save as new version").click()
+    expect(page.locator(".messages")).to_contain_text("Saved as version 2")
+    # The final notice waits for the controller's approval; its letter gets a new subject too.
+    edit_template(
+        page, "Final notice", "Letter · EN · v1", "Last notice: {{ total_due|money:currency }} to pay"
+    )
     page.get_by_role("button", name="Save as new version").click()
     expect(page.locator(".messages")).to_contain_text("Saved as version 2")
 
@@ -89,15 +127,40 @@ def test_manager_edits_template_run_sends_controller_completes_task(page: Page, 
 
     sign_in(page, live_server.url, "chris")
     page.get_by_role("link", name="Worklist").click()
-    row = page.locator("table.worklist tbody tr", has_text="Bakkerij De Vries")
+    row = page.locator("table.worklist tbody tr", has_text="Bakkerij De Vries").filter(
+        has_text="Call the customer"
+    )
     expect(row).to_contain_text("EUR 12,400 overdue 30 days, low risk")
+    # (read the database only while the browser waits: SQLite locks the table during a request)
+    call_pk = Task.objects.get(customer=world["vries"], kind="call").pk
     row.get_by_label("Outcome").select_option("promised")
     row.get_by_label("Note").fill("pays Friday")
     row.get_by_role("button", name="Done").click()
-    expect(page.locator("table.worklist tbody tr", has_text="Bakkerij De Vries")).to_contain_text(
-        "Payment promised"
-    )
-    page.screenshot(path=str(tmp_path / "worklist.png"), full_page=True)
+    call = page.locator(f"#task-{call_pk}.finished")
+    expect(call).to_contain_text("Payment promised")  # (the outcome list has it too: wait for the swap)
     task = Task.objects.get(customer=world["vries"], kind="call")
     assert (task.status, task.outcome) == ("done", "promised")
     assert DunningStop.objects.active().filter(customer=world["vries"], reason="promise").exists()
+
+    # The exception: De Vries owes EUR 12,400 against a limit of EUR 10,000.
+    over = page.locator("table.worklist tbody tr", has_text="Over the credit limit")
+    expect(over).to_contain_text("EUR 2,400 over the limit of EUR 10,000 (EUR 12,400 open), low risk")
+    over.get_by_label("Outcome").select_option("no_action")
+    over.get_by_label("Note").fill("limit raise asked from sales")
+    over.get_by_role("button", name="Done").click()
+    expect(
+        page.locator("table.worklist tbody tr.finished", has_text="Over the credit limit")
+    ).to_contain_text("No action needed")
+
+    # The final notice with the manager's new text: approved and sent from the worklist.
+    notice = page.locator("table.worklist tbody tr", has_text="Noord Shipping Ltd")
+    expect(notice).to_contain_text("Final notice (14-day letter)")
+    notice.get_by_role("button", name="Approve and send").click()
+    expect(page.locator("table.worklist tbody tr", has_text="Noord Shipping Ltd")).to_contain_text(
+        "Approved; on its way."
+    )
+    page.screenshot(path=str(tmp_path / "worklist.png"), full_page=True)
+    letter = Message.objects.get(customer=world["noord"])
+    assert letter.channel == "letter" and letter.template_version == 2
+    assert letter.subject.startswith("Last notice: €") and letter.subject.endswith(" to pay")
+    assert not Task.objects.open().filter(assignee=world["chris"], due_date__lte=date.today()).exists()
