@@ -10,9 +10,12 @@ failed, on the timeline, and a task for the controller.
 
 from __future__ import annotations
 
+import email.policy
+import functools
 import logging
 import uuid
 from datetime import datetime, timedelta
+from email import headerregistry
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Event, Task
-from accounts.services import create_task, record_event
+from accounts.services import build_event, create_task, record_event
 from dunning.assignees import pick_assignee
 from dunning.letters import build_letter, render_letters
 from dunning.models import Channel, LetterBatch, Message
@@ -85,16 +88,21 @@ def _mark_sent(messages: list[Message], *, now: datetime, summaries: list[str]) 
         Message.objects.filter(pk__in=[m.pk for m in messages], status=Message.Status.SENDING).update(
             status=Message.Status.SENT, sent_at=now, last_error=""
         )
-        for message, summary in zip(messages, summaries, strict=True):
-            record_event(
-                customer=message.customer_id,
-                kind=Event.Kind.MESSAGE,
-                verb="sent",
-                summary=summary,
-                by=ACTOR,
-                target=message,
-                data={"channel": message.channel, "message": message.pk},
-            )
+        Event.objects.bulk_create(
+            [
+                build_event(
+                    customer=message.customer_id,
+                    kind=Event.Kind.MESSAGE,
+                    verb="sent",
+                    summary=summary,
+                    by=ACTOR,
+                    target=message,
+                    data={"channel": message.channel, "message": message.pk},
+                )
+                for message, summary in zip(messages, summaries, strict=True)
+            ],
+            batch_size=1000,
+        )
 
 
 def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
@@ -135,15 +143,40 @@ def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
     return "failed" if final else "retry"
 
 
+class _HeaderRegistry(headerregistry.HeaderRegistry):
+    """The standard registry, but one header class per name instead of a new class per header.
+
+    `HeaderRegistry.__getitem__` builds a class with type() for every header
+    it parses: a third of the time spent building an e-mail, for classes that
+    are all the same. The headers come out byte for byte identical.
+    """
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 (one registry for the process)
+    def __getitem__(self, name):
+        return super().__getitem__(name)
+
+
+_REGISTRY = _HeaderRegistry()
+_POLICIES = {p: p.clone(header_factory=_REGISTRY) for p in (email.policy.default, email.policy.SMTP)}
+
+
+class OutboxEmail(EmailMessage):
+    """Django's EmailMessage, built with the cached header registry (whatever policy the backend asks)."""
+
+    def message(self, *, policy=email.policy.default):
+        fast = _POLICIES.get(policy) or policy.clone(header_factory=_REGISTRY)
+        return super().message(policy=fast)
+
+
 def _send_email(message: Message, connection) -> None:
-    email = EmailMessage(
+    email_message = OutboxEmail(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         reply_to=[settings.COMPANY["email"]],
         headers={"X-Credit-Message": message.idempotency_key},
     )
-    connection.send_messages([email])
+    connection.send_messages([email_message])
 
 
 def deliver_outbox(*, now: datetime | None = None) -> dict:
