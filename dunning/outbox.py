@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Event, Task
 from accounts.services import build_event, create_task, record_event
+from dunning import parallel
 from dunning.assignees import pick_assignee
 from dunning.letters import build_letter, render_letters
 from dunning.models import Channel, LetterBatch, Message
@@ -68,13 +69,21 @@ def _ready(now: datetime):
 
 def _claim_batch(now: datetime, *, channels: list[str], limit: int) -> list[Message]:
     """Claim up to `limit` ready messages with one conditional UPDATE; returns the ones we got."""
-    ids = list(_ready(now).filter(channel__in=channels).order_by("pk").values_list("pk", flat=True)[:limit])
-    if not ids:
-        return []
     token = uuid.uuid4().hex
-    _ready(now).filter(pk__in=ids).update(
-        status=Message.Status.SENDING, attempts=F("attempts") + 1, claim=token
-    )
+    with transaction.atomic():
+        # SKIP LOCKED: a second worker takes the next batch instead of the same one (PostgreSQL).
+        ids = list(
+            _ready(now)
+            .filter(channel__in=channels)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        _ready(now).filter(pk__in=ids).update(
+            status=Message.Status.SENDING, attempts=F("attempts") + 1, claim=token
+        )
     return list(
         Message.objects.filter(claim=token, status=Message.Status.SENDING)
         .select_related("customer", "action__step")
@@ -181,9 +190,19 @@ def _send_email(message: Message, connection) -> None:
 
 def deliver_outbox(*, now: datetime | None = None) -> dict:
     """Send what is ready, a batch at a time over one connection; safe to run any number of
-    times, by several workers at once."""
+    times, by several workers at once (with DUNNING_PROCESSES > 1 the run's own forked workers)."""
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0, "letters": 0}
+    for part in parallel.run_parts(lambda _: _deliver_batches(now), list(range(parallel.processes()))):
+        for key, value in part.items():
+            counts[key] += value
+    counts["letters"] = print_letters(now=now)
+    return counts
+
+
+def _deliver_batches(now: datetime) -> dict:
+    """Claim and send batches of e-mail and SMS until none is left."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
     gateway = None
     while batch := _claim_batch(now, channels=[Channel.EMAIL, Channel.SMS], limit=BATCH):
         sent: list[Message] = []
@@ -221,7 +240,6 @@ def deliver_outbox(*, now: datetime | None = None) -> dict:
         counts["sent"] += len(sent)
         for message, reason in failed:
             counts[_mark_failed(message, now=now, error=reason)] += 1
-    counts["letters"] = print_letters(now=now)
     return counts
 
 
