@@ -123,7 +123,7 @@ def copy_template(url: str, template: str) -> int:
 
 def measure(size: int, base_url: str, seed: int, template: str = "") -> None:
     url = base_url
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "creditmgmt.settings_test"}
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.bench.settings_bench"}
     env.setdefault("LOG_LEVEL", "WARNING")
     customers = max(1, round(size / OPEN_PER_CUSTOMER))
     if template:
@@ -151,7 +151,7 @@ def measure(size: int, base_url: str, seed: int, template: str = "") -> None:
 
     import django
 
-    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "creditmgmt.settings_test"})
+    os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.bench.settings_bench"})
     django.setup()
     from django.db import connections
 
