@@ -33,6 +33,8 @@ from dunning.selection import dunnable_invoices
 
 ACTOR = "system: daily run"
 BEHAVIOUR_WINDOW_DAYS = 365
+ON_TIME_DAYS = 3  # average days late up to this: pays on time
+SOMETIMES_LATE_DAYS = 15  # up to this: sometimes late; beyond: structurally late
 
 
 def ensure_states() -> int:
@@ -130,16 +132,28 @@ def refresh_figures(*, today: date) -> int:
             dunnable_amount=ZERO,
             overdue_amount=ZERO,
         )
+        # The behaviour follows from the average in the same write (the first run writes
+        # every state once instead of twice); the UPDATE below only catches stragglers.
+        follows = (
+            f"CASE WHEN agg.avg <= {ON_TIME_DAYS} THEN '{Behaviour.ON_TIME.value}' "
+            f"WHEN agg.avg <= {SOMETIMES_LATE_DAYS} THEN '{Behaviour.SOMETIMES_LATE.value}' "
+            f"ELSE '{Behaviour.STRUCTURALLY_LATE.value}' END"
+        )
         _update_from(
             paid,
-            assignments="avg_days_late = agg.avg",
-            changed=f"{t}.avg_days_late IS DISTINCT FROM agg.avg",
+            assignments=f"avg_days_late = agg.avg, behaviour = {follows}",
+            changed=f"{t}.avg_days_late IS DISTINCT FROM agg.avg OR {t}.behaviour <> {follows}",
         )
-        _clear_missing(paid_invoices, not_clear=Q(avg_days_late__isnull=False), avg_days_late=None)
+        _clear_missing(
+            paid_invoices,
+            not_clear=Q(avg_days_late__isnull=False),
+            avg_days_late=None,
+            behaviour=Behaviour.UNKNOWN,
+        )
         behaviour = Case(
             When(avg_days_late__isnull=True, then=Value(Behaviour.UNKNOWN)),
-            When(avg_days_late__lte=3, then=Value(Behaviour.ON_TIME)),
-            When(avg_days_late__lte=15, then=Value(Behaviour.SOMETIMES_LATE)),
+            When(avg_days_late__lte=ON_TIME_DAYS, then=Value(Behaviour.ON_TIME)),
+            When(avg_days_late__lte=SOMETIMES_LATE_DAYS, then=Value(Behaviour.SOMETIMES_LATE)),
             default=Value(Behaviour.STRUCTURALLY_LATE),
         )
         CustomerDunning.objects.exclude(behaviour=behaviour).update(behaviour=behaviour)
