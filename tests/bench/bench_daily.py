@@ -139,6 +139,10 @@ def measure(size: int, base_url: str, seed: int, template: str = "") -> None:
         seconds, _, _ = run_child(["seed_demo", "--customers", str(seeded), "--seed", str(seed)], env)
         print(f"  seeded {seeded:,} customers in {seconds:.1f} s")
     if copies > 1:
+        import django
+
+        os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.bench.settings_bench"})
+        django.setup()  # replicate reads the models
         started = time.monotonic()
         replicate(url, copies)
         print(f"  copied the book {copies - 1} more times in SQL: {time.monotonic() - started:.1f} s")
