@@ -2,9 +2,15 @@
 
     .venv/bin/python tests/bench/bench_daily.py --open 10000 100000     (PostgreSQL by default)
 
+    DUNNING_PROCESSES=2 .venv/bin/python tests/bench/bench_daily.py --open 300000 \
+        --template cm_speed_bench_tpl100k     (start from a database seeded earlier)
+
 For each size: a fresh database (dropped first; the name always contains
 "bench"), `seed_demo` with enough customers for about that many open invoices
-(about 1.25 per customer), then `manage.py run_daily` twice in a child process:
+(about 1.25 per customer; above 100,000 customers a seeded book copied in SQL,
+see `replicate`), or a copy of `--template`, then `manage.py run_daily` twice
+in a child process (settings `tests.bench.settings_bench`: e-mail built as for
+SMTP and dropped):
 the first run does the work (every overdue customer's first step), the second
 must find nothing to do. Prints wall time and the child's peak memory (max
 RSS) next to the targets, and the worklist page p95 with 300 tasks. Missed
