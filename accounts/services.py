@@ -53,8 +53,26 @@ def record_event(
     target: Any = None,
     data: dict | None = None,
 ) -> Event:
+    event = build_event(
+        customer=customer, kind=kind, verb=verb, summary=summary, by=by, target=target, data=data
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def build_event(
+    *,
+    customer: Customer | int,
+    kind: str,
+    verb: str,
+    summary: str,
+    by: Actor,
+    target: Any = None,
+    data: dict | None = None,
+) -> Event:
+    """An unsaved timeline event, for work that writes many at once (`Event.objects.bulk_create`)."""
     customer_id = customer if isinstance(customer, int) else customer.pk
-    return Event.objects.create(
+    return Event(
         customer_id=customer_id,
         kind=kind,
         verb=verb,

@@ -281,6 +281,10 @@ Q_CLUSTER = {
     "orm": "default",
     "sync": env_bool("Q_SYNC", False),
 }
+# Processes the daily run's message steps fork on PostgreSQL (building texts and e-mails is
+# Python work, one core each); see dunning/parallel.py. 1: everything in the worker itself.
+DUNNING_PROCESSES = env_int("DUNNING_PROCESSES", 1)
+
 if env("REDIS_URL"):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env("REDIS_URL")

@@ -10,9 +10,12 @@ failed, on the timeline, and a task for the controller.
 
 from __future__ import annotations
 
+import email.policy
+import functools
 import logging
 import uuid
 from datetime import datetime, timedelta
+from email import headerregistry
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +27,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Event
-from accounts.services import record_event
+from accounts.services import build_event, record_event
+from dunning import parallel
 from dunning.letters import build_letter, render_letters
 from dunning.models import Channel, LetterBatch, Message
 from dunning.workflow.exceptions import failed_message_task
@@ -65,13 +69,21 @@ def _ready(now: datetime):
 
 def _claim_batch(now: datetime, *, channels: list[str], limit: int) -> list[Message]:
     """Claim up to `limit` ready messages with one conditional UPDATE; returns the ones we got."""
-    ids = list(_ready(now).filter(channel__in=channels).order_by("pk").values_list("pk", flat=True)[:limit])
-    if not ids:
-        return []
     token = uuid.uuid4().hex
-    _ready(now).filter(pk__in=ids).update(
-        status=Message.Status.SENDING, attempts=F("attempts") + 1, claim=token
-    )
+    with transaction.atomic():
+        # SKIP LOCKED: a second worker takes the next batch instead of the same one (PostgreSQL).
+        ids = list(
+            _ready(now)
+            .filter(channel__in=channels)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        _ready(now).filter(pk__in=ids).update(
+            status=Message.Status.SENDING, attempts=F("attempts") + 1, claim=token
+        )
     return list(
         Message.objects.filter(claim=token, status=Message.Status.SENDING)
         .select_related("customer", "action__step")
@@ -85,16 +97,21 @@ def _mark_sent(messages: list[Message], *, now: datetime, summaries: list[str]) 
         Message.objects.filter(pk__in=[m.pk for m in messages], status=Message.Status.SENDING).update(
             status=Message.Status.SENT, sent_at=now, last_error=""
         )
-        for message, summary in zip(messages, summaries, strict=True):
-            record_event(
-                customer=message.customer_id,
-                kind=Event.Kind.MESSAGE,
-                verb="sent",
-                summary=summary,
-                by=ACTOR,
-                target=message,
-                data={"channel": message.channel, "message": message.pk},
-            )
+        Event.objects.bulk_create(
+            [
+                build_event(
+                    customer=message.customer_id,
+                    kind=Event.Kind.MESSAGE,
+                    verb="sent",
+                    summary=summary,
+                    by=ACTOR,
+                    target=message,
+                    data={"channel": message.channel, "message": message.pk},
+                )
+                for message, summary in zip(messages, summaries, strict=True)
+            ],
+            batch_size=1000,
+        )
 
 
 def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
@@ -126,22 +143,69 @@ def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
     return "failed" if final else "retry"
 
 
+class _HeaderRegistry(headerregistry.HeaderRegistry):
+    """The standard registry with two caches; building an e-mail takes half the time.
+
+    `HeaderRegistry.__getitem__` builds a class with type() for every header it
+    parses, classes that are all the same: one per name is kept. And a header
+    with the same value as a recent one (From, Reply-To, MIME-Version,
+    Content-Type ... the same in every reminder) is the same parsed header
+    object: they are immutable strings with their parse tree, never changed
+    once made. The bytes sent are identical to the standard registry's.
+    """
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 (one registry for the process)
+    def __getitem__(self, name):
+        return super().__getitem__(name)
+
+    def __call__(self, name, value):
+        if type(value) is str:  # not lists of Address (IDNA domains), datetimes ...
+            return self._parsed(name, value)
+        return super().__call__(name, value)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019
+    def _parsed(self, name, value):
+        return super().__call__(name, value)
+
+
+_REGISTRY = _HeaderRegistry()
+_POLICIES = {p: p.clone(header_factory=_REGISTRY) for p in (email.policy.default, email.policy.SMTP)}
+
+
+class OutboxEmail(EmailMessage):
+    """Django's EmailMessage, built with the cached header registry (whatever policy the backend asks)."""
+
+    def message(self, *, policy=email.policy.default):
+        fast = _POLICIES.get(policy) or policy.clone(header_factory=_REGISTRY)
+        return super().message(policy=fast)
+
+
 def _send_email(message: Message, connection) -> None:
-    email = EmailMessage(
+    email_message = OutboxEmail(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         reply_to=[settings.COMPANY["email"]],
         headers={"X-Credit-Message": message.idempotency_key},
     )
-    connection.send_messages([email])
+    connection.send_messages([email_message])
 
 
 def deliver_outbox(*, now: datetime | None = None) -> dict:
     """Send what is ready, a batch at a time over one connection; safe to run any number of
-    times, by several workers at once."""
+    times, by several workers at once (with DUNNING_PROCESSES > 1 the run's own forked workers)."""
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0, "letters": 0}
+    for part in parallel.run_parts(lambda _: _deliver_batches(now), list(range(parallel.processes()))):
+        for key, value in part.items():
+            counts[key] += value
+    counts["letters"] = print_letters(now=now)
+    return counts
+
+
+def _deliver_batches(now: datetime) -> dict:
+    """Claim and send batches of e-mail and SMS until none is left."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
     gateway = None
     while batch := _claim_batch(now, channels=[Channel.EMAIL, Channel.SMS], limit=BATCH):
         sent: list[Message] = []
@@ -179,7 +243,6 @@ def deliver_outbox(*, now: datetime | None = None) -> dict:
         counts["sent"] += len(sent)
         for message, reason in failed:
             counts[_mark_failed(message, now=now, error=reason)] += 1
-    counts["letters"] = print_letters(now=now)
     return counts
 
 

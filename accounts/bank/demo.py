@@ -21,14 +21,19 @@ def seed_todays_statement(
     *, today: date, lines: int = 40, seed: int = 2026, log: Callable[[str], None] = print
 ):
     """Give invoices their references, learn the IBANs of earlier payments, import today's statement."""
-    missing = list(
+    # The seed gives its invoices their references; this catches older books, a chunk at a time.
+    missing = (
         Invoice.objects.filter(payment_reference="", amount__gt=0)
         .select_related("customer")
         .only("id", "customer__country")
+        .order_by("pk")
     )
-    for invoice in missing:
-        invoice.payment_reference = reference_for_invoice(invoice.pk, country=invoice.customer.country)
-    Invoice.objects.bulk_update(missing, ["payment_reference"], batch_size=2000)
+    last = 0
+    while chunk := list(missing.filter(pk__gt=last)[:2000]):
+        last = chunk[-1].pk
+        for invoice in chunk:
+            invoice.payment_reference = reference_for_invoice(invoice.pk, country=invoice.customer.country)
+        Invoice.objects.bulk_update(chunk, ["payment_reference"])
     pairs = set(
         Payment.objects.exclude(Q(counterparty_iban="") | Q(customer=None)).values_list(
             "counterparty_iban", "customer_id"

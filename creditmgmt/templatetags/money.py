@@ -4,7 +4,13 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 from django import template
 from django.utils.translation import get_language
 
@@ -31,7 +37,45 @@ def money(value, currency: str = "EUR") -> str:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
-    return format_currency(amount, currency or "EUR", locale=current_locale())
+    return format_money(amount, currency or "EUR", current_locale())
+
+
+# A reminder run formats a few amounts per message for tens of thousands of messages;
+# babel's format_currency parses its pattern again for every amount (about 130 us). The
+# shape of a (locale, currency) pair is read off babel once and checked against it on
+# awkward values; when it does not reproduce babel exactly, babel formats every amount.
+_CHECK = [Decimal(v) for v in ("0", "-0", "0.005", "0.015", "-0.004", "7", "-7.5", "999.995", "1234567.891")]
+
+
+@cache
+def _shape(locale: Locale, currency: str) -> tuple | None:
+    digits = get_currency_precision(currency)
+    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+    number = "1" + group + "234" + group + "567" + (decimal + "0" * digits if digits else "")
+    positive = format_currency(Decimal("1234567"), currency, locale=locale)
+    negative = format_currency(Decimal("-1234567"), currency, locale=locale)
+    if positive.count(number) != 1 or negative.count(number) != 1:
+        return None
+    shape = (digits, group, decimal, *positive.split(number), *negative.split(number))
+    if any(_apply(shape, v) != format_currency(v, currency, locale=locale) for v in _CHECK):
+        return None
+    return shape
+
+
+def _apply(shape: tuple, amount: Decimal) -> str:
+    digits, group, decimal, prefix, suffix, negative_prefix, negative_suffix = shape
+    text = f"{abs(amount):,.{digits}f}".replace(",", "\0").replace(".", decimal).replace("\0", group)
+    if amount.is_signed():
+        return negative_prefix + text + negative_suffix
+    return prefix + text + suffix
+
+
+def format_money(amount: Decimal, currency: str, locale: Locale) -> str:
+    """The same text as babel's format_currency, at a tenth of the cost for the usual cases."""
+    shape = _shape(locale, currency) if amount.is_finite() else None
+    if shape is None:
+        return format_currency(amount, currency, locale=locale)
+    return _apply(shape, amount)
 
 
 @register.filter

@@ -35,7 +35,12 @@ def worklist_tasks(user, *, show: str, today):
         Task.objects.open()
         .filter(assignee=user)
         .select_related(
-            "customer", "invoice", "assignee", "dunning_action", "dunning_action__step", "exception_case",
+            "customer",
+            "invoice",
+            "assignee",
+            "dunning_action",
+            "dunning_action__step",
+            "exception_case",
             "payment_plan",
         )
         .annotate(score=Coalesce(F("dunning_action__score"), F("exception_case__score"), Value(0)))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ZERO, Contact, Customer, Invoice, Task
 from accounts.services import create_task, set_delivery_block
+from dunning import parallel
 from dunning.assignees import pick_assignee
 from dunning.casefile import write_case_file
 from dunning.compose import TemplateIndex, compose_message, current_templates
@@ -63,15 +64,25 @@ def create_actions(*, today: date, due: list[Due], steps: dict[int, Step]) -> di
     counts: dict[str, int] = defaultdict(int)
     templates = current_templates()
     rates = interest_table()
-    for start in range(0, len(due), CHUNK):
+
+    def run(chunk) -> dict[str, int]:
+        chunk_counts: dict[str, int] = defaultdict(int)
         _run_chunk(
-            due[start : start + CHUNK],
+            chunk,
             today=today,
             steps=steps,
             templates=templates,
             rates=rates,
-            counts=counts,
+            counts=chunk_counts,
         )
+        return dict(chunk_counts)
+
+    # The chunks are independent transactions over different customers: with
+    # DUNNING_PROCESSES > 1 forked workers take them side by side (see dunning.parallel).
+    chunks = [due[start : start + CHUNK] for start in range(0, len(due), CHUNK)]
+    for chunk_counts in parallel.run_parts(run, chunks):
+        for key, value in chunk_counts.items():
+            counts[key] += value
     return dict(counts)
 
 
