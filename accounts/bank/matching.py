@@ -32,6 +32,10 @@ RIVAL_MARGIN = 5
 SUBSET_POOL = 12  # the oldest open invoices of a customer tried for "sum of a few"
 SUBSET_MAX = 4
 NAME_CUTOFF = 90
+# Up to this many customers every name is compared; beyond, only those sharing a rare word with
+# the payer's name (one with fewer than RARE_WORD customers), when the name has such a word.
+NAME_SCAN_ALL = 2000
+RARE_WORD = 50
 TOKEN_RE = re.compile(r"[A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*|\d+")
 LEGAL_FORMS = re.compile(r"\b(B\.?V\.?|N\.?V\.?|V\.?O\.?F\.?|C\.?V\.?|GMBH|HOLDING|BEHEER|LTD|INC)\b\.?")
 
@@ -102,7 +106,17 @@ class MatchContext:
         self.by_amount: dict[Decimal, list[OpenInvoice]] = defaultdict(list)
         for invoice in sorted(invoices, key=lambda i: (i.due_date, i.id)):
             self._add(invoice)
-        self.names = {cid: normalize_name(name) for cid, (name, _parent) in customers.items()}
+        # Names with their words sorted: fuzz.ratio on these is token_sort_ratio without re-sorting
+        # every customer's name for every payment; and which customers carry which word.
+        self.names = {
+            cid: " ".join(sorted(normalize_name(name).split())) for cid, (name, _parent) in customers.items()
+        }
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        if len(self.names) > NAME_SCAN_ALL:
+            for cid, sorted_name in self.names.items():
+                for word in set(sorted_name.split()):
+                    self.by_word[word].append(cid)
+        self.name_cache: dict[str, dict[int, float]] = {}
         self.children: dict[int, set[int]] = defaultdict(set)
         for cid, (_name, parent) in customers.items():
             if parent:
@@ -183,11 +197,22 @@ def _subset_sum(invoices: list[OpenInvoice], amount: Decimal) -> list[list[OpenI
 
 
 def _name_customers(ctx: MatchContext, name: str) -> dict[int, float]:
-    query = normalize_name(name)
+    query = " ".join(sorted(normalize_name(name).split()))
     if len(query) < 3 or not ctx.names:
         return {}
-    hits = process.extract(query, ctx.names, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_CUTOFF, limit=3)
-    return {cid: score for _name, score, cid in hits}
+    if query in ctx.name_cache:
+        return ctx.name_cache[query]
+    choices: dict[int, str] = ctx.names
+    if ctx.by_word:
+        # A name at least 90 % alike keeps most words intact, so a payer whose name has a rare
+        # word is found among the few customers with that word (tens, not tens of thousands).
+        rare = [ctx.by_word[w] for w in set(query.split()) if 0 < len(ctx.by_word.get(w, ())) <= RARE_WORD]
+        if rare:
+            choices = {cid: ctx.names[cid] for cids in rare for cid in cids}
+    hits = process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF, limit=3)
+    found = {cid: score for _name, score, cid in hits}
+    ctx.name_cache[query] = found
+    return found
 
 
 def score_entry(
