@@ -35,10 +35,15 @@ class Decision:
     plan: list[tuple[int, Decimal]]  # (invoice id, amount)
     customer_id: int
     reasons: list[str]
+    new_iban: bool = True  # the payer's IBAN is not yet known for this customer: learn it
 
 
-def apply_decisions(decisions: list[Decision], *, by: Actor) -> list[Decision]:
-    """Allocate every decision that still fits; return the ones that do not (nothing written for them)."""
+def apply_decisions(decisions: list[Decision], *, by: Actor, stale: set[int] | None = None) -> list[Decision]:
+    """Allocate every decision that still fits; return the ones that do not (nothing written for them).
+
+    The customers' stored totals are refreshed here, or, when `stale` is given, their ids are
+    added to it for the caller to refresh once at the end of a run (see refresh_customers).
+    """
     with transaction.atomic():
         # Customers first, then invoices: the order every ledger service locks in.
         lock_customers(d.customer_id for d in decisions)
@@ -150,6 +155,12 @@ def apply_decisions(decisions: list[Decision], *, by: Actor) -> list[Decision]:
         actor = {"actor_id": user_id, "actor_label": "" if user_id else str(by)[:100], "created_at": now}
         events = []
         allocation_iter = iter(allocation_ids)
+        # Translated once per chunk, not per row.
+        received, payment_of = (
+            _("Payment of %(currency)s %(amount)s received (%(date)s)"),
+            _("payment of %(date)s"),
+        )
+        allocated = _("%(amount)s of the %(source)s allocated to invoice %(number)s")
         for d, payment_id in zip(accepted, payment_ids, strict=True):
             value_date = d.entry.value_date.isoformat()
             events.append(
@@ -157,22 +168,21 @@ def apply_decisions(decisions: list[Decision], *, by: Actor) -> list[Decision]:
                     "customer_id": d.customer_id,
                     "kind": Event.Kind.PAYMENT,
                     "verb": "received",
-                    "summary": _("Payment of %(currency)s %(amount)s received (%(date)s)")
+                    "summary": received
                     % {"currency": d.entry.currency, "amount": d.entry.amount, "date": value_date},
                     "content_type_id": payment_type,
                     "object_id": payment_id,
                     **actor,
                 }
             )
-            source = _("payment of %(date)s") % {"date": value_date}
+            source = payment_of % {"date": value_date}
             for i, a in d.plan:
                 events.append(
                     {
                         "customer_id": d.customer_id,
                         "kind": Event.Kind.ALLOCATION,
                         "verb": "allocated",
-                        "summary": _("%(amount)s of the %(source)s allocated to invoice %(number)s")
-                        % {"amount": a, "source": source, "number": invoices[i].number},
+                        "summary": allocated % {"amount": a, "source": source, "number": invoices[i].number},
                         "data": {
                             "allocation": next(allocation_iter),
                             "invoice_open": str(invoices[i].open_amount),
@@ -187,13 +197,25 @@ def apply_decisions(decisions: list[Decision], *, by: Actor) -> list[Decision]:
             [
                 KnownIban(iban=d.entry.counterparty_iban, customer_id=d.customer_id)
                 for d in accepted
-                if d.entry.counterparty_iban
+                if d.entry.counterparty_iban and d.new_iban
             ],
             ignore_conflicts=True,
             batch_size=1000,
         )
-        refresh_balances({d.customer_id for d in accepted})
+        if stale is None:
+            refresh_balances({d.customer_id for d in accepted})
+        else:
+            stale.update(d.customer_id for d in accepted)
     return rejected
+
+
+def refresh_customers(customer_ids: set[int], *, chunk: int = 2000) -> None:
+    """Recompute the stored totals of many customers, locked in id order, a chunk per transaction."""
+    ids = sorted(customer_ids)
+    for i in range(0, len(ids), chunk):
+        with transaction.atomic():
+            lock_customers(ids[i : i + chunk])
+            refresh_balances(ids[i : i + chunk])
 
 
 def insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:

@@ -14,14 +14,16 @@ the others wait in the queue with their reasons.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -38,6 +40,23 @@ NAME_SCAN_ALL = 2000
 RARE_WORD = 50
 TOKEN_RE = re.compile(r"[A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*|\d+")
 LEGAL_FORMS = re.compile(r"\b(B\.?V\.?|N\.?V\.?|V\.?O\.?F\.?|C\.?V\.?|GMBH|HOLDING|BEHEER|LTD|INC)\b\.?")
+
+
+@functools.cache
+def _translator_for(language: str | None) -> Callable[[str], str]:
+    texts: dict[str, str] = {}
+
+    def translate(message: str) -> str:
+        if message not in texts:
+            texts[message] = gettext(message)
+        return texts[message]
+
+    return translate
+
+
+def _translator() -> Callable[[str], str]:
+    """gettext remembered per language: scoring asks for the same few texts a hundred thousand times."""
+    return _translator_for(get_language())
 
 
 @dataclass
@@ -98,6 +117,7 @@ class MatchContext:
     ) -> None:
         self.customers = customers
         self.known_ibans = known_ibans
+        self.learned: set[tuple[str, int]] = set()
         self.by_id: dict[int, OpenInvoice] = {}
         self.by_reference: dict[str, OpenInvoice] = {}
         self.by_number: dict[str, list[OpenInvoice]] = defaultdict(list)
@@ -150,8 +170,13 @@ class MatchContext:
             self.by_amount[invoice.open_amount].append(invoice)
 
     def learn_iban(self, iban: str, customer_id: int) -> None:
-        if iban:
+        if iban and customer_id not in self.known_ibans.get(iban, ()):
             self.known_ibans.setdefault(iban, set()).add(customer_id)
+            self.learned.add((iban, customer_id))
+
+    def iban_stored(self, iban: str, customer_id: int) -> bool:
+        """Known from the database already (not just learned during this run)."""
+        return customer_id in self.known_ibans.get(iban, ()) and (iban, customer_id) not in self.learned
 
     def family(self, customer_id: int) -> set[int]:
         """The customer, its parent and the parent's other subsidiaries: who may pay for whom."""
@@ -219,6 +244,7 @@ def score_entry(
     ctx: MatchContext, *, amount: Decimal, iban: str, name: str, reference: str, text: str
 ) -> list[Candidate]:
     """The candidates for an incoming amount, best first, each with its reasons."""
+    _ = _translator()
     found: dict[tuple[int, ...], Candidate] = {}
 
     def add(invoices: list[OpenInvoice], score: int, reason: str) -> None:

@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 
 from accounts import services as ledger
 from accounts.bank.base import ParsedStatement, StatementFileError, entry_keys
-from accounts.bank.bulk import BULK_FROM, Decision, apply_decisions, insert_rows, update_rows
+from accounts.bank.bulk import (
+    BULK_FROM,
+    Decision,
+    apply_decisions,
+    insert_rows,
+    refresh_customers,
+    update_rows,
+)
 from accounts.bank.csvformat import CsvMapping
 from accounts.bank.matching import Candidate, MatchContext, OpenInvoice, confident, score_entry
 from accounts.bank.reading import parse_statement_file
@@ -210,6 +217,18 @@ def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | No
     """
     ctx = context or load_context()
     counts = {"matched": 0, "unmatched": 0, "outgoing": 0, "reversal": 0}
+    # A customer paid in several chunks gets its stored totals recomputed once, at the end.
+    stale: set[int] = set()
+    try:
+        _match_chunks(entry_ids, ctx=ctx, by=by, counts=counts, stale=stale)
+    finally:
+        refresh_customers(stale)
+    return counts
+
+
+def _match_chunks(
+    entry_ids: list[int], *, ctx: MatchContext, by: Actor, counts: dict[str, int], stale: set[int]
+) -> None:
     for i in range(0, len(entry_ids), CHUNK):
         entries = BankEntry.objects.filter(pk__in=entry_ids[i : i + CHUNK], status=BankEntry.Status.NEW)
         decisions: list[Decision] = []
@@ -233,13 +252,22 @@ def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | No
                 queue.append((entry, candidates))
                 continue
             plan = _plan(entry.amount, best)
+            stored = ctx.iban_stored(entry.counterparty_iban, best.customer_id)
             decisions.append(
-                Decision(entry=entry, plan=plan, customer_id=best.customer_id, reasons=best.reasons)
+                Decision(
+                    entry=entry,
+                    plan=plan,
+                    customer_id=best.customer_id,
+                    reasons=best.reasons,
+                    new_iban=not stored,
+                )
             )
             for invoice_id, part in plan:
                 ctx.settle(invoice_id, part)
             ctx.learn_iban(entry.counterparty_iban, best.customer_id)
-        rejected = apply_decisions(decisions, by=by) if len(decisions) >= BULK_FROM else decisions
+        rejected = decisions
+        if len(decisions) >= BULK_FROM:
+            rejected = apply_decisions(decisions, by=by, stale=stale)
         counts["matched"] += len(decisions) - len(rejected)
         for decision in rejected:
             try:
@@ -258,7 +286,6 @@ def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | No
         if reversals:
             reverse_entries(entries=reversals, by=by)
             counts["reversal"] += len(reversals)
-    return counts
 
 
 def _plan(amount: Decimal, candidate: Candidate) -> list[tuple[int, Decimal]]:
@@ -411,6 +438,7 @@ def reverse_entries(*, entries: list[BankEntry], by: Actor) -> None:
         task_type = ContentType.objects.get_for_model(Task).pk
         events: list[dict] = []
         numbers: dict[int, list[str]] = {}
+        undone = _("Allocation of %(amount)s to invoice %(number)s undone")
         for allocation in allocations:
             invoice = invoices[allocation.invoice_id]
             invoice.open_amount += allocation.amount
@@ -422,8 +450,7 @@ def reverse_entries(*, entries: list[BankEntry], by: Actor) -> None:
                     "customer_id": invoice.customer_id,
                     "kind": Event.Kind.ALLOCATION,
                     "verb": "unallocated",
-                    "summary": _("Allocation of %(amount)s to invoice %(number)s undone")
-                    % {"amount": allocation.amount, "number": invoice.number},
+                    "summary": undone % {"amount": allocation.amount, "number": invoice.number},
                     "data": {"allocation": allocation.pk},
                     "content_type_id": invoice_type,
                     "object_id": invoice.pk,
