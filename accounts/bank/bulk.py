@@ -62,6 +62,7 @@ def apply_decisions(decisions: list[Decision], *, by: Actor, stale: set[int] | N
                 "status",
                 "due_date",
                 "paid_date",
+                "days_late",
             )
             .order_by("pk")
         }
@@ -275,6 +276,11 @@ def update_rows(model: type[models.Model], objects: list, names: list[str]) -> N
     if not objects:
         return
     fields = [model._meta.get_field(name) for name in names]
+    if isinstance(objects[0], models.Model) and (
+        missing := objects[0].get_deferred_fields() & {f.attname for f in fields}
+    ):
+        # Reading them would cost one query per row: load them with the rows.
+        raise ValueError(f"update_rows: {sorted(missing)} not loaded on {model.__name__}")
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), model._meta.pk
     if connection.vendor == "postgresql":
