@@ -27,3 +27,28 @@ def test_shipped_texts_got_a_new_version_and_edited_ones_would_be_kept():
     assert all(t.version == 2 and "payment_reference" in t.body for t in current)
     first = Template.objects.filter(version=1)
     assert first.count() == current.count() and not first.filter(is_current=True).exists()
+
+
+def test_a_payment_in_the_bank_inbox_takes_its_invoice_out_of_the_same_days_run(book, settings, tmp_path):
+    """The daily workflow imports the watched folder before dunning: a customer who paid overnight
+    gets no reminder, while the others still do."""
+
+    from accounts.bank.writer import Line, camt053
+
+    settings.BANK_INBOX_DIR = str(tmp_path)
+    invoice = Invoice.objects.get(number="L-1")
+    (tmp_path / "overnight.xml").write_bytes(
+        camt053(
+            account="NL91ABNA0417164300",
+            lines=[
+                Line(invoice.open_amount, DAY, name="Bakkerij De Vries", reference=invoice.payment_reference)
+            ],
+            statement_id="NIGHT-1",
+        )
+    )
+    result = run_daily(DAY.isoformat())
+    assert result["bank"]["matched"] == 1
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    reminded = set(Message.objects.values_list("customer__number", flat=True))
+    assert "C1" not in reminded and "C2" in reminded
