@@ -77,6 +77,8 @@ def invoice_rows(invoices: Sequence[Invoice], today: date) -> list[dict]:
             "amount": i.amount,
             "open_amount": i.open_amount,
             "days_overdue": (today - i.due_date).days,
+            # The structured reference (betalingskenmerk or RF) the bank matches the payment by.
+            "payment_reference": i.payment_reference,
         }
         for i in invoices
     ]

@@ -9,6 +9,7 @@ element's line number for the messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -35,17 +36,17 @@ def _local(element: etree._Element) -> str:
 
 
 def _children(element: etree._Element | None, name: str) -> list[etree._Element]:
+    # "{*}Name": the name in any namespace or none, matched by lxml itself (much faster than in Python).
     if element is None:
         return []
-    return [child for child in element if _local(child) == name]
+    return list(element.iterchildren("{*}" + name))
 
 
 def _find(element: etree._Element | None, *path: str) -> etree._Element | None:
     for name in path:
         if element is None:
             return None
-        found = _children(element, name)
-        element = found[0] if found else None
+        element = next(element.iterchildren("{*}" + name), None)
     return element
 
 
@@ -61,14 +62,15 @@ def _first(element: etree._Element | None, *paths: tuple[str, ...]) -> str:
     return ""
 
 
-def _amount(element: etree._Element | None, what: str) -> Decimal:
+def _amount(element: etree._Element | None, what: Callable[[], str]) -> Decimal:
+    """The amount in `element`; `what` names it in a message (called only when there is a problem)."""
     if element is None:
-        raise StatementFileError(_("%(what)s has no amount.") % {"what": what})
+        raise StatementFileError(_("%(what)s has no amount.") % {"what": what()})
     try:
         return decimal_amount(element.text or "")
     except ValueError:
         raise file_error(
-            _("%(what)s: “%(value)s” is not an amount in cents.") % {"what": what, "value": element.text},
+            _("%(what)s: “%(value)s” is not an amount in cents.") % {"what": what(), "value": element.text},
             line=element.sourceline,
         ) from None
 
@@ -131,7 +133,7 @@ def _statement(element: etree._Element, kind: str) -> ParsedStatement:
     for balance in _children(element, "Bal"):
         code = _first(balance, ("Tp", "CdOrPrtry", "Cd"), ("Tp", "CdOrPrtry", "Prtry"))
         amount_el = _find(balance, "Amt")
-        amount = _amount(amount_el, _("balance %(code)s") % {"code": code})
+        amount = _amount(amount_el, lambda code=code: _("balance %(code)s") % {"code": code})
         if _text(balance, "CdtDbtInd") == "DBIT":
             amount = -amount
         statement.currency = statement.currency or (amount_el.get("Ccy", "") if amount_el is not None else "")
@@ -176,7 +178,7 @@ def _iso_date(text: str) -> date | None:
 def _entries(ntry: etree._Element, statement: ParsedStatement, *, fallback: date | None) -> list[ParsedEntry]:
     line = ntry.sourceline or 0
     amount_el = _find(ntry, "Amt")
-    amount = _amount(amount_el, _("The entry on line %(line)s") % {"line": line})
+    amount = _amount(amount_el, lambda: _("The entry on line %(line)s") % {"line": line})
     indicator = _text(ntry, "CdtDbtInd")
     if indicator not in ("CRDT", "DBIT"):
         raise file_error(_("the entry has no credit/debit mark (CdtDbtInd)."), line=line)

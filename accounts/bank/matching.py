@@ -14,14 +14,16 @@ the others wait in the queue with their reasons.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -32,8 +34,29 @@ RIVAL_MARGIN = 5
 SUBSET_POOL = 12  # the oldest open invoices of a customer tried for "sum of a few"
 SUBSET_MAX = 4
 NAME_CUTOFF = 90
+# Up to this many customers every name is compared; beyond, only those sharing a rare word with
+# the payer's name (one with fewer than RARE_WORD customers), when the name has such a word.
+NAME_SCAN_ALL = 2000
+RARE_WORD = 50
 TOKEN_RE = re.compile(r"[A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*|\d+")
 LEGAL_FORMS = re.compile(r"\b(B\.?V\.?|N\.?V\.?|V\.?O\.?F\.?|C\.?V\.?|GMBH|HOLDING|BEHEER|LTD|INC)\b\.?")
+
+
+@functools.cache
+def _translator_for(language: str | None) -> Callable[[str], str]:
+    texts: dict[str, str] = {}
+
+    def translate(message: str) -> str:
+        if message not in texts:
+            texts[message] = gettext(message)
+        return texts[message]
+
+    return translate
+
+
+def _translator() -> Callable[[str], str]:
+    """gettext remembered per language: scoring asks for the same few texts a hundred thousand times."""
+    return _translator_for(get_language())
 
 
 @dataclass
@@ -94,6 +117,7 @@ class MatchContext:
     ) -> None:
         self.customers = customers
         self.known_ibans = known_ibans
+        self.learned: set[tuple[str, int]] = set()
         self.by_id: dict[int, OpenInvoice] = {}
         self.by_reference: dict[str, OpenInvoice] = {}
         self.by_number: dict[str, list[OpenInvoice]] = defaultdict(list)
@@ -102,7 +126,17 @@ class MatchContext:
         self.by_amount: dict[Decimal, list[OpenInvoice]] = defaultdict(list)
         for invoice in sorted(invoices, key=lambda i: (i.due_date, i.id)):
             self._add(invoice)
-        self.names = {cid: normalize_name(name) for cid, (name, _parent) in customers.items()}
+        # Names with their words sorted: fuzz.ratio on these is token_sort_ratio without re-sorting
+        # every customer's name for every payment; and which customers carry which word.
+        self.names = {
+            cid: " ".join(sorted(normalize_name(name).split())) for cid, (name, _parent) in customers.items()
+        }
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        if len(self.names) > NAME_SCAN_ALL:
+            for cid, sorted_name in self.names.items():
+                for word in set(sorted_name.split()):
+                    self.by_word[word].append(cid)
+        self.name_cache: dict[str, dict[int, float]] = {}
         self.children: dict[int, set[int]] = defaultdict(set)
         for cid, (_name, parent) in customers.items():
             if parent:
@@ -136,8 +170,13 @@ class MatchContext:
             self.by_amount[invoice.open_amount].append(invoice)
 
     def learn_iban(self, iban: str, customer_id: int) -> None:
-        if iban:
+        if iban and customer_id not in self.known_ibans.get(iban, ()):
             self.known_ibans.setdefault(iban, set()).add(customer_id)
+            self.learned.add((iban, customer_id))
+
+    def iban_stored(self, iban: str, customer_id: int) -> bool:
+        """Known from the database already (not just learned during this run)."""
+        return customer_id in self.known_ibans.get(iban, ()) and (iban, customer_id) not in self.learned
 
     def family(self, customer_id: int) -> set[int]:
         """The customer, its parent and the parent's other subsidiaries: who may pay for whom."""
@@ -183,17 +222,29 @@ def _subset_sum(invoices: list[OpenInvoice], amount: Decimal) -> list[list[OpenI
 
 
 def _name_customers(ctx: MatchContext, name: str) -> dict[int, float]:
-    query = normalize_name(name)
+    query = " ".join(sorted(normalize_name(name).split()))
     if len(query) < 3 or not ctx.names:
         return {}
-    hits = process.extract(query, ctx.names, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_CUTOFF, limit=3)
-    return {cid: score for _name, score, cid in hits}
+    if query in ctx.name_cache:
+        return ctx.name_cache[query]
+    choices: dict[int, str] = ctx.names
+    if ctx.by_word:
+        # A name at least 90 % alike keeps most words intact, so a payer whose name has a rare
+        # word is found among the few customers with that word (tens, not tens of thousands).
+        rare = [ctx.by_word[w] for w in set(query.split()) if 0 < len(ctx.by_word.get(w, ())) <= RARE_WORD]
+        if rare:
+            choices = {cid: ctx.names[cid] for cids in rare for cid in cids}
+    hits = process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF, limit=3)
+    found = {cid: score for _name, score, cid in hits}
+    ctx.name_cache[query] = found
+    return found
 
 
 def score_entry(
     ctx: MatchContext, *, amount: Decimal, iban: str, name: str, reference: str, text: str
 ) -> list[Candidate]:
     """The candidates for an incoming amount, best first, each with its reasons."""
+    _ = _translator()
     found: dict[tuple[int, ...], Candidate] = {}
 
     def add(invoices: list[OpenInvoice], score: int, reason: str) -> None:

@@ -14,17 +14,28 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as ledger
 from accounts.bank.base import ParsedStatement, StatementFileError, entry_keys
-from accounts.bank.bulk import BULK_FROM, Decision, apply_decisions, update_rows
+from accounts.bank.bulk import (
+    BULK_FROM,
+    Decision,
+    apply_decisions,
+    insert_rows,
+    refresh_customers,
+    update_rows,
+)
 from accounts.bank.csvformat import CsvMapping
 from accounts.bank.matching import Candidate, MatchContext, OpenInvoice, confident, score_entry
 from accounts.bank.reading import parse_statement_file
+from accounts.imports.apply import refresh_balances
 from accounts.models import (
+    Allocation,
     BankEntry,
     BankStatement,
     Customer,
@@ -104,10 +115,7 @@ def import_statement_file(
                 record = _create_statement(statement, file_name=file_name, sha=sha, by=by)
                 summary.statements += 1
                 summary.statement_ids.append(record.pk)
-                created = BankEntry.objects.bulk_create(
-                    [_entry_row(record, entry, key) for entry, key in fresh], batch_size=CHUNK
-                )
-                new_ids.extend(e.pk for e in created)
+                new_ids.extend(insert_rows(BankEntry, [_entry_row(record, e, k) for e, k in fresh]))
                 for entry, _key in fresh:
                     summary.entries += 1
                     if entry.credit:
@@ -155,28 +163,28 @@ def _create_statement(statement: ParsedStatement, *, file_name: str, sha: str, b
     )
 
 
-def _entry_row(statement: BankStatement, entry, key: str) -> BankEntry:
-    return BankEntry(
-        statement=statement,
-        key=key,
-        line=entry.line,
-        booking_date=entry.booking_date,
-        value_date=entry.value_date,
-        amount=entry.amount,
-        direction=BankEntry.Direction.CREDIT if entry.credit else BankEntry.Direction.DEBIT,
-        is_reversal=entry.reversal,
-        currency=(entry.currency or statement.currency)[:3],
-        counterparty_name=entry.counterparty_name[:140],
-        counterparty_iban=entry.counterparty_iban.replace(" ", "").upper()[:34],
-        counterparty_bic=entry.counterparty_bic[:11],
-        remittance=entry.remittance,
-        structured_reference=entry.structured_reference[:35],
-        end_to_end_id=entry.end_to_end_id[:64],
-        bank_reference=entry.bank_reference[:64],
-        transaction_code=entry.transaction_code[:32],
-        return_reason=entry.return_reason[:8],
-        batch=entry.batch[:64],
-    )
+def _entry_row(statement: BankStatement, entry, key: str) -> dict:
+    return {
+        "statement_id": statement.pk,
+        "key": key,
+        "line": entry.line,
+        "booking_date": entry.booking_date,
+        "value_date": entry.value_date,
+        "amount": entry.amount,
+        "direction": BankEntry.Direction.CREDIT if entry.credit else BankEntry.Direction.DEBIT,
+        "is_reversal": entry.reversal,
+        "currency": (entry.currency or statement.currency)[:3],
+        "counterparty_name": entry.counterparty_name[:140],
+        "counterparty_iban": entry.counterparty_iban.replace(" ", "").upper()[:34],
+        "counterparty_bic": entry.counterparty_bic[:11],
+        "remittance": entry.remittance,
+        "structured_reference": entry.structured_reference[:35],
+        "end_to_end_id": entry.end_to_end_id[:64],
+        "bank_reference": entry.bank_reference[:64],
+        "transaction_code": entry.transaction_code[:32],
+        "return_reason": entry.return_reason[:8],
+        "batch": entry.batch[:64],
+    }
 
 
 # --- matching ------------------------------------------------------------------------
@@ -209,6 +217,18 @@ def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | No
     """
     ctx = context or load_context()
     counts = {"matched": 0, "unmatched": 0, "outgoing": 0, "reversal": 0}
+    # A customer paid in several chunks gets its stored totals recomputed once, at the end.
+    stale: set[int] = set()
+    try:
+        _match_chunks(entry_ids, ctx=ctx, by=by, counts=counts, stale=stale)
+    finally:
+        refresh_customers(stale)
+    return counts
+
+
+def _match_chunks(
+    entry_ids: list[int], *, ctx: MatchContext, by: Actor, counts: dict[str, int], stale: set[int]
+) -> None:
     for i in range(0, len(entry_ids), CHUNK):
         entries = BankEntry.objects.filter(pk__in=entry_ids[i : i + CHUNK], status=BankEntry.Status.NEW)
         decisions: list[Decision] = []
@@ -232,13 +252,22 @@ def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | No
                 queue.append((entry, candidates))
                 continue
             plan = _plan(entry.amount, best)
+            stored = ctx.iban_stored(entry.counterparty_iban, best.customer_id)
             decisions.append(
-                Decision(entry=entry, plan=plan, customer_id=best.customer_id, reasons=best.reasons)
+                Decision(
+                    entry=entry,
+                    plan=plan,
+                    customer_id=best.customer_id,
+                    reasons=best.reasons,
+                    new_iban=not stored,
+                )
             )
             for invoice_id, part in plan:
                 ctx.settle(invoice_id, part)
             ctx.learn_iban(entry.counterparty_iban, best.customer_id)
-        rejected = apply_decisions(decisions, by=by) if len(decisions) >= BULK_FROM else decisions
+        rejected = decisions
+        if len(decisions) >= BULK_FROM:
+            rejected = apply_decisions(decisions, by=by, stale=stale)
         counts["matched"] += len(decisions) - len(rejected)
         for decision in rejected:
             try:
@@ -254,10 +283,9 @@ def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | No
             explanation=_("Money going out: refunds and costs are not matched."),
         )
         counts["outgoing"] += len(outgoing)
-        for entry in reversals:
-            reverse_entry(entry=entry, by=by)
-            counts["reversal"] += 1
-    return counts
+        if reversals:
+            reverse_entries(entries=reversals, by=by)
+            counts["reversal"] += len(reversals)
 
 
 def _plan(amount: Decimal, candidate: Candidate) -> list[tuple[int, Decimal]]:
@@ -357,81 +385,196 @@ def learn_iban(*, iban: str, customer: Customer) -> KnownIban:
 
 def reverse_entry(*, entry: BankEntry, by: Actor) -> BankEntry:
     """A storno or returned direct debit: undo what the original payment settled, reopen, plan a task."""
+    reverse_entries(entries=[entry], by=by)
+    return BankEntry.objects.get(pk=entry.pk)
+
+
+def reverse_entries(*, entries: list[BankEntry], by: Actor) -> None:
+    """Reversals (storno, returned direct debit), many at once in one transaction.
+
+    Each finds the matched payment it undoes (end-to-end id, else IBAN and
+    amount; the latest not already reversed, booked before it), undoes its
+    allocations (the invoices reopen), marks the payment reversed, writes the
+    timeline and plans a *check payment* task; the same rows and events as
+    accounts.services.unallocate and create_task, written set-based. A reversal
+    without an original waits for a person (or counts as money going out).
+    """
     with transaction.atomic():
-        entry = BankEntry.objects.select_for_update().get(pk=entry.pk)
-        original = _original_of(entry)
-        if original is None or original.payment_id is None:
-            entry.status = (
-                BankEntry.Status.UNMATCHED
-                if entry.direction == BankEntry.Direction.CREDIT
-                else BankEntry.Status.OUTGOING
-            )
-            entry.explanation = _("A reversal, but no matched payment it reverses was found.")
-            entry.save(update_fields=["status", "explanation"])
-            return entry
-        # Customer before payment: the order every ledger service locks in.
-        ledger.lock_customer(
-            Payment.objects.values_list("customer_id", flat=True).get(pk=original.payment_id)
+        entries = list(
+            BankEntry.objects.select_for_update()
+            .filter(pk__in=[e.pk for e in entries])
+            .order_by("booking_date", "id")
         )
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(pk=original.payment_id)
-        )
-        numbers = []
-        for allocation in payment.allocations.active().select_related("invoice"):
-            ledger.unallocate(allocation=allocation, by=by)
-            numbers.append(allocation.invoice.number)
-        Payment.objects.filter(pk=payment.pk).update(unallocated_amount=0, reversed_at=timezone.now())
-        ledger.refresh_customer_balance(payment.customer_id)
-        customer = payment.customer
-        summary = _(
-            "Payment of %(amount)s from %(date)s reversed by the bank (%(reason)s); reopened: %(numbers)s"
-        ) % {
-            "amount": payment.amount,
-            "date": payment.value_date.isoformat(),
-            "reason": entry.return_reason or _("storno"),
-            "numbers": ", ".join(numbers) or "-",
+        originals = _originals_of(entries)
+        # Customers first, then payments, allocations and invoices: the order the ledger services lock in.
+        payment_ids = [o.payment_id for o in originals.values()]
+        customer_of = dict(Payment.objects.filter(pk__in=payment_ids).values_list("pk", "customer_id"))
+        ledger.lock_customers(customer_of.values())
+        payments = {
+            p.pk: p
+            for p in Payment.objects.select_for_update()
+            .filter(pk__in=payment_ids, reversed_at__isnull=True)
+            .order_by("pk")
         }
-        ledger.record_event(
-            customer=customer,
-            kind=Event.Kind.PAYMENT,
-            verb="reversed",
-            summary=summary,
-            by=by,
-            target=payment,
+        originals = {e: o for e, o in originals.items() if o.payment_id in payments}
+        allocations = list(
+            Allocation.objects.active()
+            .select_for_update()
+            .filter(payment_id__in=list(payments))
+            .order_by("pk")
         )
-        ledger.create_task(
-            customer=customer,
-            title=_("Payment reversed by the bank: check with the customer"),
-            due_date=timezone.localdate() + timedelta(days=1),
-            kind=Task.Kind.PAYMENT,
-            priority=Task.Priority.HIGH,
-            by=by,
+        invoices = {
+            i.pk: i
+            for i in Invoice.objects.select_for_update()
+            .filter(pk__in={a.invoice_id for a in allocations})
+            .only("id", "number", "customer_id", "open_amount", "status", "paid_date", "days_late")
+            .order_by("pk")
+        }
+        now, today = timezone.now(), timezone.localdate()
+        user = by if isinstance(by, User) else None
+        actor = {"actor_id": user.pk if user else None, "actor_label": "" if user else str(by)[:100]}
+        invoice_type = ContentType.objects.get_for_model(Invoice).pk
+        payment_type = ContentType.objects.get_for_model(Payment).pk
+        task_type = ContentType.objects.get_for_model(Task).pk
+        events: list[dict] = []
+        numbers: dict[int, list[str]] = {}
+        undone = _("Allocation of %(amount)s to invoice %(number)s undone")
+        for allocation in allocations:
+            invoice = invoices[allocation.invoice_id]
+            invoice.open_amount += allocation.amount
+            invoice.status, invoice.paid_date, invoice.days_late = Invoice.Status.OPEN, None, None
+            allocation.reversed_at, allocation.reversed_by_id = now, actor["actor_id"]
+            numbers.setdefault(allocation.payment_id, []).append(invoice.number)  # type: ignore[arg-type]
+            events.append(
+                {
+                    "customer_id": invoice.customer_id,
+                    "kind": Event.Kind.ALLOCATION,
+                    "verb": "unallocated",
+                    "summary": undone % {"amount": allocation.amount, "number": invoice.number},
+                    "data": {"allocation": allocation.pk},
+                    "content_type_id": invoice_type,
+                    "object_id": invoice.pk,
+                    **actor,
+                }
+            )
+        update_rows(Allocation, allocations, ["reversed_at", "reversed_by"])
+        update_rows(Invoice, list(invoices.values()), ["open_amount", "status", "paid_date", "days_late"])
+        for payment in payments.values():
+            payment.unallocated_amount, payment.reversed_at = Decimal("0.00"), now
+        update_rows(Payment, list(payments.values()), ["unallocated_amount", "reversed_at"])
+        controllers = dict(
+            Customer.objects.filter(pk__in=set(customer_of.values())).values_list("pk", "controller_id")
         )
-        entry.status = BankEntry.Status.REVERSAL
-        entry.reverses = original
-        entry.customer = customer
-        entry.explanation = summary[:300]
-        entry.save(update_fields=["status", "reverses", "customer", "explanation"])
-    return entry
+        title = _("Payment reversed by the bank: check with the customer")
+        due = today + timedelta(days=1)
+        tasks = []
+        for entry in entries:
+            original = originals.get(entry.pk)
+            if original is None:
+                entry.status = (
+                    BankEntry.Status.UNMATCHED
+                    if entry.direction == BankEntry.Direction.CREDIT
+                    else BankEntry.Status.OUTGOING
+                )
+                entry.explanation = _("A reversal, but no matched payment it reverses was found.")
+                continue
+            payment = payments[original.payment_id]  # type: ignore[index]
+            summary = _(
+                "Payment of %(amount)s from %(date)s reversed by the bank (%(reason)s); reopened: %(numbers)s"
+            ) % {
+                "amount": payment.amount,
+                "date": payment.value_date.isoformat(),
+                "reason": entry.return_reason or _("storno"),
+                "numbers": ", ".join(numbers.get(payment.pk, [])) or "-",
+            }
+            events.append(
+                {
+                    "customer_id": payment.customer_id,
+                    "kind": Event.Kind.PAYMENT,
+                    "verb": "reversed",
+                    "summary": summary[:300],
+                    "content_type_id": payment_type,
+                    "object_id": payment.pk,
+                    **actor,
+                }
+            )
+            tasks.append(
+                {
+                    "customer_id": payment.customer_id,
+                    "title": title,
+                    "due_date": due,
+                    "kind": Task.Kind.PAYMENT,
+                    "priority": Task.Priority.HIGH,
+                    "assignee_id": controllers.get(payment.customer_id),
+                    "created_at": now,
+                }
+            )
+            entry.status = BankEntry.Status.REVERSAL
+            entry.reverses_id = original.pk
+            entry.customer_id = payment.customer_id
+            entry.explanation = summary[:300]
+        update_rows(BankEntry, entries, ["status", "reverses", "customer", "explanation"])
+        task_ids = insert_rows(Task, tasks)
+        for task, task_id in zip(tasks, task_ids, strict=True):
+            events.append(
+                {
+                    "customer_id": task["customer_id"],
+                    "kind": Event.Kind.TASK,
+                    "verb": "created",
+                    "summary": _("Task planned for %(date)s: %(title)s")
+                    % {"date": due.isoformat(), "title": title},
+                    "content_type_id": task_type,
+                    "object_id": task_id,
+                    **actor,
+                }
+            )
+        insert_rows(Event, [{**e, "created_at": now} for e in events])
+        refresh_balances(set(customer_of.values()))
 
 
-def _original_of(entry: BankEntry) -> BankEntry | None:
-    matched = BankEntry.objects.select_for_update(of=("self",)).filter(
-        status=BankEntry.Status.MATCHED,
-        direction=BankEntry.Direction.CREDIT,
-        amount=entry.amount,
-        booking_date__lte=entry.booking_date,
-        # Not reversed before (a reversal marks its payment); an inner join, unlike reversed_by.
-        payment__reversed_at__isnull=True,
+def _originals_of(entries: list[BankEntry]) -> dict[int, BankEntry]:
+    """The matched entry each reversal undoes, found for all of them in one query."""
+    wanted = [e for e in entries if e.end_to_end_id or e.counterparty_iban]
+    if not wanted:
+        return {}
+    e2e = {e.end_to_end_id for e in wanted if e.end_to_end_id}
+    ibans = {e.counterparty_iban for e in wanted if e.counterparty_iban}
+    pool = list(
+        BankEntry.objects.select_for_update(of=("self",))
+        .filter(
+            Q(end_to_end_id__in=e2e) | Q(counterparty_iban__in=ibans),
+            status=BankEntry.Status.MATCHED,
+            direction=BankEntry.Direction.CREDIT,
+            amount__in={e.amount for e in wanted},
+            # Not reversed before (a reversal marks its payment); an inner join, unlike reversed_by.
+            payment__reversed_at__isnull=True,
+        )
+        .only("id", "payment_id", "amount", "booking_date", "end_to_end_id", "counterparty_iban")
+        .order_by("-booking_date", "-id")
     )
-    if entry.end_to_end_id:
-        found = matched.filter(end_to_end_id=entry.end_to_end_id).order_by("-booking_date", "-id").first()
-        if found:
-            return found
-    if entry.counterparty_iban:
-        return (
-            matched.filter(counterparty_iban=entry.counterparty_iban).order_by("-booking_date", "-id").first()
+    by_e2e: dict[str, list[BankEntry]] = {}
+    by_iban: dict[str, list[BankEntry]] = {}
+    for o in pool:  # latest first
+        by_e2e.setdefault(o.end_to_end_id, []).append(o)
+        by_iban.setdefault(o.counterparty_iban, []).append(o)
+    found: dict[int, BankEntry] = {}
+    used: set[int] = set()
+
+    def first(rows: list[BankEntry], entry: BankEntry) -> BankEntry | None:
+        return next(
+            (
+                o
+                for o in rows
+                if o.pk not in used and o.amount == entry.amount and o.booking_date <= entry.booking_date
+            ),
+            None,
         )
-    return None
+
+    for entry in wanted:
+        original = first(by_e2e.get(entry.end_to_end_id, []), entry) if entry.end_to_end_id else None
+        if original is None and entry.counterparty_iban:
+            original = first(by_iban.get(entry.counterparty_iban, []), entry)
+        if original is not None:
+            used.add(original.pk)
+            found[entry.pk] = original
+    return found

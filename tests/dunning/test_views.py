@@ -150,7 +150,9 @@ class TestCustomerPanel:
 class TestManagerPages:
     def test_edit_template_keeps_versions_and_previews_a_real_customer(self, client, manager, book):
         client.force_login(manager)
-        template = Template.objects.get(key="medium-reminder-1", channel="email", language="en")
+        template = Template.objects.get(
+            key="medium-reminder-1", channel="email", language="en", is_current=True
+        )
         url = reverse("dunning:template_edit", args=[template.pk])
         page = client.get(url, {"customer": "C2"})
         assert "Dear John Smith" in page.text and "M-1" in page.text
@@ -165,7 +167,8 @@ class TestManagerPages:
         saved = client.post(url, {"subject": "Pay now", "body": "Dear {{ contact.name }}", "save": "1"})
         assert saved.status_code == 302
         versions = Template.objects.filter(key="medium-reminder-1", channel="email", language="en")
-        assert sorted(versions.values_list("version", "is_current")) == [(1, False), (2, True)]
+        # Version 2 is the shipped text with payment references (migration 0003); 3 is the edit.
+        assert sorted(versions.values_list("version", "is_current")) == [(1, False), (2, False), (3, True)]
 
     def test_step_edit_and_order_rule(self, client, manager, book):
         client.force_login(manager)

@@ -104,3 +104,25 @@ def test_upload_summary_match_by_hand_paid_on_360(page: Page, live_server, world
     shot(page, "payments-360")
     assert Invoice.objects.get(pk=world["by_hand"].pk).status == Invoice.Status.PAID
     assert Invoice.objects.get(pk=world["by_number"].pk).status == Invoice.Status.PAID
+
+
+def test_a_refused_file_is_named_under_the_upload_with_its_line(page: Page, live_server, world, tmp_path):
+    """The upload goes through the progress script; a refused file comes back into the form."""
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("chris")
+    page.get_by_label("Password").fill("demo-pass-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="EN").click()
+    page.get_by_role("link", name="Payments").click()
+    broken = tmp_path / "broken.sta"
+    broken.write_text(":20:X\n:25:NL91ABNA0417164300\n:28C:1\n:60F:C261120EUR0,00\n:61:garbage\n")
+    page.get_by_label("Bank statement").set_input_files(str(broken))
+    page.get_by_role("button", name="Import and match").click()
+    form = page.locator("#import-form")
+    expect(form).to_contain_text("broken.sta was not imported")
+    expect(form).to_contain_text("Line ")
+    expect(page.locator("#import-summary")).to_have_count(0)
+    # The page was not reloaded: the form was swapped in place and still works.
+    page.get_by_label("Bank statement").set_input_files(str(world["file"]))
+    page.get_by_role("button", name="Import and match").click()
+    expect(page.locator("#import-summary")).to_contain_text("Imported: statement-today.xml")

@@ -278,3 +278,59 @@ def test_two_people_matching_one_entry_at_once():
     assert "already matched" in [o for o in outcomes if o != "ok"][0]
     assert Payment.objects.count() == 1
     assert Allocation.objects.count() == 1
+
+
+def test_several_stornos_in_one_file_each_undo_their_own_payment(acme):
+    """Reversals are undone together (set-based): two stornos of equal amounts from one IBAN
+    reverse the two latest payments, one each; a storno without an original waits."""
+    invoices = [post(acme, f"F-{n}", "100.00") for n in range(3)]
+    run(
+        *[
+            Line(
+                Decimal("100.00"),
+                TODAY - timedelta(days=3 - n),
+                iban="NL02RABO0123456789",
+                reference=i.payment_reference,
+            )
+            for n, i in enumerate(invoices)
+        ]
+    )
+    assert Invoice.objects.filter(status=Invoice.Status.PAID).count() == 3
+    storno = Line(Decimal("100.00"), TODAY, credit=False, iban="NL02RABO0123456789", return_reason="MD06")
+    stray = Line(Decimal("55.00"), TODAY, credit=False, iban="NL02RABO0123456789", return_reason="AC04")
+    summary = run(storno, storno, stray, statement="S2")
+    assert summary.reversals == 3
+    reopened = set(Invoice.objects.filter(status=Invoice.Status.OPEN).values_list("number", flat=True))
+    assert reopened == {"F-1", "F-2"}  # the latest two, one payment each
+    reversed_entries = BankEntry.objects.filter(status=BankEntry.Status.REVERSAL)
+    assert reversed_entries.count() == 2
+    assert len({e.reverses_id for e in reversed_entries}) == 2
+    assert BankEntry.objects.get(amount=Decimal("55.00")).status == BankEntry.Status.OUTGOING
+    acme.refresh_from_db()
+    assert acme.open_amount == Decimal("200.00") and acme.unallocated_amount == 0
+    assert Task.objects.filter(customer=acme, kind=Task.Kind.PAYMENT).count() == 2
+    assert Event.objects.filter(customer=acme, verb="unallocated").count() == 2
+    assert Event.objects.filter(customer=acme, verb="reversed").count() == 2
+    assert Payment.objects.filter(reversed_at__isnull=False).count() == 2
+
+
+def test_payer_name_among_many_customers_is_found_by_its_rare_word():
+    """With thousands of customers the name is compared only with those sharing a rare word."""
+    from accounts.bank.matching import NAME_SCAN_ALL, MatchContext, OpenInvoice, score_entry
+
+    customers = {n: (f"Bakkerij Jansen {n} B.V.", None) for n in range(NAME_SCAN_ALL + 500)}
+    customers[99_999] = ("Zuiderzee Logistiek B.V.", None)
+    invoices = [
+        OpenInvoice(id=1, number="F-1", customer_id=99_999, open_amount=Decimal("812.40"), due_date=TODAY),
+        OpenInvoice(id=2, number="F-2", customer_id=7, open_amount=Decimal("812.40"), due_date=TODAY),
+    ]
+    ctx = MatchContext(invoices, known_ibans={}, customers=customers)
+    assert len(ctx.by_word["JANSEN"]) > NAME_SCAN_ALL  # common words are not enough on their own
+    best = score_entry(
+        ctx, amount=Decimal("812.40"), iban="", name="ZUIDERZEE LOGISTIEK BV", reference="", text=""
+    )[0]
+    assert best.customer_id == 99_999 and best.score >= 90
+    best = score_entry(
+        ctx, amount=Decimal("812.40"), iban="", name="bakkerij jansen 7", reference="", text=""
+    )[0]
+    assert best.customer_id == 7 and best.score >= 90
