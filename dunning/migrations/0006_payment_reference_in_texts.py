@@ -68,6 +68,6 @@ def remove_references(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dunning", "0002_shipped_defaults")]
+    dependencies = [("dunning", "0005_exception_case")]
 
     operations = [migrations.RunPython(add_references, remove_references)]
