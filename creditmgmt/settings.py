@@ -227,6 +227,18 @@ COMPANY = {
     "currency": env("COMPANY_CURRENCY", "EUR"),
 }
 
+# Customer portal: the absolute address reminders link to, how long a link lives,
+# rate limits (requests per minute) and the upload limit.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+PORTAL_TOKEN_DAYS = env_int("PORTAL_TOKEN_DAYS", 60)
+PORTAL_RATE_PER_IP = env_int("PORTAL_RATE_PER_IP", 120)
+PORTAL_RATE_PER_TOKEN = env_int("PORTAL_RATE_PER_TOKEN", 60)
+# Wrong tokens per address in 10 minutes before the address is refused (guessing).
+PORTAL_FAILED_PER_IP = env_int("PORTAL_FAILED_PER_IP", 20)
+PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# The payment provider behind "pay online"; the demo records a payment and says DEMO plainly.
+PORTAL_PAYMENT_PROVIDER = env("PORTAL_PAYMENT_PROVIDER", "dunning.portal.payments.DemoProvider")
+
 # Security: strict in production, relaxed only where DEBUG is on.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -29,5 +29,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("dunning/", include("dunning.urls")),
     path("acceptance/", include("acceptance.urls")),
+    # The customer portal: public pages behind a personal token (no login), plus staff actions.
+    path("portal/", include("dunning.portal.urls")),
     path("admin/", admin.site.urls),
 ]

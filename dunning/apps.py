@@ -8,3 +8,4 @@ class DunningConfig(AppConfig):
 
     def ready(self):
         from dunning import panels  # noqa: F401  (registers the 360 section on import)
+        from dunning.portal import panel  # noqa: F401  (the portal section and the reminder link)

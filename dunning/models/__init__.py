@@ -1,5 +1,6 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
+from dunning.models.portal import ChangeRequest, PortalToken, RemittanceAdvice
 from dunning.models.setup import (
     Action,
     AssignmentRule,
@@ -24,13 +25,16 @@ __all__ = [
     "AssignmentRule",
     "Behaviour",
     "Channel",
+    "ChangeRequest",
     "CustomerDunning",
     "DunningAction",
     "DunningStop",
     "InterestRate",
     "LetterBatch",
     "Message",
+    "PortalToken",
     "Procedure",
+    "RemittanceAdvice",
     "Step",
     "Template",
     "WorkflowRun",
