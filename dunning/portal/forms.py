@@ -7,14 +7,24 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
+from creditmgmt.templatetags.money import money
+
+
+def invoice_label(invoice) -> str:
+    return _("%(number)s · %(amount)s · due %(due)s") % {
+        "number": invoice.number,
+        "amount": money(invoice.open_amount, invoice.currency),
+        "due": date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
+    }
 
 
 class InvoiceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.number
+        return invoice_label(obj)
 
 
 class InvoicesForm(forms.Form):
@@ -84,7 +94,7 @@ class DisputeForm(forms.Form):
     def __init__(self, *args, open_invoices, reasons, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["invoice"].queryset = open_invoices
-        self.fields["invoice"].label_from_instance = lambda i: f"{i.number}"
+        self.fields["invoice"].label_from_instance = invoice_label
         self.fields["reason"].choices = reasons
 
 

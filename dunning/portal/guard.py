@@ -106,7 +106,9 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         with translation.override(language):
             response = view(request, *args, **kwargs)
             response.headers.setdefault("Content-Language", language)
-        response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never pass it on
+        # The token is in the URL: other sites never see it (same-origin keeps the Origin header
+        # that CSRF checks; no-referrer would send "Origin: null" and refuse every form).
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     wrapped = never_cache(login_not_required(wrapped))

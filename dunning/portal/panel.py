@@ -9,6 +9,7 @@ from accounts.panels import register_customer_panel
 from creditmgmt.permissions import can_write_ledger
 from dunning.models import ChangeRequest, PortalToken, RemittanceAdvice
 from dunning.portal.links import portal_link
+from dunning.portal.services import FIELD_LABELS
 from dunning.rendering import register_portal_link
 
 register_portal_link(portal_link)
@@ -26,9 +27,12 @@ def portal_panel(request: HttpRequest, customer: Customer) -> str:
         "tokens": tokens,
         "any_valid": any(t.valid for t in tokens),
         "last_opened": max(opened) if opened else None,
-        "changes": list(
-            ChangeRequest.objects.filter(customer=customer, status=ChangeRequest.Status.PENDING)[:5]
-        ),
+        "changes": [
+            (change, [(FIELD_LABELS.get(k, k), v[0], v[1]) for k, v in change.changes.items()])
+            for change in ChangeRequest.objects.filter(
+                customer=customer, status=ChangeRequest.Status.PENDING
+            )[:5]
+        ],
         "remittances": list(RemittanceAdvice.objects.filter(customer=customer)[:3]),
         "can_write": can_write_ledger(request.user),
     }

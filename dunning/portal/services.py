@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Contact, Customer, Event, Task
 from accounts.services import (
@@ -35,11 +36,26 @@ CUSTOMER = "portal: customer"
 OPEN_EVENT_EVERY = timedelta(hours=1)
 CONTACT_FIELDS = ("name", "email", "phone")
 ADDRESS_FIELDS = ("address", "postal_code", "city")
+FIELD_LABELS = {
+    "contact_name": gettext_lazy("contact person"),
+    "contact_email": gettext_lazy("e-mail"),
+    "contact_phone": gettext_lazy("phone"),
+    "address": gettext_lazy("address"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "language": gettext_lazy("language"),
+    "preferred_channel": gettext_lazy("preferred channel"),
+    "contact_language": gettext_lazy("contact's language"),
+}
 SIGNATURES = {
     "application/pdf": (b"%PDF-",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
 }
+
+
+def describe(changes: dict[str, list[str]]) -> str:
+    return ", ".join(f"{FIELD_LABELS.get(k, k)}: {v[0] or '—'} → {v[1] or '—'}" for k, v in changes.items())
 
 
 def record_opening(token: PortalToken, *, now=None) -> bool:
@@ -188,8 +204,7 @@ def request_contact_change(
             customer=customer,
             kind=Event.Kind.CONTACT,
             verb="change_requested",
-            summary=_("Customer asked in the portal to correct: %(fields)s")
-            % {"fields": ", ".join(f"{k}: {v[0] or '—'} → {v[1] or '—'}" for k, v in changes.items())},
+            summary=_("Customer asked in the portal to correct: %(fields)s") % {"fields": describe(changes)},
             by=CUSTOMER,
             target=request,
             data={"changes": changes},
@@ -238,7 +253,7 @@ def update_preferences(
             kind=Event.Kind.CONTACT,
             verb="preferences_changed",
             summary=_("Customer changed communication preferences in the portal: %(fields)s")
-            % {"fields": ", ".join(f"{k}: {v[0]} → {v[1]}" for k, v in changes.items())},
+            % {"fields": describe(changes)},
             by=CUSTOMER,
             target=request,
             data={"changes": changes},

@@ -40,11 +40,11 @@ LABELS = {
         "date": "Datum",
         "customer_number": "Klantnummer",
         "invoice": "Factuur",
-        "issue_date": "Factuurdatum",
-        "due_date": "Vervaldatum",
+        "issue_date": "Datum",
+        "due_date": "Vervalt",
         "amount": "Bedrag",
         "open": "Open",
-        "days": "Dagen te laat",
+        "days": "Te laat",
         "reference": "Betalingskenmerk",
         "total": "Totaal open",
         "aging": "Ouderdom",
@@ -57,8 +57,8 @@ LABELS = {
         "date": "Date",
         "customer_number": "Customer number",
         "invoice": "Invoice",
-        "issue_date": "Invoice date",
-        "due_date": "Due date",
+        "issue_date": "Date",
+        "due_date": "Due",
         "amount": "Amount",
         "open": "Open",
         "days": "Days late",
@@ -203,7 +203,7 @@ def render_statement_pdf(
     story.append(
         Table(
             rows,
-            colWidths=[24 * mm, 22 * mm, 22 * mm, 38 * mm, 25 * mm, 25 * mm, 14 * mm],
+            colWidths=[20 * mm, 22 * mm, 22 * mm, 40 * mm, 24 * mm, 24 * mm, 18 * mm],
             repeatRows=1,
             style=_table_style(
                 [

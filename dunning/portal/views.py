@@ -251,8 +251,11 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 
 def _preselect(request: HttpRequest) -> dict:
+    """The invoices named in the address (?invoice=1&invoice=2), else all open ones."""
+    if request.method != "GET":
+        return {}
     ids = [int(x) for x in request.GET.getlist("invoice") if x.isdigit()]
-    return {"invoices": ids} if ids else {}
+    return {"invoices": ids or list(open_invoices(request.portal.customer).values_list("pk", flat=True))}
 
 
 def _dispute_reasons(language: str) -> list[tuple[str, str]]:

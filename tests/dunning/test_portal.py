@@ -137,7 +137,7 @@ def test_home_lists_open_invoices_with_references_bank_details_and_aging(client,
     assert "NL91ABNA0417164300" in text and "ABNANL2A" in text
     assert response.context["aging"].buckets == [D("80.00"), D("100.00"), D("250.00"), D("0.00"), D("0.00")]
     assert "DEMO" in text
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
