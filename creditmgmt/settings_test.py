@@ -23,6 +23,3 @@ import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="creditmgmt-test-media-"))  # noqa: F405
 IMPORT_STAGING_DIR = MEDIA_ROOT / "imports"
-
-# The portal's rate limits count in the cache: a per-process memory cache here (tests clear it).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -93,7 +93,7 @@ def smtp_server(settings):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """The portal's rate limits count in the (per-process) cache: every test starts at zero."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["portal"].clear()
     yield

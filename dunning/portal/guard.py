@@ -1,6 +1,7 @@
 """The portal's door: rate limits, token lookup by hash, one plain 404 for every bad link.
 
-Every public portal view is wrapped in `portal_view`: it counts the request per
+Every public portal view is wrapped in `portal_view`: it counts (in the "portal"
+cache, see settings.CACHES) the request per
 client address and refuses with 429 above the limit, looks the token up by its
 SHA-256 (never by the raw value), answers a wrong, expired or revoked token
 with the same plain 404, counts wrong tokens per address (guessing gets 429),
@@ -17,7 +18,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
@@ -56,9 +57,14 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
+def _cache():
+    return caches["portal"]
+
+
 def _count(key: str, window: int) -> int:
     """Requests in the current fixed window (the cache key expires with it)."""
     bucket = f"portal:{key}:{int(time.time() // window)}"
+    cache = _cache()
     cache.add(bucket, 0, timeout=window + 5)
     try:
         return cache.incr(bucket)
@@ -68,7 +74,7 @@ def _count(key: str, window: int) -> int:
 
 
 def _failures(ip: str) -> int:
-    return cache.get(f"portal:failed:{ip}:{int(time.time() // FAILED_WINDOW)}", 0)
+    return _cache().get(f"portal:failed:{ip}:{int(time.time() // FAILED_WINDOW)}", 0)
 
 
 def lookup(raw: str) -> PortalToken | None:

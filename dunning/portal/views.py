@@ -24,7 +24,7 @@ from accounts.models import Customer, Invoice
 from accounts.pdf import render_invoice_pdf
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, role_required
 from dunning.models import ChangeRequest, Message, RemittanceAdvice
-from dunning.portal import forms, services
+from dunning.portal import display, forms, services
 from dunning.portal.guard import LANGUAGE_COOKIE, LANGUAGES, portal_view
 from dunning.portal.payments import demo_pay, provider
 from dunning.portal.statement import aging, render_statement_pdf
@@ -59,6 +59,15 @@ def page(request: HttpRequest, template: str, context: dict, status: int = 200) 
     return render(request, template, {**base, **context}, status=status)
 
 
+def choice_context(form, invoices, field: str = "invoices") -> dict:
+    """The invoice checkboxes (or options) as HTML, built in one pass (fast with hundreds of invoices)."""
+    choices = display.invoice_choices(invoices)
+    chosen = display.selected_ids(form, field)
+    if field == "invoice":
+        return {"invoice_options": display.options(choices, chosen)}
+    return {"invoice_checks": display.checkboxes(choices, chosen)}
+
+
 def home_url(request: HttpRequest) -> str:
     return reverse("portal:home", args=[request.portal.raw])
 
@@ -76,16 +85,15 @@ def home(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
     today = timezone.localdate()
     invoices = list(open_invoices(customer))
-    for invoice in invoices:
-        invoice.late = (today - invoice.due_date).days
     summary = aging(invoices, today)
     return page(
         request,
         "portal/home.html",
         {
             "invoices": invoices,
+            "rows": display.open_rows(invoices, prefix=home_url(request), today=today),
             "aging": summary,
-            "overdue": sum((i.open_amount for i in invoices if i.late > 0), start=summary.total * 0),
+            "overdue": sum(summary.buckets[1:], start=summary.total * 0),
             "provider": provider(),
             "tab": "open",
         },
@@ -97,7 +105,8 @@ def paid(request: HttpRequest) -> HttpResponse:
     invoices = Invoice.objects.filter(customer=request.portal.customer, status=Invoice.Status.PAID).order_by(
         "-paid_date", "-id"
     )[:100]
-    return page(request, "portal/paid.html", {"invoices": invoices, "tab": "paid"})
+    rows = display.paid_rows(invoices, prefix=home_url(request))
+    return page(request, "portal/paid.html", {"rows": rows, "tab": "paid"})
 
 
 @portal_view
@@ -174,8 +183,9 @@ def demo_checkout(request: HttpRequest) -> HttpResponse:
 @portal_view
 def promise(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
+    candidates = list(open_invoices(customer))
     form = forms.PromiseForm(
-        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request)
+        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request, candidates)
     )
     if request.method == "POST" and form.is_valid():
         make_promise = contract("dunning.services.promises", "make_promise")
@@ -201,16 +211,19 @@ def promise(request: HttpRequest) -> HttpResponse:
                 % {"date": form.cleaned_data["promised_date"].isoformat()},
             )
             return redirect(home_url(request))
-    return page(request, "portal/promise.html", {"form": form, "tab": "open"})
+    return page(
+        request, "portal/promise.html", {"form": form, "tab": "open", **choice_context(form, candidates)}
+    )
 
 
 @portal_view
 def plan(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
+    candidates = list(open_invoices(customer))
     form = forms.PlanForm(
-        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request)
+        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request, candidates)
     )
-    context: dict = {"form": form, "tab": "open"}
+    context: dict = {"form": form, "tab": "open", **choice_context(form, candidates)}
     if request.method == "POST" and form.is_valid():
         suggest = contract("dunning.services.plans", "suggest_installments")
         check = contract("dunning.services.plans", "check_plan")
@@ -250,12 +263,10 @@ def plan(request: HttpRequest) -> HttpResponse:
     return page(request, "portal/plan.html", context)
 
 
-def _preselect(request: HttpRequest) -> dict:
+def _preselect(request: HttpRequest, candidates) -> dict:
     """The invoices named in the address (?invoice=1&invoice=2), else all open ones."""
-    if request.method != "GET":
-        return {}
     ids = [int(x) for x in request.GET.getlist("invoice") if x.isdigit()]
-    return {"invoices": ids or list(open_invoices(request.portal.customer).values_list("pk", flat=True))}
+    return {"invoices": ids or [i.pk for i in candidates]}
 
 
 def _dispute_reasons(language: str) -> list[tuple[str, str]]:
@@ -270,6 +281,7 @@ def _dispute_reasons(language: str) -> list[tuple[str, str]]:
 def dispute(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
     candidates = open_invoices(customer)
+    listed = list(candidates)
     initial = {}
     if request.GET.get("invoice", "").isdigit():
         initial["invoice"] = int(request.GET["invoice"])
@@ -308,7 +320,11 @@ def dispute(request: HttpRequest) -> HttpResponse:
                 % {"number": form.cleaned_data["invoice"].number},
             )
             return redirect(home_url(request))
-    return page(request, "portal/dispute.html", {"form": form, "tab": "open"})
+    return page(
+        request,
+        "portal/dispute.html",
+        {"form": form, "tab": "open", **choice_context(form, listed, "invoice")},
+    )
 
 
 @portal_view

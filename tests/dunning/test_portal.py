@@ -420,3 +420,21 @@ def test_dispute_attachment_of_the_wrong_type_is_refused(client, customer, porta
     )
     assert response.status_code == 200 and "Only PDF, PNG and JPEG" in response.text
     assert not Dispute.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_fast_money_and_dates_equal_the_slow_ones(language):
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from creditmgmt.templatetags.money import money as slow
+    from dunning.portal.display import money, short_date
+
+    with translation.override(language):
+        for currency in ("EUR", "USD", "GBP"):
+            for value in ("0", "0.05", "12.30", "999.99", "1000", "1234567.89", "-0.50", "-1210.00"):
+                assert money(D(value), currency) == slow(D(value), currency)
+        for day in (date(2026, 1, 5), date(2026, 12, 31)):
+            assert short_date(day) == date_format(day, "SHORT_DATE_FORMAT")
