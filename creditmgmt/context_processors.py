@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Payments"), "accounts:bank_home", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Import"), "accounts:import_upload", {Role.ADMIN, Role.MANAGER}),
     (_("Worklist"), "dunning:worklist", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
+    (_("Disputes"), "dunning:dispute_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Dunning"), "dunning:procedure_list", {Role.ADMIN, Role.MANAGER}),
     (_("Outbox"), "dunning:outbox", {Role.ADMIN, Role.MANAGER}),
     (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),

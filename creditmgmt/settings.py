@@ -195,6 +195,8 @@ IMPORT_STAGING_DIR = Path(env("IMPORT_STAGING_DIR", str(BASE_DIR / "var" / "impo
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# A new dispute is due (answered, or escalated to its owner) after this many days.
+DISPUTE_DUE_DAYS = env_int("DISPUTE_DUE_DAYS", 14)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -220,6 +222,9 @@ else:
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "credit@example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Where people reach this site (links in mails to staff).
+SITE_URL = env("SITE_URL", "http://localhost:8000")
 
 # Company details for letterheads, invoice copies and reminders.
 COMPANY = {

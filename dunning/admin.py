@@ -3,6 +3,9 @@ from django.contrib import admin
 from dunning.models import (
     AssignmentRule,
     CustomerDunning,
+    Dispute,
+    DisputeInvoice,
+    DisputeReason,
     DunningAction,
     DunningStop,
     InterestRate,
@@ -83,3 +86,28 @@ class MessageAdmin(admin.ModelAdmin):
 
 admin.site.register(LetterBatch)
 admin.site.register(WorkflowRun)
+
+
+# --- disputes ---------------------------------------------------------------
+
+
+@admin.register(DisputeReason)
+class DisputeReasonAdmin(admin.ModelAdmin):
+    """The reasons are configurable here: rename, reorder, add, or switch one off."""
+
+    list_display = ["code", "name_nl", "name_en", "position", "is_active"]
+    list_editable = ["name_nl", "name_en", "position", "is_active"]
+
+
+class DisputeInvoiceInline(admin.TabularInline):
+    model = DisputeInvoice
+    extra = 0
+    raw_id_fields = ["invoice"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    list_display = ["pk", "customer", "reason", "status", "amount", "owner", "due_date", "created_at"]
+    list_filter = ["status", "reason"]
+    raw_id_fields = ["customer", "credit_note", "escalation_task", "owner", "created_by"]
+    inlines = [DisputeInvoiceInline]

@@ -7,5 +7,5 @@ class DunningConfig(AppConfig):
     verbose_name = _("Dunning")
 
     def ready(self):
-        from dunning import panels  # noqa: F401  (registers the 360 section on import)
+        from dunning import disputes_hooks, panels  # noqa: F401  (register 360 sections and hooks on import)
         from dunning.portal import panel  # noqa: F401  (the portal section and the reminder link)

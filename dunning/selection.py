@@ -12,6 +12,18 @@
 
 Everything that selects invoices for reminders goes through it (the daily run,
 the dry run, previews, the 360 panel), so an excluded invoice is never dunned.
+
+Part of an invoice can be held back too (a partial dispute): a function
+registered with `register_paused_amount` returns an expression over the outer
+`Invoice` row for the amount it keeps out of dunning. `dunnable_invoices()`
+annotates every invoice with `paused_amount` (the sum of those, 0 when none)
+and `dunning_amount` (`open_amount - paused_amount`); it does not filter on
+them (a WHERE on a correlated subquery ruins PostgreSQL's row estimate), so a
+feature that pauses an invoice whole must register an exclusion for it too.
+The daily run sums `dunning_amount` for the customer's figures (so the
+minimum-amount check and the stage see only the undisputed part) and lists
+each invoice in the reminder with its `dunning_amount` as the amount still to
+pay; the stored `open_amount` is never changed.
 """
 
 from __future__ import annotations
@@ -21,12 +33,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Coalesce
 
-from accounts.models import Customer, Invoice
+from accounts.models import ZERO, Customer, Invoice
 
 ExclusionFunc = Callable[[date], Q]
 _EXCLUSIONS: dict[str, ExclusionFunc] = {}
+PausedFunc = Callable[[date], BaseExpression]
+_PAUSED: dict[str, PausedFunc] = {}
 
 # Customers in these statuses get no reminders at all (in collection: the agency has the case).
 SILENT_STATUSES = (Customer.Status.ON_HOLD, Customer.Status.CLOSED, Customer.Status.IN_COLLECTION)
@@ -53,6 +69,24 @@ def _stopped(today: date) -> Q:
     )
 
 
+def register_paused_amount(name: str) -> Callable[[PausedFunc], PausedFunc]:
+    """Decorator: the returned expression (over the outer Invoice) is held out of dunning on that date."""
+
+    def decorator(func: PausedFunc) -> PausedFunc:
+        _PAUSED[name] = func
+        return func
+
+    return decorator
+
+
+def paused_amount(today: date) -> BaseExpression:
+    """Every registered paused amount of an invoice, added up (0 when none)."""
+    total: BaseExpression = Value(ZERO)
+    for func in _PAUSED.values():
+        total = total + Coalesce(func(today), Value(ZERO))
+    return total
+
+
 def exclusions(today: date) -> Q:
     """Every registered exclusion as one Q (invoices to leave out)."""
     combined = Q(pk__in=[])
@@ -62,11 +96,15 @@ def exclusions(today: date) -> Q:
 
 
 def dunnable_invoices(today: date) -> QuerySet[Invoice]:
-    """Open, unpaid invoices of customers that may be dunned, minus every exclusion."""
+    """Open, unpaid invoices of customers that may be dunned, minus every exclusion.
+
+    Each carries `paused_amount` and `dunning_amount` (what is still dunned of it)."""
     return (
         Invoice.objects.filter(status=Invoice.Status.OPEN, open_amount__gt=0)
         .exclude(customer__status__in=SILENT_STATUSES)
         .exclude(exclusions(today))
+        .annotate(paused_amount=paused_amount(today))
+        .annotate(dunning_amount=F("open_amount") - F("paused_amount"))
     )
 
 

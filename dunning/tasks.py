@@ -32,6 +32,13 @@ def due_actions(*, today: date) -> dict:
     return {"due": len(due), **counts}
 
 
+def disputes(*, today: date) -> dict:
+    """Open disputes past their due date: a task for the owner (once per dispute)."""
+    from dunning.services.disputes import escalate_overdue
+
+    return {"escalated": escalate_overdue(today=today)}
+
+
 def outbox(*, today: date) -> dict:
     return deliver_outbox()
 
@@ -39,6 +46,7 @@ def outbox(*, today: date) -> dict:
 outbox.sends = True  # type: ignore[attr-defined]  # the dry run leaves it out
 
 DAILY_STEPS = [
+    ("dunning: disputes", disputes),
     ("dunning: figures and procedures", figures_and_procedures),
     ("dunning: actions", due_actions),
     ("dunning: outbox", outbox),
@@ -50,4 +58,4 @@ def deliver() -> dict:
     return deliver_outbox()
 
 
-__all__ = ["DAILY_STEPS", "Step", "deliver", "due_actions", "figures_and_procedures", "outbox"]
+__all__ = ["DAILY_STEPS", "Step", "deliver", "disputes", "due_actions", "figures_and_procedures", "outbox"]

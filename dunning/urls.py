@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dunning.views import customer, runs, setup, worklist
+from dunning.views import customer, disputes, runs, setup, worklist
 
 app_name = "dunning"
 
@@ -29,4 +29,10 @@ urlpatterns = [
     path("rules/<int:pk>/", setup.rule_edit, name="rule_edit"),
     path("customers/<int:pk>/stop/", customer.stop_set, name="stop_set"),
     path("stops/<int:pk>/lift/", customer.stop_lift, name="stop_lift"),
+    path("disputes/", disputes.dispute_list, name="dispute_list"),
+    path("disputes/summary/", disputes.dispute_summary, name="dispute_summary"),
+    path("disputes/<int:pk>/", disputes.dispute_detail, name="dispute_detail"),
+    path("disputes/<int:pk>/update/", disputes.dispute_update, name="dispute_update"),
+    path("disputes/<int:pk>/attachment/", disputes.dispute_attachment, name="dispute_attachment"),
+    path("customers/<int:pk>/disputes/new/", disputes.dispute_new, name="dispute_new"),
 ]

@@ -1,5 +1,6 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
+from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
 from dunning.models.portal import ChangeRequest, PortalToken, RemittanceAdvice
 from dunning.models.setup import (
     Action,
@@ -27,6 +28,10 @@ __all__ = [
     "Channel",
     "ChangeRequest",
     "CustomerDunning",
+    "Dispute",
+    "DisputeInvoice",
+    "DisputeReason",
+    "DisputeUpdate",
     "DunningAction",
     "DunningStop",
     "InterestRate",

@@ -2,6 +2,16 @@
 one transaction, locks before read-then-write, a timeline Event where a customer is concerned)."""
 
 from dunning.services.actions import approve_action, cancel_action, log_outcome, retry_message
+from dunning.services.disputes import (
+    add_comment,
+    assign_owner,
+    close_dispute,
+    open_dispute,
+    reject_dispute,
+    resolve_with_credit_note,
+    set_watchers,
+    start_investigating,
+)
 from dunning.services.setup import (
     save_procedure,
     save_rule,
@@ -12,6 +22,14 @@ from dunning.services.setup import (
 from dunning.services.stops import lift_dunning_stop, set_dunning_stop
 
 __all__ = [
+    "add_comment",
+    "assign_owner",
+    "close_dispute",
+    "open_dispute",
+    "reject_dispute",
+    "resolve_with_credit_note",
+    "set_watchers",
+    "start_investigating",
     "approve_action",
     "cancel_action",
     "lift_dunning_stop",

@@ -67,7 +67,9 @@ def log_outcome(*, task: Task, code: str, by: Actor, note: str = "", until: date
             task=task, outcome=OUTCOME_TO_TASK[code], note=f"{label}. {note}".strip().rstrip("."), by=by
         )
         today = timezone.localdate()
-        if code in OUTCOME_STOPS:
+        if code == OutcomeCode.DISPUTE and _open_dispute_for(task, note=note, by=by):
+            pass  # the dispute keeps its invoices out of dunning until it ends: no timed stop
+        elif code in OUTCOME_STOPS:
             reason, days = OUTCOME_STOPS[code]
             set_dunning_stop(
                 customer=task.customer,
@@ -89,6 +91,37 @@ def log_outcome(*, task: Task, code: str, by: Actor, note: str = "", until: date
     return task
 
 
+def _open_dispute_for(task: Task, *, note: str, by: Actor):
+    """A call ended in "customer disputes": open a dispute (reason "other", to be refined on the
+    dispute page) on the invoices the task is about, if any is still open and undisputed."""
+    from accounts.models import Invoice
+    from dunning.models import Dispute, DisputeReason
+    from dunning.services.disputes import open_dispute
+
+    action = getattr(task, "dunning_action", None)
+    ids = [task.invoice_id] if task.invoice_id else list(action.invoice_ids) if action else []
+    invoices = list(
+        Invoice.objects.filter(pk__in=ids, customer_id=task.customer_id, status=Invoice.Status.OPEN)
+        .filter(open_amount__gt=0)
+        .exclude(dispute_lines__dispute__status__in=Dispute.OPEN_STATUSES)
+    )
+    reason = DisputeReason.objects.active().filter(code="other").first()
+    if not invoices or reason is None:
+        return None
+    try:
+        return open_dispute(
+            customer=task.customer,
+            invoices=invoices,
+            reason=reason,
+            message=note,
+            by=by,
+            channel="phone",
+            owner=by if isinstance(by, User) else None,
+        )
+    except ValidationError:
+        return None
+
+
 def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:
     """Send a reminder that waited for approval (or hand the case over), and finish its task."""
     from django_q.tasks import async_task
@@ -103,6 +136,8 @@ def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:
         customer: Customer = action.customer
         step = action.step
         invoices = list(dunnable_invoices(today).filter(pk__in=action.invoice_ids).order_by("due_date", "id"))
+        for invoice in invoices:
+            invoice.open_amount = invoice.dunning_amount  # the undisputed rest (not saved)
         if not invoices:
             raise ValidationError(_("Nothing of this reminder is open any more; cancel it instead."))
         if step.channel is not None:

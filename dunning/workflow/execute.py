@@ -86,6 +86,7 @@ def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) 
             contacts[contact.customer_id].append(contact)
         invoices: dict[int, list[Invoice]] = defaultdict(list)
         for invoice in dunnable_invoices(today).filter(customer_id__in=ids).order_by("due_date", "id"):
+            invoice.open_amount = invoice.dunning_amount  # listed with its undisputed rest (not saved)
             invoices[invoice.customer_id].append(invoice)
 
         planned = []

@@ -95,8 +95,8 @@ def refresh_figures(*, today: date) -> int:
         .values("customer_id")
         .annotate(
             oldest=Min("due_date"),
-            open_total=Sum("open_amount"),
-            overdue_total=Coalesce(Sum("open_amount", filter=Q(due_date__lt=today)), Value(ZERO)),
+            open_total=Sum("dunning_amount"),  # open minus what a partial dispute holds back
+            overdue_total=Coalesce(Sum("dunning_amount", filter=Q(due_date__lt=today)), Value(ZERO)),
         )
     )
     paid = (

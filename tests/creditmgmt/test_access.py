@@ -105,6 +105,13 @@ EXPECTED = {
     "dunning:template_edit": {Role.ADMIN, Role.MANAGER},
     "dunning:rule_new": {Role.ADMIN, Role.MANAGER},
     "dunning:rule_edit": {Role.ADMIN, Role.MANAGER},
+    "dunning:dispute_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_summary": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    # Sales: only disputes they own or watch (the sample dispute has the sales user as watcher).
+    "dunning:dispute_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_update": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_attachment": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "dunning:dispute_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
@@ -208,6 +215,7 @@ def dunning_objects(customer):
         "message": message,
         "batch": LetterBatch.objects.create(date=date.today(), file="", count=0),
         "stop": DunningStop.objects.create(customer=customer, reason="other"),
+        "dispute": sample_dispute(customer),
         **portal_objects(customer),
     }
 
@@ -224,6 +232,22 @@ def portal_objects(customer):
     advice.save()
     change = ChangeRequest.objects.create(customer=customer, kind="contact", changes={"city": ["", "Ede"]})
     return {"remittance": advice, "change_request": change}
+
+
+def sample_dispute(customer):
+    from creditmgmt.models import User
+    from dunning.models import DisputeReason
+    from dunning.services.disputes import open_dispute
+
+    dispute = open_dispute(
+        customer=customer,
+        invoices=customer.invoices.all(),
+        reason=DisputeReason.objects.get(code="price"),
+        amount=Decimal("10.00"),
+        by="test",
+    )
+    dispute.watchers.set(User.objects.filter(role=Role.SALES))
+    return dispute
 
 
 # Which object the <pk> of each URL names.
@@ -259,6 +283,10 @@ PK_OF = {
     "dunning:step_new": "procedure",
     "dunning:template_edit": "template",
     "dunning:rule_edit": "rule",
+    "dunning:dispute_detail": "dispute",
+    "dunning:dispute_update": "dispute",
+    "dunning:dispute_attachment": "dispute",
+    "dunning:dispute_new": "customer",
     "acceptance:customer_decision": "customer",
     "portal:staff_new_link": "customer",
     "portal:staff_revoke": "customer",
