@@ -252,6 +252,13 @@ PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # The payment provider behind "pay online"; the demo records a payment and says DEMO plainly.
 PORTAL_PAYMENT_PROVIDER = env("PORTAL_PAYMENT_PROVIDER", "dunning.portal.payments.DemoProvider")
 
+# Promises to pay and payment plans (docs/dunning.md, "Promises to pay" and "Payment plans").
+PROMISE_GRACE_DAYS = env_int("PROMISE_GRACE_DAYS", 3)  # dunning waits until the promised date + this
+PLAN_MAX_MONTHS = env_int("PLAN_MAX_MONTHS", 6)  # longer plans go to a manager
+PLAN_MAX_AMOUNT = env("PLAN_MAX_AMOUNT", "25000.00")  # larger plans go to a manager (company currency)
+PLAN_GRACE_DAYS = env_int("PLAN_GRACE_DAYS", 3)  # an installment is missed this long after its due date
+PLAN_BREAK_AFTER_DAYS = env_int("PLAN_BREAK_AFTER_DAYS", 14)  # a miss unpaid this long breaks the plan
+
 # Security: strict in production, relaxed only where DEBUG is on.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

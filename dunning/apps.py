@@ -7,5 +7,10 @@ class DunningConfig(AppConfig):
     verbose_name = _("Dunning")
 
     def ready(self):
-        from dunning import disputes_hooks, panels  # noqa: F401  (register 360 sections and hooks on import)
+        from dunning import (  # noqa: F401  (each registers on import)
+            disputes_hooks,  # exclusions and acceptance features of disputes
+            panels,  # the dunning 360 section
+            promise_hooks,  # exclusions, acceptance features
+            promises_panel,  # the promises and plans 360 section
+        )
         from dunning.portal import panel  # noqa: F401  (the portal section and the reminder link)

@@ -29,6 +29,8 @@ class StopForm(forms.Form):
 class OutcomeForm(forms.Form):
     code = forms.ChoiceField(label=_("Outcome"), choices=OutcomeCode.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    # With "payment promised": the date records a promise to pay on the task's invoices.
+    promised_date = forms.DateField(label=_("Promised date"), required=False)
 
 
 class BulkForm(forms.Form):

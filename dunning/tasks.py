@@ -39,6 +39,16 @@ def disputes(*, today: date) -> dict:
     return {"escalated": escalate_overdue(today=today)}
 
 
+def promises_and_plans(*, today: date) -> dict:
+    """Promises that fell due (kept or broken) and payment plans (paid, missed, broken, completed)."""
+    from dunning.services.plans import check_plans
+    from dunning.services.promises import check_promises
+
+    counts = {f"promises_{k}": v for k, v in check_promises(today=today).items()}
+    counts.update({f"plans_{k}": v for k, v in check_plans(today=today).items()})
+    return counts
+
+
 def outbox(*, today: date) -> dict:
     return deliver_outbox()
 
@@ -47,6 +57,7 @@ outbox.sends = True  # type: ignore[attr-defined]  # the dry run leaves it out
 
 DAILY_STEPS = [
     ("dunning: disputes", disputes),
+    ("dunning: promises and plans", promises_and_plans),
     ("dunning: figures and procedures", figures_and_procedures),
     ("dunning: actions", due_actions),
     ("dunning: outbox", outbox),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dunning.views import customer, disputes, runs, setup, worklist
+from dunning.views import customer, disputes, promises, runs, setup, worklist
 
 app_name = "dunning"
 
@@ -35,4 +35,9 @@ urlpatterns = [
     path("disputes/<int:pk>/update/", disputes.dispute_update, name="dispute_update"),
     path("disputes/<int:pk>/attachment/", disputes.dispute_attachment, name="dispute_attachment"),
     path("customers/<int:pk>/disputes/new/", disputes.dispute_new, name="dispute_new"),
+    path("customers/<int:pk>/promises/new/", promises.promise_new, name="promise_new"),
+    path("promises/<int:pk>/cancel/", promises.promise_cancel, name="promise_cancel"),
+    path("customers/<int:pk>/plans/new/", promises.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", promises.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/decide/", promises.plan_decide, name="plan_decide"),
 ]

@@ -2,6 +2,7 @@
 
 from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
 from dunning.models.portal import ChangeRequest, PortalToken, RemittanceAdvice
+from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.setup import (
     Action,
     AssignmentRule,
@@ -23,6 +24,7 @@ from dunning.models.work import (
 
 __all__ = [
     "Action",
+    "AgreementChannel",
     "AssignmentRule",
     "Behaviour",
     "Channel",
@@ -34,11 +36,14 @@ __all__ = [
     "DisputeUpdate",
     "DunningAction",
     "DunningStop",
+    "Installment",
     "InterestRate",
     "LetterBatch",
     "Message",
+    "PaymentPlan",
     "PortalToken",
     "Procedure",
+    "Promise",
     "RemittanceAdvice",
     "Step",
     "Template",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Contact, Customer, Event, Task
+from accounts.models import Contact, Customer, Event, Invoice, Task
 from accounts.services import Actor, complete_task, create_task, record_event, update_customer
 from creditmgmt.models import User
 from dunning.casefile import write_case_file
@@ -55,7 +55,11 @@ OUTCOME_RETRY = {OutcomeCode.VOICEMAIL: 2, OutcomeCode.UNREACHABLE: 2}
 
 
 def log_outcome(*, task: Task, code: str, by: Actor, note: str = "", until: date | None = None) -> Task:
-    """Finish a task with an outcome code; promises and disputes pause dunning, no answer plans a retry."""
+    """Finish a task with an outcome code; promises and disputes pause dunning, no answer plans a retry.
+
+    "Payment promised" with a date records a Promise on the task's invoices (the reminder's, else
+    the task's invoice, else the customer's overdue ones); without a date it stops dunning a week."""
+    from dunning.services.promises import make_promise
     from dunning.services.stops import set_dunning_stop
 
     if code not in OutcomeCode.values:
@@ -69,6 +73,15 @@ def log_outcome(*, task: Task, code: str, by: Actor, note: str = "", until: date
         today = timezone.localdate()
         if code == OutcomeCode.DISPUTE and _open_dispute_for(task, note=note, by=by):
             pass  # the dispute keeps its invoices out of dunning until it ends: no timed stop
+        elif code == OutcomeCode.PROMISED and until is not None:
+            make_promise(
+                customer=task.customer,
+                invoices=promised_invoices(task, today=today),
+                promised_date=until,
+                channel="phone",
+                note=note,
+                by=by,
+            )
         elif code in OUTCOME_STOPS:
             reason, days = OUTCOME_STOPS[code]
             set_dunning_stop(
@@ -120,6 +133,24 @@ def _open_dispute_for(task: Task, *, note: str, by: Actor):
         )
     except ValidationError:
         return None
+
+
+def promised_invoices(task: Task, *, today: date) -> list[Invoice]:
+    """What a promise made on a call covers: the reminder's open invoices, else the task's invoice,
+    else the customer's overdue ones."""
+    open_ones = Invoice.objects.filter(
+        customer=task.customer_id, status=Invoice.Status.OPEN, open_amount__gt=0, amount__gt=0
+    ).order_by("due_date", "id")
+    action = getattr(task, "dunning_action", None)
+    if action is not None and action.invoice_ids:
+        chosen = list(open_ones.filter(pk__in=action.invoice_ids))
+    elif task.invoice_id:
+        chosen = list(open_ones.filter(pk=task.invoice_id))
+    else:
+        chosen = list(open_ones.filter(due_date__lt=today))
+    if not chosen:
+        raise ValidationError(_("Nothing overdue is open for a promise; log the call without a date."))
+    return chosen
 
 
 def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:

@@ -33,7 +33,7 @@ def worklist_tasks(user, *, show: str, today):
     tasks = (
         Task.objects.open()
         .filter(assignee=user)
-        .select_related("customer", "invoice", "dunning_action", "dunning_action__step")
+        .select_related("customer", "invoice", "dunning_action", "dunning_action__step", "payment_plan")
         .annotate(score=Coalesce(F("dunning_action__score"), Value(0)))
         .order_by("priority", "-score", "due_date", "id")
     )
@@ -44,7 +44,10 @@ def worklist_tasks(user, *, show: str, today):
 
 def get_task(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(
-        Task.objects.select_related("customer", "dunning_action", "dunning_action__step", "assignee"), pk=pk
+        Task.objects.select_related(
+            "customer", "dunning_action", "dunning_action__step", "assignee", "payment_plan"
+        ),
+        pk=pk,
     )
 
 
@@ -91,7 +94,11 @@ def task_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         return _row(request, task, error=_("Choose an outcome."))
     try:
         services.log_outcome(
-            task=task, code=form.cleaned_data["code"], note=form.cleaned_data["note"], by=request.user
+            task=task,
+            code=form.cleaned_data["code"],
+            note=form.cleaned_data["note"],
+            until=form.cleaned_data["promised_date"],
+            by=request.user,
         )
     except ValidationError as exc:
         return _row(request, task, error=" ".join(exc.messages))

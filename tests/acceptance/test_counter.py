@@ -123,9 +123,10 @@ def test_a_prospect_gets_an_answer_too(clerk, companies):
 
 
 def test_answer_query_count(clerk, companies, django_assert_num_queries):
-    # session, user, customer; bureau, ledger, group 2, open disputes (dunning), rules 3;
+    # session, user, customer; bureau, ledger, group 2, open disputes 1 and promises 1 (dunning's
+    # features), rules 3;
     # savepoint, decision, event, release
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         clerk.post(
             reverse("acceptance:counter_decide"),
             {"customer": companies["green"].pk},

@@ -186,11 +186,11 @@ def test_decide_runs_a_fixed_number_of_queries(bureau, controller, django_assert
     overdue_invoice(few, amount="100.00", days=5, number="A-1")
     for index in range(25):
         overdue_invoice(many, amount="100.00", days=5, number=f"B-{index}")
-    # bureau 1, ledger 1, group 2, open disputes 1 (dunning), rules 3,
+    # bureau 1, ledger 1, group 2, open disputes 1 and promises 1 (dunning's features), rules 3,
     # savepoint + decision + event + release 4
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         decide(by=controller, channel=Channel.API, customer=few)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         decide(by=controller, channel=Channel.API, customer=many)
 
 

@@ -112,6 +112,11 @@ EXPECTED = {
     "dunning:dispute_update": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:dispute_attachment": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:dispute_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:promise_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:promise_cancel": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_decide": {Role.ADMIN, Role.MANAGER},
     "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
@@ -181,7 +186,9 @@ def dunning_objects(customer):
         DunningStop,
         LetterBatch,
         Message,
+        PaymentPlan,
         Procedure,
+        Promise,
         Template,
     )
 
@@ -216,6 +223,17 @@ def dunning_objects(customer):
         "batch": LetterBatch.objects.create(date=date.today(), file="", count=0),
         "stop": DunningStop.objects.create(customer=customer, reason="other"),
         "dispute": sample_dispute(customer),
+        "promise": Promise.objects.create(
+            customer=customer,
+            amount=Decimal("70.00"),
+            open_at_promise=Decimal("70.00"),
+            promised_date=date.today(),
+            paused_until=date.today() + timedelta(days=3),
+            channel="phone",
+        ),
+        "plan": PaymentPlan.objects.create(
+            customer=customer, amount=Decimal("70.00"), status="requested", channel="phone"
+        ),
         **portal_objects(customer),
     }
 
@@ -287,6 +305,11 @@ PK_OF = {
     "dunning:dispute_update": "dispute",
     "dunning:dispute_attachment": "dispute",
     "dunning:dispute_new": "customer",
+    "dunning:promise_new": "customer",
+    "dunning:promise_cancel": "promise",
+    "dunning:plan_new": "customer",
+    "dunning:plan_detail": "plan",
+    "dunning:plan_decide": "plan",
     "acceptance:customer_decision": "customer",
     "portal:staff_new_link": "customer",
     "portal:staff_revoke": "customer",
