@@ -310,6 +310,8 @@ def dispute(request: HttpRequest) -> HttpResponse:
                 by=BY,
                 channel="portal",
                 attachment=attachment,
+                # The customer's controller owns what the customer raises (a manager may hand it on).
+                owner=customer.controller,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))

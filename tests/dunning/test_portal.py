@@ -375,11 +375,27 @@ def test_ask_for_a_plan_shows_the_verdict_then_requests_it(client, customer, por
     assert preview.status_code == 200
     installments = preview.context["installments"]
     assert len(installments) == 3 and sum(a for _, a in installments) == D("350.00")
-    assert "approved at once" in preview.text or "manager" in preview.text
+    assert preview.context["verdict"].auto_approved  # small, short, unknown risk: the policy allows it
+    assert "This plan would be approved at once." in preview.text
     assert not PaymentPlan.objects.exists()
-    done = client.post(url, {**data, "confirm": "1"})
-    assert done.status_code == 302
-    assert PaymentPlan.objects.filter(customer=customer).count() == 1
+    done = client.post(url, {**data, "confirm": "1"}, follow=True)
+    assert "Your payment plan is approved" in done.text
+    plan = PaymentPlan.objects.get(customer=customer)
+    assert plan.status == "active" and plan.installments.count() == 3
+
+
+def test_a_plan_too_long_for_the_policy_goes_to_a_manager(client, customer, portal):
+    from dunning.models import PaymentPlan
+
+    f1, f2 = Invoice.objects.get(number="F-1"), Invoice.objects.get(number="F-2")
+    url = reverse("portal:plan", args=[token_of(portal)])
+    data = {"invoices": [f1.pk, f2.pk], "count": 12, "first_date": (DAY + timedelta(days=10)).isoformat()}
+    preview = client.post(url, data)
+    assert not preview.context["verdict"].auto_approved and preview.context["verdict"].reasons
+    assert "needs a manager" in preview.text
+    done = client.post(url, {**data, "confirm": "1"}, follow=True)
+    assert "goes to a manager" in done.text
+    assert PaymentPlan.objects.get(customer=customer).status == "requested"
 
 
 def test_dispute_an_invoice(client, customer, portal):
@@ -402,6 +418,8 @@ def test_dispute_an_invoice(client, customer, portal):
     assert response.status_code == 302
     dispute = Dispute.objects.get(customer=customer)
     assert list(dispute.invoices.all()) == [f1] and dispute.channel == "portal"
+    assert dispute.owner == customer.controller
+    assert Task.objects.filter(customer=customer, assignee=dispute.owner, status="open").exists()
 
 
 def test_dispute_attachment_of_the_wrong_type_is_refused(client, customer, portal):

@@ -103,7 +103,7 @@ def test_reminder_link_opens_the_portal_and_a_dispute_stops_the_next_reminder(
     from dunning.models import Dispute
 
     dispute = Dispute.objects.get(customer=world["C2"])
-    assert dispute.channel == "portal"
+    assert dispute.channel == "portal" and dispute.owner == world["chris"]
     assert Task.objects.filter(customer=world["C2"], assignee=dispute.owner, status="open").exists()
 
     # Nine days later the second reminder is due: the other customer gets it, the disputed one not.
