@@ -77,7 +77,9 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def open_rows(invoices: Iterable[Invoice], *, prefix: str, today: date) -> SafeString:
+def open_rows(
+    invoices: Iterable[Invoice], *, prefix: str, today: date, disputed: set[int] = frozenset()
+) -> SafeString:
     """The open-invoices table body: checkbox, number, due date, lateness, open amount, reference, links."""
     invoice_, due_, open_, reference_ = (
         _e(gettext("Invoice")),
@@ -85,6 +87,7 @@ def open_rows(invoices: Iterable[Invoice], *, prefix: str, today: date) -> SafeS
         _e(gettext("Open")),
         _e(gettext("Payment reference")),
     )
+    under_dispute = _e(gettext("under dispute"))
     of_, dispute_, pay_, prefix = (
         _e(gettext("of")),
         _e(gettext("Dispute")),
@@ -108,6 +111,11 @@ def open_rows(invoices: Iterable[Invoice], *, prefix: str, today: date) -> SafeS
         )
         description = f" · {_e(i.description)}" if i.description else ""
         number = _e(i.number)
+        dispute_html = (
+            f'<span class="badge warn">{under_dispute}</span>'
+            if i.pk in disputed
+            else f'<a href="{prefix}dispute/?invoice={i.pk}">{dispute_}</a>'
+        )
         rows.append(
             f'<tr><td class="check"><input type="checkbox" name="invoices" value="{i.pk}" id="inv-{i.pk}" '
             f'aria-label="{pay_} {number}"></td>'
@@ -116,8 +124,7 @@ def open_rows(invoices: Iterable[Invoice], *, prefix: str, today: date) -> SafeS
             f'<td data-label="{due_}">{_e(short_date(i.due_date))}{late_html}</td>'
             f'<td class="num" data-label="{open_}">{_e(money(i.open_amount, i.currency))}{of_html}</td>'
             f'<td data-label="{reference_}"><code>{_e(i.payment_reference or i.number)}</code></td>'
-            f'<td class="actions"><a href="{prefix}invoices/{i.pk}/pdf/">PDF</a> · '
-            f'<a href="{prefix}dispute/?invoice={i.pk}">{dispute_}</a></td></tr>'
+            f'<td class="actions"><a href="{prefix}invoices/{i.pk}/pdf/">PDF</a> · {dispute_html}</td></tr>'
         )
     return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
 

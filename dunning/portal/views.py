@@ -59,6 +59,15 @@ def page(request: HttpRequest, template: str, context: dict, status: int = 200) 
     return render(request, template, {**base, **context}, status=status)
 
 
+def disputed_ids(customer: Customer) -> set[int]:
+    """Invoices in an open dispute (shown as such instead of a "Dispute" link)."""
+    try:
+        from dunning.models import Dispute  # type: ignore[attr-defined]
+    except ImportError:
+        return set()
+    return set(Dispute.objects.open().filter(customer=customer).values_list("invoices", flat=True))
+
+
 def choice_context(form, invoices, field: str = "invoices") -> dict:
     """The invoice checkboxes (or options) as HTML, built in one pass (fast with hundreds of invoices)."""
     choices = display.invoice_choices(invoices)
@@ -91,7 +100,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {
             "invoices": invoices,
-            "rows": display.open_rows(invoices, prefix=home_url(request), today=today),
+            "rows": display.open_rows(
+                invoices, prefix=home_url(request), today=today, disputed=disputed_ids(customer)
+            ),
             "aging": summary,
             "overdue": sum(summary.buckets[1:], start=summary.total * 0),
             "provider": provider(),
