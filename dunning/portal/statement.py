@@ -21,6 +21,7 @@ from accounts.models import ZERO, Customer, Invoice
 from accounts.pdf import (
     ACCENT,
     FONT_BOLD,
+    INK,
     LOCALES,
     MUTED,
     RULE,
@@ -178,28 +179,19 @@ def render_statement_pdf(
     rows = [header]
     for invoice in invoices:
         late = max((today - invoice.due_date).days, 0)
+        # Plain strings, not Paragraphs: a statement of hundreds of lines renders several times faster.
         rows.append(
             [
-                _p(invoice.number, styles["td"]),
-                _p(day(invoice.issue_date), styles["td"]),
-                _p(day(invoice.due_date), styles["td"]),
-                _p(invoice.payment_reference or invoice.number, styles["td"]),
-                _p(money(invoice.amount), styles["td_right"]),
-                _p(money(invoice.open_amount), styles["td_right"]),
-                _p(str(late) if late else "", styles["td_right"]),
+                invoice.number,
+                day(invoice.issue_date),
+                day(invoice.due_date),
+                invoice.payment_reference or invoice.number,
+                money(invoice.amount),
+                money(invoice.open_amount),
+                str(late) if late else "",
             ]
         )
-    rows.append(
-        [
-            "",
-            "",
-            "",
-            Paragraph(f"<b>{labels['total']}</b>", styles["td"]),
-            "",
-            Paragraph(f"<b>{money(summary.total)}</b>", styles["td_right"]),
-            "",
-        ]
-    )
+    rows.append(["", "", "", labels["total"], "", money(summary.total), ""])
     story.append(
         Table(
             rows,
@@ -207,6 +199,10 @@ def render_statement_pdf(
             repeatRows=1,
             style=_table_style(
                 [
+                    ("FONTSIZE", (0, 1), (-1, -1), 8.5),
+                    ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+                    ("ALIGN", (4, 1), (-1, -1), "RIGHT"),
+                    ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD),
                     ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                     ("LINEBELOW", (0, 0), (-1, -2), 0.4, RULE),
                     ("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
