@@ -42,6 +42,8 @@ def world():
     from django.apps import apps
 
     importlib.import_module("dunning.migrations.0002_shipped_defaults").create_defaults(apps, None)
+    # A transactional test starts from an emptied database: put the shipped dispute reasons back too.
+    importlib.import_module("dunning.migrations.0003_disputes").ship_reasons(apps, None)
     chris = create_user(username="chris", role=Role.CONTROLLER, password="demo-pass-2026", first_name="Chris")
     today = date.today()
     customers = {}
