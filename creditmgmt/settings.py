@@ -160,6 +160,14 @@ if env("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("REDIS_URL"),
     }
+# The customer portal's rate limits: counters in memory (per process: with several web
+# workers each counts on its own) or, with REDIS_URL, shared by all workers. Not the
+# database cache: every counter there costs a handful of queries per request.
+CACHES["portal"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    if env("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -232,6 +240,18 @@ COMPANY = {
     "phone": env("COMPANY_PHONE", "+31 30 123 4567"),
     "currency": env("COMPANY_CURRENCY", "EUR"),
 }
+
+# Customer portal: the absolute address reminders link to, how long a link lives,
+# rate limits (requests per minute) and the upload limit.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+PORTAL_TOKEN_DAYS = env_int("PORTAL_TOKEN_DAYS", 60)
+PORTAL_RATE_PER_IP = env_int("PORTAL_RATE_PER_IP", 120)
+PORTAL_RATE_PER_TOKEN = env_int("PORTAL_RATE_PER_TOKEN", 60)
+# Wrong tokens per address in 10 minutes before the address is refused (guessing).
+PORTAL_FAILED_PER_IP = env_int("PORTAL_FAILED_PER_IP", 20)
+PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# The payment provider behind "pay online"; the demo records a payment and says DEMO plainly.
+PORTAL_PAYMENT_PROVIDER = env("PORTAL_PAYMENT_PROVIDER", "dunning.portal.payments.DemoProvider")
 
 # Promises to pay and payment plans (docs/dunning.md, "Promises to pay" and "Payment plans").
 PROMISE_GRACE_DAYS = env_int("PROMISE_GRACE_DAYS", 3)  # dunning waits until the promised date + this

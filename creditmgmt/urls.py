@@ -35,5 +35,7 @@ urlpatterns = [
     path("acceptance/", include("acceptance.urls")),
     path("reporting/", include("reporting.urls")),
     path("api/v1/", api_urls(api)),
+    # The customer portal: public pages behind a personal token (no login), plus staff actions.
+    path("portal/", include("dunning.portal.urls")),
     path("admin/", admin.site.urls),
 ]

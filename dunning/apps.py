@@ -7,9 +7,10 @@ class DunningConfig(AppConfig):
     verbose_name = _("Dunning")
 
     def ready(self):
-        from dunning import (
-            disputes_hooks,  # noqa: F401  (exclusion, paused amounts, acceptance features, 360 section)
-            panels,  # noqa: F401  (registers the 360 section on import)
-            promise_hooks,  # noqa: F401  (exclusions, acceptance features)
-            promises_panel,  # noqa: F401  (the promises and plans 360 section)
+        from dunning import (  # noqa: F401  (each registers on import)
+            disputes_hooks,  # exclusions and acceptance features of disputes
+            panels,  # the dunning 360 section
+            promise_hooks,  # exclusions, acceptance features
+            promises_panel,  # the promises and plans 360 section
         )
+        from dunning.portal import panel  # noqa: F401  (the portal section and the reminder link)

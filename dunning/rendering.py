@@ -11,7 +11,7 @@ The context (documented for managers in docs/dunning.md):
     interest      statutory interest up to today when the step charges it, else 0
     total_due     total + costs + interest
     days_overdue  days since the oldest listed invoice fell due (negative: before)
-    portal_url    the customer's personal portal link ("" until the portal exists)
+    portal_url    the customer's personal portal link (dunning.portal.links; a sample in previews)
     company       name, address, iban, bic, kvk, vat, email, phone
     today         the business date
     step          name of the dunning step

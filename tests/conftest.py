@@ -88,3 +88,12 @@ def smtp_server(settings):
     }
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The portal's rate limits count in the (per-process) cache: every test starts at zero."""
+    from django.core.cache import caches
+
+    caches["portal"].clear()
+    yield

@@ -2,6 +2,7 @@
 
 from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
 from dunning.models.exceptions import ExceptionCase
+from dunning.models.portal import ChangeRequest, PortalToken, RemittanceAdvice
 from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.setup import (
     Action,
@@ -28,6 +29,7 @@ __all__ = [
     "AssignmentRule",
     "Behaviour",
     "Channel",
+    "ChangeRequest",
     "CustomerDunning",
     "Dispute",
     "DisputeInvoice",
@@ -41,8 +43,10 @@ __all__ = [
     "LetterBatch",
     "Message",
     "PaymentPlan",
+    "PortalToken",
     "Procedure",
     "Promise",
+    "RemittanceAdvice",
     "Step",
     "Template",
     "WorkflowRun",

@@ -15,6 +15,7 @@ from creditmgmt.permissions import MANAGERS, role_required
 from dunning import services
 from dunning.forms import NewTemplateForm, ProcedureForm, RuleForm, StepForm, TemplateForm
 from dunning.models import AssignmentRule, Procedure, Step, Template
+from dunning.portal.links import sample_links
 from dunning.rendering import build_context, email_contact, primary_contact, render_text
 from dunning.selection import dunnable_invoices
 
@@ -108,13 +109,14 @@ def _preview(template_subject: str, body: str, language: str, customer: Customer
     open_invoices = dunnable_invoices(today).filter(customer=customer).order_by("due_date", "id")
     # What a reminder would list: the overdue invoices (or, when none is overdue yet, the open ones).
     invoices = list(open_invoices.filter(due_date__lt=today)[:50]) or list(open_invoices[:50])
-    context = build_context(
-        customer=customer,
-        contact=email_contact(contacts) or primary_contact(contacts),
-        invoices=invoices,
-        today=today,
-        step_name="(preview)",
-    )
+    with sample_links():  # a preview shows a sample portal link and makes no token
+        context = build_context(
+            customer=customer,
+            contact=email_contact(contacts) or primary_contact(contacts),
+            invoices=invoices,
+            today=today,
+            step_name="(preview)",
+        )
     try:
         rendered = render_text(subject=template_subject, body=body, context=context, language=language)
     except Exception as exc:  # noqa: BLE001 (show the template error to the editor)

@@ -27,6 +27,7 @@ from dunning.casefile import write_case_file
 from dunning.compose import TemplateIndex, compose_message, current_templates
 from dunning.costs import statutory_interest, wik_costs
 from dunning.models import Action, CustomerDunning, DunningAction, InterestRate, Message, Step
+from dunning.portal.links import collect_tokens
 from dunning.scoring import score_case
 from dunning.selection import dunnable_invoices, listed_due_before
 from dunning.workflow.plan import Due
@@ -88,7 +89,7 @@ def create_actions(*, today: date, due: list[Due], steps: dict[int, Step]) -> di
 
 def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) -> None:
     ids = [d.customer_id for d in chunk]
-    with transaction.atomic():
+    with transaction.atomic(), collect_tokens() as portal_tokens:  # one INSERT for the chunk's links
         states = {s.pk: s for s in CustomerDunning.objects.select_for_update().filter(pk__in=ids)}
         customers = Customer.objects.select_related("controller").in_bulk(ids)
         contacts: dict[int, list[Contact]] = defaultdict(list)
@@ -199,6 +200,7 @@ def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) 
                     today=today,
                 )
         Message.objects.bulk_create(messages)
+        portal_tokens.save(messages)
         _save_states([p[5] for p in planned])
         counts["messages"] += len(messages)
 

@@ -14,7 +14,7 @@ from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"accounts", "dunning", "acceptance", "reporting"}
+OUR_NAMESPACES = {"accounts", "dunning", "acceptance", "reporting", "portal"}
 OUR_TOP_LEVEL = {
     "home",
     "login",
@@ -36,6 +36,24 @@ PUBLIC = {
     "health",
     "logout",
 }
+# The customer portal: no login, a personal token in the URL instead (tested below:
+# a wrong token is the same plain 404 for everyone, signed in or not).
+PORTAL_TOKEN_URLS = {
+    "portal:home",
+    "portal:paid",
+    "portal:invoice_pdf",
+    "portal:statement_pdf",
+    "portal:pay",
+    "portal:demo_checkout",
+    "portal:promise",
+    "portal:plan",
+    "portal:dispute",
+    "portal:remittance",
+    "portal:details",
+    "portal:messages",
+    "portal:language",
+}
+PUBLIC |= PORTAL_TOKEN_URLS
 
 # What each role must be able to reach; anything else must answer 403.
 EXPECTED = {
@@ -132,6 +150,10 @@ EXPECTED = {
     "acceptance:rule_edit": {Role.ADMIN, Role.MANAGER},
     "acceptance:rule_delete": {Role.ADMIN, Role.MANAGER},
     "acceptance:rule_move": {Role.ADMIN, Role.MANAGER},
+    "portal:staff_new_link": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "portal:staff_revoke": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "portal:staff_change_decide": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "portal:staff_remittance": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
 }
 
 
@@ -271,7 +293,22 @@ def dunning_objects(customer):
             customer=customer, amount=Decimal("70.00"), status="requested", channel="phone"
         ),
         "dispute": sample_dispute(customer),
+        **portal_objects(customer),
     }
+
+
+def portal_objects(customer):
+    from django.core.files.base import ContentFile
+
+    from dunning.models import ChangeRequest, RemittanceAdvice
+
+    advice = RemittanceAdvice(
+        customer=customer, original_name="a.pdf", content_type="application/pdf", size=5
+    )
+    advice.file.save("a.pdf", ContentFile(b"%PDF-"), save=False)
+    advice.save()
+    change = ChangeRequest.objects.create(customer=customer, kind="contact", changes={"city": ["", "Ede"]})
+    return {"remittance": advice, "change_request": change}
 
 
 def sample_dispute(customer):
@@ -348,6 +385,10 @@ PK_OF = {
     "acceptance:rule_edit": "policy_rule",
     "acceptance:rule_delete": "policy_rule",
     "acceptance:rule_move": "policy_rule",
+    "portal:staff_new_link": "customer",
+    "portal:staff_revoke": "customer",
+    "portal:staff_change_decide": "change_request",
+    "portal:staff_remittance": "remittance",
 }
 
 
@@ -365,6 +406,8 @@ def kwargs_for(name, pattern, ledger):
         return {"uidb64": "MQ", "token": "set-password"}
     if params == {"token"}:
         return {"token": "0" * 32}
+    if params == {"token", "pk"}:
+        return {"token": "0" * 32, "pk": ledger["invoice"].pk}
     raise AssertionError(f"Add sample arguments for {name} ({params}) to this test")
 
 
@@ -481,3 +524,38 @@ def test_the_api_lets_a_key_in_only_with_the_scope(client, ledger):
         assert api_call(client, url, without[1]).status_code == 403, name
         with_scope = create_api_client(name=f"with {name}", scopes=[API[name]])
         assert api_call(client, url, with_scope[1]).status_code not in (401, 403), name
+
+
+@pytest.mark.parametrize("role", [None, *Role.values])
+def test_portal_with_a_wrong_token_is_the_same_plain_404_for_everyone(
+    client, users_by_role, ledger, role, settings
+):
+    from dunning.portal.guard import NOT_FOUND_BODY
+
+    settings.PORTAL_FAILED_PER_IP = 1000  # this test guesses on purpose (the limit has its own test)
+
+    if role:
+        client.force_login(users_by_role[role])
+    names = {name for name, _ in our_patterns() if name.startswith("portal:") and name not in EXPECTED}
+    assert names == PORTAL_TOKEN_URLS
+    for name, pattern in our_patterns():
+        if name not in PORTAL_TOKEN_URLS:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, pattern, ledger))
+        for response in (client.get(url), client.post(url, {})):
+            assert (response.status_code, response.content) == (404, NOT_FOUND_BODY), name
+
+
+def test_portal_with_a_real_token_opens_without_login(client, ledger):
+    from urllib.parse import urlsplit
+
+    from dunning.portal.services import make_link
+
+    path = urlsplit(make_link(customer=ledger["customer"], by="test")).path
+    token = path.strip("/").split("/")[1]
+    for name, pattern in our_patterns():
+        if name not in PORTAL_TOKEN_URLS:
+            continue
+        kwargs = {**kwargs_for(name, pattern, ledger), "token": token}
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code in (200, 302, 405), name

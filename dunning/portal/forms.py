@@ -1,0 +1,132 @@
+"""Portal forms. Invoice choices are always the token's customer's own open invoices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Contact
+from creditmgmt.templatetags.money import money
+
+
+def invoice_label(invoice) -> str:
+    return _("%(number)s · %(amount)s · due %(due)s") % {
+        "number": invoice.number,
+        "amount": money(invoice.open_amount, invoice.currency),
+        "due": date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
+    }
+
+
+class InvoiceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return invoice_label(obj)
+
+
+class InvoicesForm(forms.Form):
+    """Base: a multiple choice of the customer's open invoices (ids from elsewhere are refused)."""
+
+    invoices = InvoiceChoiceField(queryset=None, label=_("Invoices"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, open_invoices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoices"].queryset = open_invoices
+
+
+class PayForm(InvoicesForm):
+    pass
+
+
+class PromiseForm(InvoicesForm):
+    promised_date = forms.DateField(label=_("I will pay on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_promised_date(self):
+        value = self.cleaned_data["promised_date"]
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError(_("Choose today or a later date."))
+        if value > today + timedelta(days=90):
+            raise forms.ValidationError(_("Choose a date within 90 days, or ask for a payment plan."))
+        return value
+
+
+class PlanForm(InvoicesForm):
+    count = forms.TypedChoiceField(
+        label=_("Number of monthly installments"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(2, 13)],
+        initial=3,
+    )
+    first_date = forms.DateField(
+        label=_("First installment on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("Anything we should know?"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_first_date(self):
+        value = self.cleaned_data["first_date"]
+        today = timezone.localdate()
+        if value < today or value > today + timedelta(days=60):
+            raise forms.ValidationError(_("The first installment is within 60 days from today."))
+        return value
+
+
+class DisputeForm(forms.Form):
+    invoice = forms.ModelChoiceField(queryset=None, label=_("Invoice"))
+    reason = forms.ChoiceField(label=_("What is wrong?"))
+    message = forms.CharField(
+        label=_("Tell us more"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attachment = forms.FileField(
+        label=_("Attachment (PDF, PNG or JPEG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+    def __init__(self, *args, open_invoices, reasons, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = open_invoices
+        self.fields["invoice"].label_from_instance = invoice_label
+        self.fields["reason"].choices = reasons
+
+
+class RemittanceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Remittance advice (PDF, PNG or JPEG)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.PORTAL_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large: at most %(mb)s MB.")
+                % {"mb": settings.PORTAL_UPLOAD_MAX_BYTES // 1_048_576}
+            )
+        return upload
+
+
+class ContactForm(forms.Form):
+    contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("E-mail for invoices and reminders"), required=False)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+    channel = forms.ChoiceField(
+        label=_("Send reminders by"),
+        choices=[(Contact.Channel.EMAIL, _("E-mail")), (Contact.Channel.LETTER, _("Letter"))],
+    )

@@ -1,0 +1,326 @@
+"""What happens through the portal. Each function: one transaction, customer lock first, timeline event.
+
+Contact details a customer corrects wait for a controller (a changed e-mail
+address or bank-related detail is how invoice fraud starts, so a person looks
+first); communication preferences (language, letter or e-mail) are applied at
+once and recorded. Both are a ChangeRequest shown on the 360 and the timeline.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Contact, Customer, Event, Task
+from accounts.services import (
+    Actor,
+    add_contact,
+    create_task,
+    lock_customer,
+    record_event,
+    update_customer,
+)
+from creditmgmt.models import User
+from dunning.models import ChangeRequest, PortalToken, RemittanceAdvice
+from dunning.portal.links import new_token, url_for
+from dunning.rendering import primary_contact
+
+CUSTOMER = "portal: customer"
+OPEN_EVENT_EVERY = timedelta(hours=1)
+CONTACT_FIELDS = ("name", "email", "phone")
+ADDRESS_FIELDS = ("address", "postal_code", "city")
+FIELD_LABELS = {
+    "contact_name": gettext_lazy("contact person"),
+    "contact_email": gettext_lazy("e-mail"),
+    "contact_phone": gettext_lazy("phone"),
+    "address": gettext_lazy("address"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "language": gettext_lazy("language"),
+    "preferred_channel": gettext_lazy("preferred channel"),
+    "contact_language": gettext_lazy("contact's language"),
+}
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def describe(changes: dict[str, list[str]]) -> str:
+    return ", ".join(f"{FIELD_LABELS.get(k, k)}: {v[0] or '—'} → {v[1] or '—'}" for k, v in changes.items())
+
+
+def record_opening(token: PortalToken, *, now=None) -> bool:
+    """Note the opening; a timeline event at most once per link per hour (refreshes do not flood)."""
+    now = now or timezone.now()
+    first_in_hour = (
+        PortalToken.objects.filter(pk=token.pk, last_opened_at__isnull=True)
+        | PortalToken.objects.filter(pk=token.pk, last_opened_at__lte=now - OPEN_EVENT_EVERY)
+    ).update(last_opened_at=now)
+    if not first_in_hour:
+        return False
+    token.last_opened_at = now
+    record_event(
+        customer=token.customer_id,
+        kind=Event.Kind.CUSTOMER,
+        verb="portal_opened",
+        summary=_("Opened the reminder link"),
+        by=CUSTOMER,
+        target=token,
+        data={"opened_at": now.isoformat(), "token": token.pk},
+    )
+    return True
+
+
+def make_link(*, customer: Customer, by: Actor) -> str:
+    """A fresh link for a controller to send by hand; the raw link is returned once, never stored."""
+    with transaction.atomic():
+        lock_customer(customer.pk)
+        token, raw = new_token(customer, made_by=str(by))
+        token.save()
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CUSTOMER,
+            verb="portal_link_made",
+            summary=_("New portal link made, valid until %(date)s")
+            % {"date": timezone.localdate(token.expires_at).isoformat()},
+            by=by,
+            target=token,
+        )
+    return url_for(raw)
+
+
+def revoke_links(*, customer: Customer, by: Actor) -> int:
+    with transaction.atomic():
+        lock_customer(customer.pk)
+        count = PortalToken.objects.valid().filter(customer=customer).update(revoked_at=timezone.now())
+        if count:
+            record_event(
+                customer=customer,
+                kind=Event.Kind.CUSTOMER,
+                verb="portal_links_revoked",
+                summary=_("%(count)s portal link(s) revoked") % {"count": count},
+                by=by,
+                data={"count": count},
+            )
+    return count
+
+
+def check_upload(upload: UploadedFile) -> str:
+    """The file's type by its first bytes (PDF, PNG, JPEG) within the size limit; else a clear refusal."""
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
+    if upload.size is None or upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; at most %(limit)s MB is accepted.")
+            % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, signatures in SIGNATURES.items():
+        if head.startswith(signatures):
+            return content_type
+    raise ValidationError(_("Only PDF, PNG and JPEG files are accepted."))
+
+
+def upload_remittance(
+    *, customer: Customer, upload: UploadedFile, note: str = "", token: PortalToken | None = None
+) -> RemittanceAdvice:
+    content_type = check_upload(upload)
+    with transaction.atomic():
+        lock_customer(customer.pk)
+        name = (upload.name or "remittance").rsplit("/", 1)[-1][-120:]
+        advice = RemittanceAdvice(
+            customer=customer,
+            token=token,
+            original_name=name,
+            content_type=content_type,
+            size=upload.size,
+            note=note.strip()[:500],
+        )
+        advice.file.save(name, upload, save=False)
+        advice.task = create_task(
+            customer=customer,
+            title=_("Check the remittance advice %(name)s from the portal") % {"name": name},
+            due_date=timezone.localdate(),
+            by=CUSTOMER,
+            kind=Task.Kind.PAYMENT,
+        )
+        advice.save()
+        record_event(
+            customer=customer,
+            kind=Event.Kind.PAYMENT,
+            verb="remittance_uploaded",
+            summary=_("Remittance advice %(name)s uploaded in the portal") % {"name": name}
+            + (f": {advice.note}" if advice.note else ""),
+            by=CUSTOMER,
+            target=advice,
+        )
+    return advice
+
+
+def current_details(customer: Customer, contact: Contact | None) -> dict[str, str]:
+    values = {f"contact_{f}": getattr(contact, f) if contact else "" for f in CONTACT_FIELDS}
+    values.update({f: getattr(customer, f) for f in ADDRESS_FIELDS})
+    return values
+
+
+def request_contact_change(
+    *, customer: Customer, proposed: dict[str, str], token: PortalToken | None = None
+) -> ChangeRequest | None:
+    """Corrected contact details wait for a controller: a change request, a task and a timeline line."""
+    with transaction.atomic():
+        lock_customer(customer.pk)
+        contact = primary_contact(list(customer.contacts.all()))
+        current = current_details(customer, contact)
+        changes = {
+            field: [current[field], value.strip()]
+            for field, value in proposed.items()
+            if field in current and value.strip() != current[field]
+        }
+        if not changes:
+            return None
+        request = ChangeRequest.objects.create(
+            customer=customer, token=token, kind=ChangeRequest.Kind.CONTACT, changes=changes
+        )
+        create_task(
+            customer=customer,
+            title=_("Check contact details the customer corrected in the portal"),
+            due_date=timezone.localdate(),
+            by=CUSTOMER,
+            kind=Task.Kind.REVIEW,
+        )
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CONTACT,
+            verb="change_requested",
+            summary=_("Customer asked in the portal to correct: %(fields)s") % {"fields": describe(changes)},
+            by=CUSTOMER,
+            target=request,
+            data={"changes": changes},
+        )
+    return request
+
+
+def update_preferences(
+    *, customer: Customer, language: str, channel: str, token: PortalToken | None = None
+) -> ChangeRequest | None:
+    """Language and letter-or-e-mail are the customer's own call: applied at once, and recorded."""
+    if language not in ("nl", "en"):
+        raise ValidationError(_("Choose Dutch or English."))
+    if channel not in (Contact.Channel.EMAIL, Contact.Channel.LETTER):
+        raise ValidationError(_("Choose e-mail or letter."))
+    with transaction.atomic():
+        lock_customer(customer.pk)
+        customer = Customer.objects.get(pk=customer.pk)
+        contact = primary_contact(list(customer.contacts.all()))
+        changes = {}
+        if customer.language != language:
+            changes["language"] = [customer.language, language]
+        if contact is not None and contact.preferred_channel != channel:
+            changes["preferred_channel"] = [contact.preferred_channel, channel]
+        if contact is not None and contact.language and contact.language != language:
+            changes["contact_language"] = [contact.language, language]
+        if not changes:
+            return None
+        if "language" in changes:
+            update_customer(customer=customer, language=language, by=CUSTOMER)
+        if contact is not None and ("preferred_channel" in changes or "contact_language" in changes):
+            contact.preferred_channel = channel
+            if contact.language:
+                contact.language = language
+            contact.save(update_fields=["preferred_channel", "language"])
+        request = ChangeRequest.objects.create(
+            customer=customer,
+            token=token,
+            kind=ChangeRequest.Kind.PREFERENCES,
+            changes=changes,
+            status=ChangeRequest.Status.APPLIED,
+            decided_at=timezone.now(),
+        )
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CONTACT,
+            verb="preferences_changed",
+            summary=_("Customer changed communication preferences in the portal: %(fields)s")
+            % {"fields": describe(changes)},
+            by=CUSTOMER,
+            target=request,
+            data={"changes": changes},
+        )
+    return request
+
+
+def _locked_pending(request: ChangeRequest) -> ChangeRequest:
+    lock_customer(request.customer_id)
+    request = ChangeRequest.objects.select_for_update().select_related("customer").get(pk=request.pk)
+    if request.status != ChangeRequest.Status.PENDING:
+        raise ValidationError(_("This change was already handled."))
+    return request
+
+
+def apply_change_request(*, request: ChangeRequest, by: User) -> ChangeRequest:
+    with transaction.atomic():
+        request = _locked_pending(request)
+        customer = request.customer
+        proposed = {field: values[1] for field, values in request.changes.items()}
+        address = {f: proposed[f] for f in ADDRESS_FIELDS if f in proposed}
+        if address:
+            update_customer(customer=customer, by=by, **address)
+        contact_values = {f: proposed[f"contact_{f}"] for f in CONTACT_FIELDS if f"contact_{f}" in proposed}
+        if contact_values:
+            contact = primary_contact(list(customer.contacts.all()))
+            if contact is None:
+                add_contact(
+                    customer=customer,
+                    by=by,
+                    is_primary=True,
+                    role=Contact.Role.ACCOUNTS_PAYABLE,
+                    **{"name": customer.name, **contact_values},
+                )
+            else:
+                for field, value in contact_values.items():
+                    setattr(contact, field, value)
+                contact.full_clean()
+                contact.save()
+        request.status = ChangeRequest.Status.APPLIED
+        request.decided_at = timezone.now()
+        request.decided_by = by
+        request.save(update_fields=["status", "decided_at", "decided_by"])
+        record_event(
+            customer=customer,
+            kind=Event.Kind.CONTACT,
+            verb="change_applied",
+            summary=_("Contact details from the portal applied"),
+            by=by,
+            target=request,
+        )
+    return request
+
+
+def reject_change_request(*, request: ChangeRequest, by: User) -> ChangeRequest:
+    with transaction.atomic():
+        request = _locked_pending(request)
+        request.status = ChangeRequest.Status.REJECTED
+        request.decided_at = timezone.now()
+        request.decided_by = by
+        request.save(update_fields=["status", "decided_at", "decided_by"])
+        record_event(
+            customer=request.customer_id,
+            kind=Event.Kind.CONTACT,
+            verb="change_rejected",
+            summary=_("Contact details from the portal not applied"),
+            by=by,
+            target=request,
+        )
+    return request
