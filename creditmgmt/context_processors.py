@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Payments"), "accounts:bank_home", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Import"), "accounts:import_upload", {Role.ADMIN, Role.MANAGER}),
     (_("Worklist"), "dunning:worklist", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
+    (_("Inbox"), "dunning:inbox", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Dunning"), "dunning:procedure_list", {Role.ADMIN, Role.MANAGER}),
     (_("Outbox"), "dunning:outbox", {Role.ADMIN, Role.MANAGER}),
     (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
@@ -29,6 +30,13 @@ NAVIGATION = [
 ]
 
 
+def _unread(user) -> int:
+    """One COUNT over an index: unread open mail that is the user's or nobody's."""
+    from django.apps import apps
+
+    return apps.get_model("dunning", "InboundMail").objects.unread_for(user).count()
+
+
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -37,7 +45,10 @@ def navigation(request: HttpRequest) -> dict:
     for label, url_name, roles in NAVIGATION:
         if user.is_superuser or user.role in roles:
             url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+            item = {"label": label, "url": url, "active": request.path.startswith(url)}
+            if url_name == "dunning:inbox":
+                item["count"] = _unread(user)
+            items.append(item)
     return {
         "nav_items": items,
         "can_use_admin": user.is_staff,

@@ -135,13 +135,24 @@ def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
     return "failed" if final else "retry"
 
 
+def outgoing_message_id(message: Message) -> str:
+    """The same Message-ID on every attempt, so a retried send is recognisable and replies thread."""
+    domain = settings.COMPANY["email"].rpartition("@")[2] or "localhost"
+    return (
+        f"<credit-{message.pk}.{uuid.uuid5(uuid.NAMESPACE_URL, message.idempotency_key).hex[:16]}@{domain}>"
+    )
+
+
 def _send_email(message: Message, connection) -> None:
+    if not message.message_id:
+        message.message_id = outgoing_message_id(message)
+        Message.objects.filter(pk=message.pk).update(message_id=message.message_id)
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         reply_to=[settings.COMPANY["email"]],
-        headers={"X-Credit-Message": message.idempotency_key},
+        headers={"X-Credit-Message": message.idempotency_key, "Message-ID": message.message_id},
     )
     connection.send_messages([email])
 

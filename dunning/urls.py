@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dunning.views import customer, promises, runs, setup, worklist
+from dunning.views import customer, inbox, promises, runs, setup, worklist
 
 app_name = "dunning"
 
@@ -34,4 +34,12 @@ urlpatterns = [
     path("customers/<int:pk>/plans/new/", promises.plan_new, name="plan_new"),
     path("plans/<int:pk>/", promises.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/decide/", promises.plan_decide, name="plan_decide"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/upload/", inbox.upload, name="inbox_upload"),
+    path("inbox/webhook/", inbox.webhook, name="inbox_webhook"),
+    path("inbox/<int:pk>/", inbox.mail_detail, name="inbox_mail"),
+    path("inbox/<int:pk>/link/", inbox.mail_link, name="inbox_link"),
+    path("inbox/<int:pk>/update/", inbox.mail_update, name="inbox_update"),
+    path("inbox/<int:pk>/accept/", inbox.mail_accept, name="inbox_accept"),
+    path("inbox/attachments/<int:pk>/", inbox.attachment, name="inbox_attachment"),
 ]

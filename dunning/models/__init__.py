@@ -1,5 +1,6 @@
 """Dunning: procedures, templates, per-customer state, actions, stops, the outbox and runs."""
 
+from dunning.models.inbox import InboundAttachment, InboundMail, MailCategory, MailClassifier
 from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.setup import (
     Action,
@@ -29,9 +30,13 @@ __all__ = [
     "CustomerDunning",
     "DunningAction",
     "DunningStop",
+    "InboundAttachment",
+    "InboundMail",
     "Installment",
     "InterestRate",
     "LetterBatch",
+    "MailCategory",
+    "MailClassifier",
     "Message",
     "PaymentPlan",
     "Procedure",

@@ -34,6 +34,7 @@ PUBLIC = {
     "set_language",
     "health",
     "logout",
+    "dunning:inbox_webhook",  # a mail provider posts raw MIME with the shared secret (403 without)
 }
 
 # What each role must be able to reach; anything else must answer 403.
@@ -99,6 +100,13 @@ EXPECTED = {
     "dunning:plan_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:plan_decide": {Role.ADMIN, Role.MANAGER},
+    "dunning:inbox": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_upload": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_mail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_link": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_update": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_accept": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_attachment": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
@@ -211,10 +219,21 @@ def dunning_objects(customer):
             paused_until=date.today() + timedelta(days=3),
             channel="phone",
         ),
+        **inbox_objects(),
         "plan": PaymentPlan.objects.create(
             customer=customer, amount=Decimal("70.00"), status="requested", channel="phone"
         ),
     }
+
+
+def inbox_objects():
+    from dunning.models import InboundAttachment, InboundMail
+
+    mail = InboundMail.objects.create(content_hash="0" * 64, raw=b"x", source="upload", subject="Hi")
+    attachment = InboundAttachment.objects.create(
+        mail=mail, filename="a.pdf", content_type="application/pdf", size=1, data=b"%"
+    )
+    return {"mail": mail, "attachment": attachment}
 
 
 # Which object the <pk> of each URL names.
@@ -255,6 +274,11 @@ PK_OF = {
     "dunning:plan_new": "customer",
     "dunning:plan_detail": "plan",
     "dunning:plan_decide": "plan",
+    "dunning:inbox_mail": "mail",
+    "dunning:inbox_link": "mail",
+    "dunning:inbox_update": "mail",
+    "dunning:inbox_accept": "mail",
+    "dunning:inbox_attachment": "attachment",
     "acceptance:customer_decision": "customer",
     "reporting:subscription_delete": "subscription",
 }
