@@ -23,6 +23,20 @@ KEYWORDS: list[tuple[str, list[str]]] = [
             "afwezigheidsmelding", "automatisch antwoord", "niet aanwezig", "ben afwezig", "met vakantie",
             "abwesenheitsnotiz", "automatische antwort", "nicht im büro", "absence du bureau",
             "réponse automatique", "je suis absent", "on annual leave", "currently away",
+            "automated message", "automatisch bericht", "automatisch verzonden", "sent automatically",
+            "not in the office", "niet op kantoor",
+        ],
+    ),
+    (
+        MailCategory.DISPUTE,
+        [
+            "damaged", "broken", "not received", "never received", "never arrived", "complaint", "dispute",
+            "incorrect", "wrong", "not agree", "do not agree", "disagree", "defect", "credit note",
+            "beschadigd", "kapot", "niet ontvangen", "nooit ontvangen", "klacht", "niet akkoord",
+            "klopt niet", "onjuist", "verkeerd", "creditnota", "betwist", "defect",
+            "beschädigt", "nicht erhalten", "reklamation", "falsch", "endommagé", "pas reçu",
+            "réclamation", "contestons", "erroné", "bezwaar", "withholding", "charged twice",
+            "wij betalen niet", "we betalen niet", "we will not pay", "we won't pay",
         ],
     ),
     (
@@ -33,7 +47,7 @@ KEYWORDS: list[tuple[str, list[str]]] = [
             "al betaald", "reeds betaald", "is betaald", "hebben betaald", "overgemaakt", "betalingsbewijs",
             "voldaan", "betaalspecificatie",
             "bereits bezahlt", "überwiesen", "zahlungsavis", "déjà payé", "deja paye", "avis de paiement",
-            "virement effectué",
+            "virement effectué", "afgeschreven", "debited", "settled",
         ],
     ),
     (
@@ -47,24 +61,14 @@ KEYWORDS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        MailCategory.DISPUTE,
-        [
-            "damaged", "broken", "not received", "never received", "never arrived", "complaint", "dispute",
-            "incorrect", "wrong", "not agree", "do not agree", "disagree", "defect", "credit note",
-            "beschadigd", "kapot", "niet ontvangen", "nooit ontvangen", "klacht", "niet akkoord",
-            "klopt niet", "onjuist", "verkeerd", "creditnota", "betwist", "defect",
-            "beschädigt", "nicht erhalten", "reklamation", "falsch", "endommagé", "pas reçu",
-            "réclamation", "contestons", "erroné",
-        ],
-    ),
-    (
         MailCategory.COPY,
         [
             "copy of the invoice", "invoice copy", "copy of invoice", "send the invoice again", "resend",
             "statement", "duplicate", "pdf of", "can't find the invoice", "cannot find the invoice",
             "kopie", "duplicaat", "rekeningoverzicht", "opnieuw sturen", "opnieuw toesturen",
             "nogmaals sturen", "nogmaals toesturen", "overzicht van openstaande", "factuur niet terugvinden",
-            "kopie der rechnung", "kontoauszug", "copie de la facture", "relevé",
+            "kopie der rechnung", "kontoauszug", "copie de la facture", "relevé", "saldo-opgave",
+            "overview of", "forward the original",
         ],
     ),
     (
@@ -106,11 +110,12 @@ def by_headers(headers: dict[str, str] | None) -> Verdict | None:
 def by_rules(*, subject: str, body: str, headers: dict[str, str] | None = None) -> Verdict | None:
     if verdict := by_headers(headers):
         return verdict
-    text = f"{subject}\n{body}".lower()
-    for category, words in KEYWORDS:
-        for word in words:
-            if _has(text, word):
-                return Verdict(category, "rule", _("keyword “%(word)s”") % {"word": word})
+    # The body first: a reply's subject quotes our own reminder ("Re: Statement of account").
+    for text in (body.lower(), subject.lower()):
+        for category, words in KEYWORDS:
+            for word in words:
+                if _has(text, word):
+                    return Verdict(category, "rule", _("keyword “%(word)s”") % {"word": word})
     return None
 
 
@@ -129,7 +134,7 @@ def classify(*, subject: str, body: str, headers: dict[str, str] | None = None, 
 
 # --- the trained model -------------------------------------------------------------------------
 
-MIN_CONFIDENCE = 0.35
+MIN_CONFIDENCE = 0.5  # below this the rules decide (grouped CV: model alone 0.46, rules 0.78)
 
 
 def build_pipeline():

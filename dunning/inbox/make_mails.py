@@ -160,6 +160,7 @@ def generate(seed: int, per_template: int) -> list[dict]:
                 }
                 rows.append(
                     {
+                        "template": f"{label}-{i}",
                         "language": "nl" if dutch else "en",
                         "label": label,
                         "subject": subject.format(**fill),
