@@ -30,13 +30,6 @@ NAVIGATION = [
 ]
 
 
-def _unread(user) -> int:
-    """One COUNT over an index: unread open mail that is the user's or nobody's."""
-    from django.apps import apps
-
-    return apps.get_model("dunning", "InboundMail").objects.unread_for(user).count()
-
-
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -47,7 +40,8 @@ def navigation(request: HttpRequest) -> dict:
             url = reverse(url_name)
             item = {"label": label, "url": url, "active": request.path.startswith(url)}
             if url_name == "dunning:inbox":
-                item["count"] = _unread(user)
+                # Fetched by htmx after the page: pages keep their fixed query counts.
+                item["count_url"] = reverse("dunning:inbox_unread")
             items.append(item)
     return {
         "nav_items": items,

@@ -35,6 +35,7 @@ urlpatterns = [
     path("plans/<int:pk>/", promises.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/decide/", promises.plan_decide, name="plan_decide"),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/unread/", inbox.unread, name="inbox_unread"),
     path("inbox/upload/", inbox.upload, name="inbox_upload"),
     path("inbox/webhook/", inbox.webhook, name="inbox_webhook"),
     path("inbox/<int:pk>/", inbox.mail_detail, name="inbox_mail"),

@@ -56,6 +56,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "dunning/inbox/list.html", {"page": page, "view": view, "views": VIEWS})
 
 
+@role_required(*LEDGER_WRITERS)
+def unread(request: HttpRequest) -> HttpResponse:
+    """The navigation's badge: one COUNT (unread open mail that is the user's or nobody's)."""
+    count = InboundMail.objects.unread_for(request.user).count()
+    return render(request, "dunning/inbox/unread.html", {"count": count})
+
+
 def _detail_context(mail: InboundMail, request: HttpRequest) -> dict:
     return {
         "mail": mail,

@@ -101,6 +101,7 @@ EXPECTED = {
     "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:plan_decide": {Role.ADMIN, Role.MANAGER},
     "dunning:inbox": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_unread": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:inbox_upload": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:inbox_mail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:inbox_link": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},

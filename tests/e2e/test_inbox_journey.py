@@ -40,9 +40,13 @@ def test_reply_becomes_a_promise_with_one_click(page: Page, live_server, setting
     vries = CustomerFactory(name="Bakkerij De Vries", number="C1", controller=chris)
     ContactFactory(customer=vries, name="Petra Smit", email="petra@devries.example")
     services.post_invoice(
-        customer=vries, number="L-1", issue_date=today - timedelta(days=45), due_date=today - timedelta(days=15),
-        amount=Decimal("1210.00"), by="erp",
-    )  # fmt: skip
+        customer=vries,
+        number="L-1",
+        issue_date=today - timedelta(days=45),
+        due_date=today - timedelta(days=15),
+        amount=Decimal("1210.00"),
+        by="erp",
+    )
     words, day = promised_day(today)
 
     reply = EmailMessage()
