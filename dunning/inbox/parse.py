@@ -116,6 +116,20 @@ def parse(raw: bytes) -> Parsed:
     except Exception as exc:  # noqa: BLE001 (whatever is wrong, the raw mail is kept)
         out.error = f"{type(exc).__name__}: {exc}"[:300]
         out.body_text = raw.decode("utf-8", errors="replace")[:20000]
+    # PostgreSQL text cannot hold NUL; the raw bytes keep them.
+    for name in (
+        "from_address",
+        "from_name",
+        "to",
+        "subject",
+        "in_reply_to",
+        "body_text",
+        "body_html",
+        "error",
+    ):
+        setattr(out, name, getattr(out, name).replace("\x00", ""))
+    if out.message_id:
+        out.message_id = out.message_id.replace("\x00", "")
     return out
 
 

@@ -45,6 +45,13 @@ class InboundMail(models.Model):
         WEBHOOK = "webhook", _("Webhook")
         IMAP = "imap", _("IMAP")
 
+    class LinkedBy(models.TextChoices):
+        THREAD = "thread", _("conversation")
+        CONTACT = "contact", _("contact address")
+        SEEN = "seen", _("address seen before")
+        INVOICE = "invoice", _("invoice number")
+        PERSON = "person", _("by hand")
+
     class ClassifiedBy(models.TextChoices):
         RULE = "rule", _("Rule")
         MODEL = "model", _("Model")
@@ -71,7 +78,7 @@ class InboundMail(models.Model):
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails"
     )
-    linked_by = models.CharField(max_length=20, blank=True)  # contact, seen, invoice, thread, person
+    linked_by = models.CharField(max_length=20, choices=LinkedBy.choices, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
