@@ -5,6 +5,7 @@ from dunning.models import (
     CustomerDunning,
     DunningAction,
     DunningStop,
+    InboundMail,
     InterestRate,
     LetterBatch,
     Message,
@@ -83,3 +84,12 @@ class MessageAdmin(admin.ModelAdmin):
 
 admin.site.register(LetterBatch)
 admin.site.register(WorkflowRun)
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "from_address", "subject", "customer", "category", "status", "assignee")
+    list_filter = ("status", "category", "source", "malformed")
+    search_fields = ("subject", "from_address", "message_id")
+    raw_id_fields = ("customer", "assignee")
+    exclude = ("raw",)
