@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Import"), "accounts:import_upload", {Role.ADMIN, Role.MANAGER}),
     (_("Worklist"), "dunning:worklist", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Disputes"), "dunning:dispute_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
+    (_("Inbox"), "dunning:inbox", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
     (_("Dunning"), "dunning:procedure_list", {Role.ADMIN, Role.MANAGER}),
     (_("Outbox"), "dunning:outbox", {Role.ADMIN, Role.MANAGER}),
     (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
@@ -41,7 +42,11 @@ def navigation(request: HttpRequest) -> dict:
     for label, url_name, roles in NAVIGATION:
         if user.is_superuser or user.role in roles:
             url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+            item = {"label": label, "url": url, "active": request.path.startswith(url)}
+            if url_name == "dunning:inbox":
+                # Fetched by htmx after the page: pages keep their fixed query counts.
+                item["count_url"] = reverse("dunning:inbox_unread")
+            items.append(item)
     return {
         "nav_items": items,
         "can_use_admin": user.is_staff,

@@ -22,4 +22,18 @@ SCHEDULES = [
         "minutes": 15,  # statements dropped in the watched folder are matched within a quarter
         "repeats": -1,
     },
+    {
+        "name": "inbox imap",
+        "func": "dunning.inbox.tasks.poll",
+        "schedule_type": "I",  # minutes
+        "minutes": 2,  # customers' replies are in the shared inbox within minutes
+        "repeats": -1,
+    },
+    {
+        "name": "inbox classifier",
+        "func": "dunning.inbox.tasks.train",
+        "schedule_type": "C",
+        "cron": "30 5 * * *",  # nightly, on the seed set plus the day's corrections
+        "repeats": -1,
+    },
 ]

@@ -333,3 +333,17 @@ ACCEPTANCE_BUREAU_TTL_DAYS = env_int("BUREAU_TTL_DAYS", 30)
 
 # Lists page sizes.
 PAGE_SIZE = 25
+
+# The shared inbox. The webhook takes raw MIME from a mail provider with this secret in the
+# X-Inbox-Secret header; without a secret configured the webhook refuses everything.
+INBOX_WEBHOOK_SECRET = env("INBOX_WEBHOOK_SECRET")
+# Polled by the worker every few minutes when a host is set.
+INBOX_IMAP = {
+    "host": env("INBOX_IMAP_HOST"),
+    "port": int(env("INBOX_IMAP_PORT", "993")),
+    "ssl": env_bool("INBOX_IMAP_SSL", True),
+    "starttls": env_bool("INBOX_IMAP_STARTTLS", False),
+    "user": env("INBOX_IMAP_USER"),
+    "password": env("INBOX_IMAP_PASSWORD"),
+    "folder": env("INBOX_IMAP_FOLDER", "INBOX"),
+}

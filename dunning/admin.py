@@ -8,6 +8,7 @@ from dunning.models import (
     DisputeReason,
     DunningAction,
     DunningStop,
+    InboundMail,
     InterestRate,
     LetterBatch,
     Message,
@@ -111,3 +112,12 @@ class DisputeAdmin(admin.ModelAdmin):
     list_filter = ["status", "reason"]
     raw_id_fields = ["customer", "credit_note", "escalation_task", "owner", "created_by"]
     inlines = [DisputeInvoiceInline]
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "from_address", "subject", "customer", "category", "status", "assignee")
+    list_filter = ("status", "category", "source", "malformed")
+    search_fields = ("subject", "from_address", "message_id")
+    raw_id_fields = ("customer", "assignee")
+    exclude = ("raw",)

@@ -91,7 +91,7 @@ def compose_message(
         recipient = contact.phone  # type: ignore[union-attr]
     else:
         recipient = postal_address(customer, contact=contact, language=template.language)
-    return Message(
+    message = Message(
         customer=customer,
         channel=channel,
         language=template.language,
@@ -103,3 +103,8 @@ def compose_message(
         ),
         template_version=template.version,
     )
+    if channel == Channel.EMAIL:
+        from dunning.outbox import outgoing_message_id
+
+        message.message_id = outgoing_message_id(message)
+    return message

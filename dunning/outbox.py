@@ -180,13 +180,23 @@ class OutboxEmail(EmailMessage):
         return super().message(policy=fast)
 
 
+def outgoing_message_id(message: Message) -> str:
+    """The same Message-ID on every attempt (from the idempotency key, known before the row is saved),
+    so a retried send is recognisable and replies thread to the customer."""
+    domain = settings.COMPANY["email"].rpartition("@")[2] or "localhost"
+    return f"<credit-{uuid.uuid5(uuid.NAMESPACE_URL, message.idempotency_key).hex}@{domain}>"
+
+
 def _send_email(message: Message, connection) -> None:
+    if not message.message_id:  # messages made before compose set it
+        message.message_id = outgoing_message_id(message)
+        Message.objects.filter(pk=message.pk).update(message_id=message.message_id)
     email_message = OutboxEmail(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         reply_to=[settings.COMPANY["email"]],
-        headers={"X-Credit-Message": message.idempotency_key},
+        headers={"X-Credit-Message": message.idempotency_key, "Message-ID": message.message_id},
     )
     connection.send_messages([email_message])
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dunning.views import customer, disputes, promises, runs, setup, team, worklist
+from dunning.views import customer, disputes, inbox, promises, runs, setup, team, worklist
 
 app_name = "dunning"
 
@@ -43,4 +43,13 @@ urlpatterns = [
     path("disputes/<int:pk>/update/", disputes.dispute_update, name="dispute_update"),
     path("disputes/<int:pk>/attachment/", disputes.dispute_attachment, name="dispute_attachment"),
     path("customers/<int:pk>/disputes/new/", disputes.dispute_new, name="dispute_new"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/unread/", inbox.unread, name="inbox_unread"),
+    path("inbox/upload/", inbox.upload, name="inbox_upload"),
+    path("inbox/webhook/", inbox.webhook, name="inbox_webhook"),
+    path("inbox/<int:pk>/", inbox.mail_detail, name="inbox_mail"),
+    path("inbox/<int:pk>/link/", inbox.mail_link, name="inbox_link"),
+    path("inbox/<int:pk>/update/", inbox.mail_update, name="inbox_update"),
+    path("inbox/<int:pk>/accept/", inbox.mail_accept, name="inbox_accept"),
+    path("inbox/attachments/<int:pk>/", inbox.attachment, name="inbox_attachment"),
 ]

@@ -2,6 +2,7 @@
 
 from dunning.models.disputes import Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
 from dunning.models.exceptions import ExceptionCase
+from dunning.models.inbox import InboundAttachment, InboundMail, MailCategory, MailClassifier
 from dunning.models.portal import ChangeRequest, PortalToken, RemittanceAdvice
 from dunning.models.promises import AgreementChannel, Installment, PaymentPlan, Promise
 from dunning.models.setup import (
@@ -38,9 +39,13 @@ __all__ = [
     "DunningAction",
     "DunningStop",
     "ExceptionCase",
+    "InboundAttachment",
+    "InboundMail",
     "Installment",
     "InterestRate",
     "LetterBatch",
+    "MailCategory",
+    "MailClassifier",
     "Message",
     "PaymentPlan",
     "PortalToken",

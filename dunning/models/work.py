@@ -186,6 +186,8 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     idempotency_key = models.CharField(max_length=100, unique=True)
+    # The Message-ID it went out with, so a customer's reply threads back to it.
+    message_id = models.CharField(max_length=300, blank=True, db_index=True)
     # Which delivery run claimed it (queued -> sending), so a batch knows its own messages.
     claim = models.CharField(max_length=32, blank=True, db_index=True)
     template_version = models.PositiveIntegerField(null=True, blank=True)

@@ -35,6 +35,7 @@ PUBLIC = {
     "set_language",
     "health",
     "logout",
+    "dunning:inbox_webhook",  # a mail provider posts raw MIME with the shared secret (403 without)
 }
 # The customer portal: no login, a personal token in the URL instead (tested below:
 # a wrong token is the same plain 404 for everyone, signed in or not).
@@ -128,6 +129,14 @@ EXPECTED = {
     "dunning:dispute_update": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:dispute_attachment": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:dispute_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_unread": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_upload": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_mail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_link": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_update": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_accept": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_attachment": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:decision_list": {Role.ADMIN, Role.MANAGER},
@@ -289,6 +298,7 @@ def dunning_objects(customer):
             paused_until=date.today() + timedelta(days=3),
             channel="phone",
         ),
+        **inbox_objects(),
         "plan": PaymentPlan.objects.create(
             customer=customer, amount=Decimal("70.00"), status="requested", channel="phone"
         ),
@@ -325,6 +335,16 @@ def sample_dispute(customer):
     )
     dispute.watchers.set(User.objects.filter(role=Role.SALES))
     return dispute
+
+
+def inbox_objects():
+    from dunning.models import InboundAttachment, InboundMail
+
+    mail = InboundMail.objects.create(content_hash="0" * 64, raw=b"x", source="upload", subject="Hi")
+    attachment = InboundAttachment.objects.create(
+        mail=mail, filename="a.pdf", content_type="application/pdf", size=1, data=b"%"
+    )
+    return {"mail": mail, "attachment": attachment}
 
 
 # Which object the <pk> of each URL names.
@@ -370,6 +390,11 @@ PK_OF = {
     "dunning:dispute_update": "dispute",
     "dunning:dispute_attachment": "dispute",
     "dunning:dispute_new": "customer",
+    "dunning:inbox_mail": "mail",
+    "dunning:inbox_link": "mail",
+    "dunning:inbox_update": "mail",
+    "dunning:inbox_accept": "mail",
+    "dunning:inbox_attachment": "attachment",
     "acceptance:customer_decision": "customer",
     "reporting:subscription_delete": "subscription",
     "acceptance:customer_limit": "customer",

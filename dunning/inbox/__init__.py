@@ -1,0 +1,1 @@
+"""The shared inbox: ingestion (upload, webhook, IMAP), threading, linking, classification, actions."""
