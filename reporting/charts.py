@@ -52,49 +52,71 @@ def _short(value: Decimal) -> str:
     return f"{value:.0f}"
 
 
+WIDTH, HEIGHT, LEFT, RIGHT, BOTTOM, TOP = 640, 220, 48, 30, 28, 12
+PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The axes of a chart: value 0..peak upwards, labels spread evenly from left to right."""
+
+    labels: Sequence[str]
+    peak: Decimal
+
+    def x(self, i: int) -> float:
+        return LEFT + PLOT_W * i / max(len(self.labels) - 1, 1)
+
+    def y(self, value: Decimal) -> float:
+        return TOP + PLOT_H - float(value / self.peak) * PLOT_H
+
+    def open(self, title: str) -> list[str]:
+        """The svg element, its title, the grid with value labels and the x labels."""
+        parts = [
+            f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}"'
+            ' xmlns="http://www.w3.org/2000/svg">',
+            f"<title>{escape(title)}</title>",
+        ]
+        for fraction in (0, 0.5, 1):
+            gy = TOP + PLOT_H * (1 - fraction)
+            parts.append(
+                f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="#e3e7ee"/>'
+            )
+            parts.append(
+                f'<text x="{LEFT - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#667085">'
+                f"{_short(self.peak * Decimal(str(fraction)))}</text>"
+            )
+        step = max(1, -(-len(self.labels) // 7))
+        for i, label in enumerate(self.labels):
+            if i % step == 0 or i == len(self.labels) - 1:
+                parts.append(
+                    f'<text x="{self.x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="11"'
+                    f' fill="#667085">{escape(label)}</text>'
+                )
+        return parts
+
+    def line(self, values: Sequence[Decimal], color: str, tips: Sequence[str]) -> list[str]:
+        points = " ".join(f"{self.x(i):.1f},{self.y(v):.1f}" for i, v in enumerate(values))
+        parts = [f'<polyline fill="none" stroke="{color}" stroke-width="2.5" points="{points}"/>']
+        for i, (value, tip) in enumerate(zip(values, tips, strict=True)):
+            parts.append(
+                f'<circle cx="{self.x(i):.1f}" cy="{self.y(value):.1f}" r="3.5" fill="{color}">'
+                f"<title>{escape(tip)}</title></circle>"
+            )
+        return parts
+
+
+def _svg(parts: list[str]) -> SafeString:
+    return mark_safe("".join([*parts, "</svg>"]))  # noqa: S308 - every text in the parts is escaped
+
+
 def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, money) -> SafeString:
     """Lines over months; `money` formats a value for the tooltips."""
-    width, height, left, right, bottom, top = 640, 220, 48, 30, 28, 12
-    plot_w, plot_h = width - left - right, height - bottom - top
-    peak = _nice_max(max((v for s in series for v in s.values), default=Decimal(0)))
-    n = max(len(labels) - 1, 1)
-
-    def x(i: int) -> float:
-        return left + plot_w * i / n
-
-    def y(v: Decimal) -> float:
-        return top + plot_h - float(v / peak) * plot_h
-
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}"'
-        ' xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for fraction in (0, 0.5, 1):
-        gy = top + plot_h * (1 - fraction)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="#e3e7ee"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#667085">'
-            f"{_short(peak * Decimal(str(fraction)))}</text>"
-        )
-    step = max(1, -(-len(labels) // 7))
-    for i, label in enumerate(labels):
-        if i % step == 0 or i == len(labels) - 1:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#667085">'
-                f"{escape(label)}</text>"
-            )
+    frame = Frame(labels, _nice_max(max((v for s in series for v in s.values), default=Decimal(0))))
+    parts = frame.open(title)
     for s in series:
-        color = COLORS.get(s.key, "#555")
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
-        parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2.5" points="{points}"/>')
-        for i, v in enumerate(s.values):
-            parts.append(
-                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="{color}">'
-                f"<title>{escape(s.label)} {escape(labels[i])}: {escape(money(v))}</title></circle>"
-            )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+        tips = [f"{s.label} {label}: {money(v)}" for label, v in zip(labels, s.values, strict=True)]
+        parts += frame.line(s.values, COLORS.get(s.key, "#555"), tips)
+    return _svg(parts)
 
 
 def legend(series: Sequence[Series]) -> SafeString:
@@ -107,46 +129,11 @@ def legend(series: Sequence[Series]) -> SafeString:
 
 def band_chart(labels: Sequence[str], central, low, high, *, title: str, money) -> SafeString:
     """A line with a shaded range around it (the cumulative forecast and its early/late scenarios)."""
-    width, height, left, right, bottom, top = 640, 220, 48, 30, 28, 12
-    plot_w, plot_h = width - left - right, height - bottom - top
-    peak = _nice_max(max([*central, *low, *high], default=Decimal(0)))
-    n = max(len(labels) - 1, 1)
-
-    def x(i: int) -> float:
-        return left + plot_w * i / n
-
-    def y(v: Decimal) -> float:
-        return top + plot_h - float(v / peak) * plot_h
-
-    upper = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(high))
-    lower = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in reversed(list(enumerate(low))))
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}"'
-        ' xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for fraction in (0, 0.5, 1):
-        gy = top + plot_h * (1 - fraction)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="#e3e7ee"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" font-size="11" fill="#667085">'
-            f"{_short(peak * Decimal(str(fraction)))}</text>"
-        )
-    step = max(1, -(-len(labels) // 7))
-    for i, label in enumerate(labels):
-        if i % step == 0 or i == len(labels) - 1:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#667085">'
-                f"{escape(label)}</text>"
-            )
+    frame = Frame(labels, _nice_max(max([*central, *low, *high], default=Decimal(0))))
+    parts = frame.open(title)
+    upper = " ".join(f"{frame.x(i):.1f},{frame.y(v):.1f}" for i, v in enumerate(high))
+    lower = " ".join(f"{frame.x(i):.1f},{frame.y(v):.1f}" for i, v in reversed(list(enumerate(low))))
     parts.append(f'<polygon points="{upper} {lower}" fill="{COLORS["open"]}" fill-opacity="0.15"/>')
-    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(central))
-    parts.append(f'<polyline fill="none" stroke="{COLORS["open"]}" stroke-width="2.5" points="{points}"/>')
-    for i, v in enumerate(central):
-        tip = f"{labels[i]}: {money(v)} ({money(low[i])} – {money(high[i])})"
-        parts.append(
-            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="{COLORS["open"]}">'
-            f"<title>{escape(tip)}</title></circle>"
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    tips = [f"{labels[i]}: {money(v)} ({money(low[i])} – {money(high[i])})" for i, v in enumerate(central)]
+    parts += frame.line(central, COLORS["open"], tips)
+    return _svg(parts)
