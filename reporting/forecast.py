@@ -39,7 +39,8 @@ def ledger_history(today: date) -> History:
         .values_list("customer_id", "due_date", "paid_date")
     )
     for customer_id, due, paid_on in paid.iterator(chunk_size=5000):
-        history.add(str(customer_id), False, (paid_on - due).days)
+        history.add(str(customer_id), False, (paid_on - due).days, keep_sorted=False)
+    history.sort()
     return history
 
 

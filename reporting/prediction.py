@@ -39,8 +39,8 @@ WINDOW = 12
 SHRINK = 1.0
 
 
-def _quantile(values: list[int], q: float, *, ordered: bool = False) -> float:
-    ordered = values if ordered else sorted(values)
+def _quantile(values: list[int], q: float) -> float:
+    ordered = sorted(values)
     if not ordered:
         return 0.0
     position = (len(ordered) - 1) * q
@@ -57,19 +57,36 @@ class History:
     per_customer: dict[tuple[str, bool], deque] = field(default_factory=dict)
     everyone: dict[bool, list[int]] = field(default_factory=lambda: {False: [], True: []})
 
-    def add(self, customer: str, disputed: bool, lateness: int) -> None:
+    def add(self, customer: str, disputed: bool, lateness: int, *, keep_sorted: bool = True) -> None:
+        """Add one paid invoice; `keep_sorted=False` for a bulk load that calls `sort()` at the end
+        (inserting into a sorted list of a million values one by one is quadratic)."""
         self.per_customer.setdefault((customer, disputed), deque(maxlen=self.window)).append(lateness)
-        bisect.insort(self.everyone[disputed], lateness)
+        if keep_sorted:
+            bisect.insort(self.everyone[disputed], lateness)
+        else:
+            self.everyone[disputed].append(lateness)
+
+    def sort(self) -> None:
+        for values in self.everyone.values():
+            values.sort()
 
     def customer_values(self, customer: str, disputed: bool) -> list[int]:
         return list(self.per_customer.get((customer, disputed), ()))
 
-    def everyone_values(self, disputed: bool, beyond: int | None = None) -> list[int]:
-        """Everyone's lateness (sorted), only the part beyond `beyond` days when given."""
-        values = self.everyone[disputed] or self.everyone[not disputed]
-        if beyond is not None:
-            values = values[bisect.bisect_right(values, beyond) :]
-        return values
+    def everyone_sorted(self, disputed: bool) -> list[int]:
+        """Everyone's lateness of this dispute status (the other one when there is none), sorted."""
+        return self.everyone[disputed] or self.everyone[not disputed]
+
+
+def _tail_quantile(ordered: list[int], start: int, q: float) -> float:
+    """The q-quantile of ordered[start:] without copying it (the list can hold a million values)."""
+    count = len(ordered) - start
+    if count <= 0:
+        return 0.0
+    position = (count - 1) * q
+    low = int(position)
+    high = min(low + 1, count - 1)
+    return ordered[start + low] + (ordered[start + high] - ordered[start + low]) * (position - low)
 
 
 @dataclass(frozen=True)
@@ -92,18 +109,19 @@ def predict(history: History, customer: str, disputed: bool, days_overdue: int |
     """Lateness quantiles for one invoice. For an invoice already `days_overdue` days late, only
     the payments that came later than that count (the median of the rest, not of all)."""
     own = history.customer_values(customer, disputed)
-    everyone = history.everyone_values(disputed)
+    everyone = history.everyone_sorted(disputed)
+    start = 0
     if days_overdue is not None and days_overdue > 0:
         own = [v for v in own if v > days_overdue]
-        everyone = history.everyone_values(disputed, beyond=days_overdue)
-        if not everyone and not own:
+        start = bisect.bisect_right(everyone, days_overdue)
+        if start >= len(everyone) and not own:
             late = float(days_overdue + UNPRECEDENTED_DAYS)
             return Prediction(days_late=late, low=late, high=late * 2, basis=0)
     weight = len(own) / (len(own) + SHRINK)
 
     def blend(q: float) -> float:
         mine = _quantile(own, q) if own else 0.0
-        return weight * mine + (1 - weight) * _quantile(everyone, q, ordered=True)
+        return weight * mine + (1 - weight) * _tail_quantile(everyone, start, q)
 
     return Prediction(days_late=blend(0.5), low=blend(0.25), high=blend(0.75), basis=len(own))
 
