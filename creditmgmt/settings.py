@@ -224,9 +224,6 @@ del EMAIL_HOST
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "credit@example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Where people reach this site (links in mails to staff).
-SITE_URL = env("SITE_URL", "http://localhost:8000")
-
 # Company details for letterheads, invoice copies and reminders.
 COMPANY = {
     "name": env("COMPANY_NAME", "Voorbeeld Groothandel B.V."),
@@ -241,9 +238,9 @@ COMPANY = {
     "currency": env("COMPANY_CURRENCY", "EUR"),
 }
 
-# Customer portal: the absolute address reminders link to, how long a link lives,
-# rate limits (requests per minute) and the upload limit.
+# Where people reach this site: links in reminders (the portal) and in mails to staff.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Customer portal: how long a link lives, rate limits (requests per minute) and the upload limit.
 PORTAL_TOKEN_DAYS = env_int("PORTAL_TOKEN_DAYS", 60)
 PORTAL_RATE_PER_IP = env_int("PORTAL_RATE_PER_IP", 120)
 PORTAL_RATE_PER_TOKEN = env_int("PORTAL_RATE_PER_TOKEN", 60)
