@@ -59,9 +59,13 @@ def test_find_customer_add_note_download_pdf(page: Page, live_server, world, tmp
     expect(page.get_by_role("heading", name="Bakkerij De Vries B.V.")).to_be_visible()
     expect(page.locator(".figure", has_text="Overdue")).to_contain_text("1,815.00")
     page.screenshot(path=str(tmp_path / "360.png"), full_page=True)
+    # The 360 loads some panels with htmx after the page: let them settle before posting the note.
+    page.wait_for_load_state("networkidle")
 
     page.get_by_placeholder("Write a note for the team…").fill("Gebeld met Petra: betaalt vrijdag")
-    page.get_by_role("button", name="Add note").click()
+    with page.expect_response(lambda r: "/notes/" in r.url and r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Add note").click()
+    assert posted.value.status == 200, posted.value.status
     expect(page.locator("#notes")).to_contain_text("Gebeld met Petra: betaalt vrijdag")
     expect(page.locator("#timeline")).to_contain_text("Gebeld met Petra: betaalt vrijdag")
     assert Note.objects.filter(customer=world["customer"], author=world["controller"]).count() == 1
