@@ -43,6 +43,7 @@ from acceptance.models import (
 from acceptance.queries import KVK
 from acceptance.simulation import simulate
 from accounts.models import ZERO, Customer
+from accounts.views import error_text
 from creditmgmt.models import Role
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, MANAGERS, role_required
 
@@ -133,7 +134,7 @@ def decision_override(request: HttpRequest) -> HttpResponse:
             by=request.user,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("Decision overridden: %(outcome)s.") % {"outcome": new.get_outcome_display()}
@@ -243,7 +244,7 @@ def _after_edit(request: HttpRequest, version: RuleSetVersion) -> HttpResponse:
 
 
 def _locked(request: HttpRequest, version: RuleSetVersion, exc: ValidationError) -> HttpResponse:
-    messages.error(request, " ".join(exc.messages))
+    messages.error(request, error_text(exc))
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("acceptance:version_detail", args=[version.pk])
@@ -321,7 +322,7 @@ def version_activate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.activate_version(version=version, by=request.user)
     except VersionLocked as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("%(v)s is now active.") % {"v": version})
     return redirect("acceptance:version_detail", pk=version.pk)
@@ -492,7 +493,7 @@ def release_request(request: HttpRequest) -> HttpResponse:
             decision=decision, by=request.user, amount=amount, note=request.POST.get("note", "")
         )
     except ValidationError as exc:
-        return _release_status(request, None, " ".join(exc.messages))
+        return _release_status(request, None, error_text(exc))
     return _release_status(request, release)
 
 
@@ -534,7 +535,7 @@ def release_answer(request: HttpRequest, pk: int) -> HttpResponse:
     except (InvalidOperation, ValueError):
         messages.error(request, _("The amount is not a number."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The counter sees your answer."))
     return redirect("acceptance:release_list")

@@ -57,14 +57,20 @@ class SubscriptionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         readers = User.objects.filter(is_active=True).exclude(role=Role.COUNTER).order_by("first_name")
         self.fields["user"].queryset = readers
+        self.fields["user"].empty_label = "—"
         self.fields["controller"].queryset = User.objects.filter(role=Role.CONTROLLER).order_by("first_name")
+        self.fields["controller"].empty_label = _("All controllers")
+        self.fields["frequency"].choices = ReportSubscription.Frequency.choices
+        self.fields["frequency"].initial = ReportSubscription.Frequency.WEEKLY
         self.fields["currency"] = forms.ChoiceField(
             label=_("Currency"), choices=DashboardFilterForm().fields["currency"].choices
         )
         self.fields["segment"] = forms.ChoiceField(
             label=_("Segment"), required=False, choices=[("", _("All segments")), *Customer.Segment.choices]
         )
-        self.fields["months"] = forms.TypedChoiceField(label=_("Period"), choices=PERIODS, coerce=int)
+        self.fields["months"] = forms.TypedChoiceField(
+            label=_("Period"), choices=PERIODS, coerce=int, initial=12
+        )
 
     def clean(self):
         data = super().clean()

@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 from django.conf import settings
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -57,7 +57,8 @@ def _table(rows: list[list], widths: list[float], *, numeric_from: int = 1) -> T
 
 
 def _figure(value) -> str:
-    return "–" if value is None else f"{value}"
+    """A figure in the report's language (53,1 in Dutch), or a dash when there is none."""
+    return "–" if value is None else number_format(value, decimal_pos=1)
 
 
 def dashboard_pdf(
@@ -103,7 +104,7 @@ def dashboard_pdf(
 
     story.append(Paragraph(_("Aging"), styles["h2"]))
     aging = [[_("Bucket"), _("Amount"), "%"]] + [
-        [str(BUCKET_LABELS[b]), money(amount, cur), f"{share:.1f}"]
+        [str(BUCKET_LABELS[b]), money(amount, cur), _figure(share)]
         for b, amount, share in queries.aging_totals(c)
     ]
     story.append(_table(aging, [60 * mm, 40 * mm, 20 * mm]))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Customer, Invoice
 from accounts.pdf import render_invoice_pdf
+from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, role_required
 from dunning.models import ChangeRequest, Message, RemittanceAdvice
 from dunning.portal import display, forms, services
@@ -79,10 +80,6 @@ def choice_context(form, invoices, field: str = "invoices") -> dict:
 
 def home_url(request: HttpRequest) -> str:
     return reverse("portal:home", args=[request.portal.raw])
-
-
-def error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 # --- public pages --------------------------------------------------------------

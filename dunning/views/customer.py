@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Customer, Invoice
+from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
 from dunning import services
 from dunning.forms import StopForm
@@ -36,7 +37,7 @@ def stop_set(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Dunning stopped."))
     return redirect(customer)
@@ -49,7 +50,7 @@ def stop_lift(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.lift_dunning_stop(stop=stop, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Dunning stop lifted."))
     return redirect(stop.customer)

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from accounts.views import error_text
 from creditmgmt.models import Role
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, can_write_ledger, role_required
 from dunning.forms_disputes import (
@@ -229,7 +230,7 @@ def dispute_update(request: HttpRequest, pk: int) -> HttpResponse:
                 services.close_dispute(dispute=dispute, by=by, note=text)
                 done = _("Closed: dunning resumes where it was.")
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            error = error_text(exc)
     dispute = get_dispute(request, pk)
     if request.htmx:
         return render(request, DETAIL + "#work", _detail_context(request, dispute, error=error, done=done))

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import Customer
+from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
 from dunning.inbox import services
 from dunning.inbox.parse import sanitize
@@ -107,7 +108,7 @@ def mail_update(request: HttpRequest, pk: int) -> HttpResponse:
         if category := request.POST.get("category"):
             services.correct_category(mail=mail, category=category, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     return redirect(mail)
 
 
@@ -125,7 +126,7 @@ def mail_accept(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise ValidationError(_("Choose an action."))
     except ValidationError as exc:
-        error = " ".join(exc.messages)
+        error = error_text(exc)
     mail.refresh_from_db()
     if request.htmx:
         context = _detail_context(mail, request) | {"error": error}

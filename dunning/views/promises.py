@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Customer
+from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_WRITERS, MANAGERS, role_required
 from dunning.models import Installment, PaymentPlan, Promise
 from dunning.promise_forms import PlanStartForm, PromiseForm, parse_schedule
@@ -55,7 +56,7 @@ def promise_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         promise_services.cancel_promise(promise=promise, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Promise cancelled: its invoices are back in dunning."))
     return redirect(promise.customer)
@@ -158,7 +159,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             plan_services.reject_plan(plan=plan, note=note, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Payment plan approved.") if approve else _("Payment plan rejected."))
     return redirect("dunning:plan_detail", pk=plan.pk)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.views import error_text
 from creditmgmt.permissions import MANAGERS, role_required
 from dunning import services
 from dunning.models import LetterBatch, Message, WorkflowRun
@@ -92,7 +93,7 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.retry_message(message=message, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Queued again."))
     return redirect("dunning:message_detail", pk=pk)

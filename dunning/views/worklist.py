@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import TaskReassignForm, TaskSnoozeForm, task_assignees
 from accounts.models import Task
 from accounts.services import reassign_task, snooze_task
+from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_WRITERS, MANAGERS, role_required
 from dunning import services
 from dunning.forms import BulkForm, OutcomeForm
@@ -119,7 +120,7 @@ def task_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
     except ValidationError as exc:
-        return _row(request, task, error=" ".join(exc.messages))
+        return _row(request, task, error=error_text(exc))
     return _row(request, task)
 
 
@@ -133,7 +134,7 @@ def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         snooze_task(task=task, until=form.cleaned_data["until"], by=request.user)
     except ValidationError as exc:
-        return _row(request, task, error=" ".join(exc.messages))
+        return _row(request, task, error=error_text(exc))
     return _row(request, task)
 
 
@@ -147,7 +148,7 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         reassign_task(task=task, assignee=form.cleaned_data["assignee"], by=request.user)
     except ValidationError as exc:
-        return _row(request, task, error=" ".join(exc.messages))
+        return _row(request, task, error=error_text(exc))
     return _row(request, task)
 
 
@@ -158,7 +159,7 @@ def action_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.approve_action(action=action, by=request.user)
     except ValidationError as exc:
-        error = " ".join(exc.messages)
+        error = error_text(exc)
     else:
         error = ""
     if action.task_id:
@@ -177,7 +178,7 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             action=action, note=request.POST.get("note", "").strip()[:200], by=request.user
         )
     except ValidationError as exc:
-        error = " ".join(exc.messages)
+        error = error_text(exc)
     else:
         error = ""
     if action.task_id:
