@@ -5,50 +5,115 @@ from django.utils.translation import gettext_lazy as _
 
 from creditmgmt.models import Role
 
-# (label, url name, roles that see it); the views check the roles again.
+ADMIN, MANAGER, CONTROLLER, COUNTER, SALES = (
+    Role.ADMIN,
+    Role.MANAGER,
+    Role.CONTROLLER,
+    Role.COUNTER,
+    Role.SALES,
+)
+MANAGERS = {ADMIN, MANAGER}
+WRITERS = {ADMIN, MANAGER, CONTROLLER}
+READERS = {ADMIN, MANAGER, CONTROLLER, SALES}
+
+# Menus of (label, url name, roles that see it); the views check the roles again.
+# A menu that leaves one item for a role shows as a plain link with that item's label.
 NAVIGATION = [
-    (_("My tasks"), "accounts:task_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
+    (
+        _("Work"),
+        [
+            (_("Worklist"), "dunning:worklist", WRITERS),
+            (_("My tasks"), "accounts:task_list", WRITERS),
+            (_("Team"), "dunning:team", MANAGERS),
+            (_("Inbox"), "dunning:inbox", WRITERS),
+            (_("Disputes"), "dunning:dispute_list", READERS),
+            (_("Releases"), "acceptance:release_list", WRITERS),
+        ],
+    ),
     (
         _("Customers"),
-        "accounts:customer_list",
-        {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+        [
+            (_("Customers"), "accounts:customer_list", READERS),
+            (_("Credit application"), "acceptance:credit_application", {SALES}),
+        ],
     ),
-    (_("Payments"), "accounts:bank_home", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
-    (_("Import"), "accounts:import_upload", {Role.ADMIN, Role.MANAGER}),
-    (_("Worklist"), "dunning:worklist", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
-    (_("Disputes"), "dunning:dispute_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
-    (_("Inbox"), "dunning:inbox", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
-    (_("Dunning"), "dunning:procedure_list", {Role.ADMIN, Role.MANAGER}),
-    (_("Outbox"), "dunning:outbox", {Role.ADMIN, Role.MANAGER}),
-    (_("Daily run"), "dunning:run_list", {Role.ADMIN, Role.MANAGER}),
-    (_("Counter lookup"), "acceptance:counter", {Role.COUNTER}),
-    (_("Releases"), "acceptance:release_list", {Role.ADMIN, Role.MANAGER, Role.CONTROLLER}),
-    (_("Credit application"), "acceptance:credit_application", {Role.SALES}),
-    (_("Decisions"), "acceptance:decision_list", {Role.ADMIN, Role.MANAGER}),
-    (_("Credit policy"), "acceptance:rule_set_list", {Role.ADMIN, Role.MANAGER}),
     (
-        _("Dashboard"),
-        "reporting:dashboard",
-        {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+        _("Payments"),
+        [
+            (_("Payments"), "accounts:bank_home", WRITERS),
+            (_("Import"), "accounts:import_upload", MANAGERS),
+        ],
     ),
+    (
+        _("Policy"),
+        [
+            (_("Credit policy"), "acceptance:rule_set_list", MANAGERS),
+            (_("Decisions"), "acceptance:decision_list", MANAGERS),
+        ],
+    ),
+    (
+        _("Dunning"),
+        [
+            (_("Procedures"), "dunning:procedure_list", MANAGERS),
+            (_("Templates"), "dunning:template_list", MANAGERS),
+            (_("Outbox"), "dunning:outbox", MANAGERS),
+            (_("Daily run"), "dunning:run_list", MANAGERS),
+        ],
+    ),
+    (
+        _("Reports"),
+        [
+            (_("Dashboard"), "reporting:dashboard", READERS),
+            (_("Cash forecast"), "reporting:forecast", WRITERS),  # the company's cash: not for sales
+            (_("Scheduled reports"), "reporting:subscriptions", MANAGERS),
+        ],
+    ),
+    (_("Counter"), [(_("Counter lookup"), "acceptance:counter", {COUNTER})]),
 ]
+# Where the unread badge goes: fetched by htmx after the page, so pages keep their query counts.
+COUNT_URLS = {"dunning:inbox": "dunning:inbox_unread"}
 
 
 def navigation(request: HttpRequest) -> dict:
+    """The menus the user's role may see, the current page's item and menu marked active.
+
+    `nav_groups` is what the top bar renders; `nav_items` is the same items in one flat list.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "company_name": settings.COMPANY["name"]}
-    items = []
-    for label, url_name, roles in NAVIGATION:
-        if user.is_superuser or user.role in roles:
+        return {"nav_groups": [], "nav_items": [], "company_name": settings.COMPANY["name"]}
+    groups, flat = [], []
+    for number, (group_label, entries) in enumerate(NAVIGATION):
+        items = []
+        for label, url_name, roles in entries:
+            if not (user.is_superuser or user.role in roles):
+                continue
             url = reverse(url_name)
             item = {"label": label, "url": url, "active": request.path.startswith(url)}
-            if url_name == "dunning:inbox":
-                # Fetched by htmx after the page: pages keep their fixed query counts.
-                item["count_url"] = reverse("dunning:inbox_unread")
+            if url_name in COUNT_URLS:
+                item["count_url"] = reverse(COUNT_URLS[url_name])
             items.append(item)
+        if not items:
+            continue
+        flat.extend(items)
+        groups.append(
+            {
+                "id": f"nav-{number}",
+                "label": group_label,
+                "items": items,
+                "count_url": next((i["count_url"] for i in items if "count_url" in i), None),
+            }
+        )
+    # Only the longest matching address counts: the dashboard at /reporting/ must not
+    # light up on /reporting/forecast/ beside the forecast.
+    active = max((i for i in flat if i["active"]), key=lambda i: len(i["url"]), default=None)
+    for item in flat:
+        item["active"] = item is active
+    for group in groups:
+        group["active"] = any(item["active"] for item in group["items"])
     return {
-        "nav_items": items,
+        "nav_groups": groups,
+        "nav_items": flat,
         "can_use_admin": user.is_staff,
         "company_name": settings.COMPANY["name"],
     }

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from creditmgmt.models import ApiClient, Role, User
 from creditmgmt.roles import STAFF_ROLES, sync_groups
+from creditmgmt.rows import RowQuery
 
 
 def create_user(
@@ -79,12 +80,16 @@ def create_api_client(*, name: str, scopes: list[str], by: User | None = None) -
     return client, key
 
 
+# Every API call asks this: a hand-written lookup (creditmgmt.rows) instead of a queryset.
+_CLIENT_BY_PREFIX = RowQuery(ApiClient, "key_prefix = %s AND active = %s")
+
+
 def api_client_for_key(key: str) -> ApiClient | None:
     """The active client whose key this is, or None. One indexed query; constant-time comparison."""
     if not key.startswith(API_KEY_PREFIX) or len(key) > 100:
         return None
     prefix = key[len(API_KEY_PREFIX) :].split("_", 1)[0]
-    client = ApiClient.objects.filter(key_prefix=prefix, active=True).first()
+    client = _CLIENT_BY_PREFIX.get([prefix, True])
     if client is None or not hmac.compare_digest(client.key_hash, _hash_key(key)):
         return None
     return client

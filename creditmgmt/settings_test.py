@@ -23,3 +23,12 @@ import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="creditmgmt-test-media-"))  # noqa: F405
 IMPORT_STAGING_DIR = MEDIA_ROOT / "imports"
+
+# SQLite tests on a file, not in memory: Django's live server shares an in-memory database's one
+# connection between its threads, and a browser loading several htmx panels at once then used it
+# from two threads ("bad parameter or other API misuse", a panel answered by the sign-in page).
+# On a file every thread has its own connection. The pid keeps two runs apart.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"creditmgmt-test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

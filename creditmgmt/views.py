@@ -19,7 +19,8 @@ from creditmgmt.permissions import ALL_STAFF, role_required
 @role_required(*ALL_STAFF)
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.has_role(Role.CONTROLLER, Role.MANAGER, Role.ADMIN):
-        return redirect("accounts:task_list")
+        # Today's ranked cases: the worklist holds every open task, with the dunning ones scored.
+        return redirect("dunning:worklist")
     if request.user.has_role(Role.SALES):
         return redirect("accounts:customer_list")
     # Counter staff: one lookup screen that answers "on account, up to EUR X" and no more.

@@ -9,6 +9,39 @@ from tests.factories import UserFactory
 PASSWORD = "secret-pass-123"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    """Active rule versions are cached per process by pk and activation time; a rolled-back test can
+    leave SQLite to give the next test's version the same pk at the same frozen moment."""
+    from acceptance.services import clear_rule_cache
+
+    clear_rule_cache()
+    yield
+    clear_rule_cache()
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_data_every_run(request):
+    """Factories draw names from Faker; seeding by the test's id gives each test the same names on
+    every run (a failure in CI fails here too) while different tests still see different names."""
+    import zlib
+
+    from factory.random import reseed_random
+
+    reseed_random(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through LocaleMiddleware leaves its
+    language active in the thread, so a Dutch user's request would make later tests read Dutch."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def _user(username: str, role: str):
     user = UserFactory(username=username, role=role)
     return set_role(user=user, role=role)

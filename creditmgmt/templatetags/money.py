@@ -84,3 +84,11 @@ def amount(value) -> str:
     if value is None or value == "":
         return "–"
     return format_decimal(Decimal(value), format="#,##0.00", locale=current_locale())
+
+
+@register.filter
+def count_label(key: str) -> str:
+    """A daily step's count key as the reader says it (`creditmgmt.step_names.COUNT_LABELS`)."""
+    from creditmgmt.step_names import count_label as label
+
+    return label(key)

@@ -63,7 +63,10 @@ EXPECTED = {
     "reporting:dashboard": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "reporting:bucket_customers": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "reporting:export": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
-    "reporting:forecast": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:dispute_customers": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:acceptance_retro": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "reporting:figure_customers": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
+    "reporting:forecast": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "reporting:dashboard_pdf": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "reporting:subscriptions": {Role.ADMIN, Role.MANAGER},
     "reporting:subscription_delete": {Role.ADMIN, Role.MANAGER},
@@ -115,6 +118,8 @@ EXPECTED = {
     "dunning:step_edit": {Role.ADMIN, Role.MANAGER},
     "dunning:template_list": {Role.ADMIN, Role.MANAGER},
     "dunning:template_edit": {Role.ADMIN, Role.MANAGER},
+    "dunning:template_add_variant": {Role.ADMIN, Role.MANAGER},
+    "dunning:template_retire": {Role.ADMIN, Role.MANAGER},
     "dunning:rule_new": {Role.ADMIN, Role.MANAGER},
     "dunning:rule_edit": {Role.ADMIN, Role.MANAGER},
     "dunning:promise_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
@@ -136,6 +141,8 @@ EXPECTED = {
     "dunning:inbox_link": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:inbox_update": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:inbox_accept": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_reply": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:inbox_compose": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:inbox_attachment": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "acceptance:counter": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
     "acceptance:counter_decide": {Role.ADMIN, Role.MANAGER, Role.COUNTER},
@@ -380,6 +387,8 @@ PK_OF = {
     "dunning:procedure_detail": "procedure",
     "dunning:step_new": "procedure",
     "dunning:template_edit": "template",
+    "dunning:template_add_variant": "template",
+    "dunning:template_retire": "template",
     "dunning:rule_edit": "rule",
     "dunning:promise_new": "customer",
     "dunning:promise_cancel": "promise",
@@ -394,6 +403,7 @@ PK_OF = {
     "dunning:inbox_link": "mail",
     "dunning:inbox_update": "mail",
     "dunning:inbox_accept": "mail",
+    "dunning:inbox_reply": "mail",
     "dunning:inbox_attachment": "attachment",
     "acceptance:customer_decision": "customer",
     "reporting:subscription_delete": "subscription",
@@ -427,6 +437,8 @@ def kwargs_for(name, pattern, ledger):
         return {"pk": ledger["procedure"].pk, "step_pk": ledger["step"].pk}
     if params == {"table", "fmt"}:
         return {"table": "trend", "fmt": "csv"}
+    if params == {"figure"}:
+        return {"figure": "promises"}
     if params == {"uidb64", "token"}:
         return {"uidb64": "MQ", "token": "set-password"}
     if params == {"token"}:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from creditmgmt.daily import dry_run_daily, run_daily
+from dunning.models import WorkflowRun
 
 
 class Command(BaseCommand):
@@ -37,6 +38,19 @@ class Command(BaseCommand):
             raise CommandError(f"--date {options['date']!r}: give a date as YYYY-MM-DD") from None
         if options["catch_up"] < 0:
             raise CommandError("--catch-up cannot be negative")
+        # Catching up runs only the dates after the last finished run: running an earlier date
+        # again, with the stages the later dates reached, would see younger debts and start the
+        # procedures over (a second `make run` re-sent three weeks of reminders). The given date
+        # itself always runs; running one date twice is safe.
+        last = (
+            WorkflowRun.objects.filter(status=WorkflowRun.Status.DONE, date__lt=day)
+            .order_by("-date")
+            .values_list("date", flat=True)
+            .first()
+        )
         for back in range(options["catch_up"], -1, -1):
-            result = run_daily((day - timedelta(days=back)).isoformat(), started_by="command: run_daily")
+            when = day - timedelta(days=back)
+            if back and last is not None and when <= last:
+                continue
+            result = run_daily(when.isoformat(), started_by="command: run_daily")
             self.stdout.write(str(result))
