@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum.util import clean
 
 from acceptance.bureau import LocalBureauProvider
@@ -26,7 +27,9 @@ from acceptance.monitoring import risk_class_of
 from acceptance.services import decide
 from accounts.models import Customer, Event, validate_kvk
 from accounts.services import create_customer, record_event, update_customer
+from creditmgmt import texts
 from creditmgmt.models import Role, User
+from creditmgmt.texts import Text
 
 REVIEW_AFTER = timedelta(days=365)
 
@@ -80,6 +83,9 @@ def apply_for_credit(
         "risk_class": (risk_class_of(report) if report else None) or Customer.RiskClass.UNKNOWN,
         "status": Customer.Status.ACTIVE,
     }
+    # The sales rep who brings a customer in becomes its account manager, unless it has one.
+    if by.role == Role.SALES and by.is_active and (existing is None or existing.account_manager_id is None):
+        fields["account_manager"] = by
     with transaction.atomic():
         if existing is not None:
             customer = update_customer(customer=existing, by=by, **fields)
@@ -108,15 +114,16 @@ def apply_for_credit(
             customer=customer,
             kind=Event.Kind.DECISION,
             verb="application_accepted",
-            summary=_(
-                "Credit application accepted (decision %(id)s): limit %(limit)s, %(days)s days, risk %(risk)s"
-            )
-            % {
-                "id": decision.pk,
-                "limit": decision.limit,
-                "days": fields["payment_terms_days"],
-                "risk": Customer.RiskClass(fields["risk_class"]).label,
-            },
+            summary=Text(
+                gettext_noop(
+                    "Credit application accepted (decision %(id)s): "
+                    "limit %(limit)s, %(days)s days, risk %(risk)s"
+                ),
+                id=decision.pk,
+                limit=texts.money(decision.limit, decision.currency),
+                days=fields["payment_terms_days"],
+                risk=Customer.RiskClass(fields["risk_class"]),
+            ),
             by=by,
             target=decision,
             data={"decision": decision.pk, "limit": str(decision.limit)},

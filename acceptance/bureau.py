@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from acceptance.models import BureauRecord, NegativeEvent
 from accounts.imports.cells import CellError, parse_amount
+from creditmgmt.rows import RowQuery
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,10 @@ class BureauProvider(Protocol):
     def fetch(self, registration_number: str) -> BureauReport | None: ...
 
 
+# Every decision reads one report: a hand-written lookup (creditmgmt.rows) instead of a queryset.
+_RECORD_BY_NUMBER = RowQuery(BureauRecord, "registration_number = %s")
+
+
 class LocalBureauProvider:
     """Reports from the imported bureau files: one indexed query, never unavailable."""
 
@@ -100,7 +105,7 @@ class LocalBureauProvider:
     def fetch(self, registration_number: str) -> BureauReport | None:
         if not registration_number:
             return None
-        record = BureauRecord.objects.filter(registration_number=registration_number).first()
+        record = _RECORD_BY_NUMBER.get([registration_number])
         return BureauReport.from_record(record) if record else None
 
     def fetch_many(self, registration_numbers: list[str]) -> dict[str, BureauReport]:

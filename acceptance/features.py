@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from acceptance.bureau import BureauReport
-from acceptance.limits import exposure_and_limit
-from accounts.models import ZERO, Customer
-from accounts.queries import ledger_summary
+from acceptance.limits import exposure_and_limit, sum_as_money
+from accounts.models import ZERO, Customer, Invoice
+from accounts.queries import behaviour_since
+from creditmgmt.rows import hot_cursor
 
 # Features that other apps own (acceptance does not import them: layers go down only).
 # dunning registers open disputes, broken promises and the promise-kept rate.
@@ -30,6 +32,51 @@ def register_customer_features(name: str) -> Callable[[CustomerFeatures], Custom
     return decorator
 
 
+@dataclass(frozen=True)
+class LedgerFeatures:
+    overdue_amount: Decimal
+    overdue_count: int
+    over_90_count: int  # invoices more than 90 days past their due date
+    avg_days_late: float | None  # paid invoices of the last 12 months
+
+
+# Every decision reads these. Written out in SQL because the ORM spends ~3 ms of Python building the
+# filtered aggregate, the database ~0.1 ms answering it. The definitions are those of
+# accounts.queries.ledger_summary (owed = open with a positive open amount; d90_plus = due 91 days
+# or more ago; behaviour = paid invoices of 12 months); tests/acceptance/test_features.py holds
+# both to the same answers.
+_LEDGER_SQL = """
+SELECT
+    SUM(CASE WHEN status = %s AND open_amount > 0 AND due_date < %s THEN open_amount END),
+    COUNT(CASE WHEN status = %s AND open_amount > 0 AND due_date < %s THEN 1 END),
+    COUNT(CASE WHEN status = %s AND open_amount > 0 AND due_date <= %s THEN 1 END),
+    AVG(CASE WHEN status = %s AND amount > 0 AND days_late IS NOT NULL AND paid_date >= %s
+        THEN days_late END)
+FROM {invoice} WHERE customer_id = %s
+"""
+
+
+def ledger_features(customer_id: int, *, today: date) -> LedgerFeatures:
+    """The ledger figures the rules read, in one query."""
+    open_, paid = Invoice.Status.OPEN, Invoice.Status.PAID
+    params = [
+        *(open_, today),
+        *(open_, today),
+        *(open_, today - timedelta(days=91)),
+        *(paid, behaviour_since(today)),
+        customer_id,
+    ]
+    with hot_cursor() as cursor:
+        cursor.execute(_LEDGER_SQL.format(invoice=Invoice._meta.db_table), params)
+        overdue, overdue_count, over_90, avg_late = cursor.fetchone()
+    return LedgerFeatures(
+        overdue_amount=sum_as_money(overdue),
+        overdue_count=overdue_count or 0,
+        over_90_count=over_90 or 0,
+        avg_days_late=float(avg_late) if avg_late is not None else None,
+    )
+
+
 def compute_features(
     *,
     customer: Customer | None,
@@ -42,9 +89,10 @@ def compute_features(
     """Every feature of acceptance.rules.FEATURES; None where it is unknown.
 
     Queries: none for the bureau part (the report is given); for a customer the
-    ledger summary (1), the oldest open due date is on the customer row, and the
+    ledger figures (1), the oldest open due date is on the customer row, the
     group exposure with reservations and the limit that applies today
-    (acceptance.limits.exposure_and_limit: one query per group level, at least 2).
+    (acceptance.limits.exposure_and_limit: 1 for a company outside a group, one more
+    per level of a group), and one per registered provider (dunning: 2).
     """
     features: dict[str, Any] = {
         "bureau_known": report is not None,
@@ -91,7 +139,7 @@ def compute_features(
             credit_limit=None,
         )
         return features
-    summary = ledger_summary(customer, today=today)
+    summary = ledger_features(customer.pk, today=today)
     exposure = exposure_and_limit(customer, today=today)
     oldest = customer.oldest_open_due_date
     days_oldest = (today - oldest).days if oldest and oldest < today and summary.overdue_count else 0
@@ -104,7 +152,7 @@ def compute_features(
         avg_days_late=(
             Decimal(str(round(summary.avg_days_late, 1))) if summary.avg_days_late is not None else None
         ),
-        invoice_over_90_days=summary.aging["d90_plus"] > 0,
+        invoice_over_90_days=summary.over_90_count > 0,
         exposure=exposure.total,
         reserved_amount=exposure.reserved,
         # The limit a person set (a running temporary limit first); 0 = not set.

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Customer
@@ -108,6 +109,11 @@ class RuleSet(models.Model):
         return self.name
 
 
+# The note of the rule set versions the application ships with (acceptance migration 0002):
+# stored in English, shown in the reader's language.
+SHIPPED_NOTES = gettext_noop("Shipped with the application.")
+
+
 class RuleSetVersion(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -160,6 +166,11 @@ class RuleSetVersion(models.Model):
         if type(self).objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).exists():
             raise VersionLocked(_("Only a draft version can be deleted."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def notes_text(self) -> str:
+        """The notes as the reader says them: the shipped versions' note is translated."""
+        return gettext(self.notes) if self.notes == SHIPPED_NOTES else self.notes
 
     @property
     def is_editable(self) -> bool:

@@ -29,12 +29,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from acceptance.bureau import BureauProvider, BureauReport, BureauUnavailable, get_provider
 from acceptance.models import BureauWatch, NegativeEvent
 from accounts.models import Customer, Event, Task
 from accounts.services import create_task, lock_customer, record_event
+from creditmgmt import texts
+from creditmgmt.texts import Text
 
 ACTOR = "system: monitoring"
 WATCH_FIELDS = ["registration_number", "score", "probability_of_default", "rating", "negative_events"]
@@ -66,7 +68,7 @@ def risk_class_of(report: BureauReport) -> str | None:
     return Customer.RiskClass.LOW
 
 
-def changes_between(watch: BureauWatch, report: BureauReport) -> list[str]:
+def changes_between(watch: BureauWatch, report: BureauReport) -> list[Text]:
     """What changed that a person should know, in words (empty: nothing that matters)."""
     found = []
     if (
@@ -74,14 +76,17 @@ def changes_between(watch: BureauWatch, report: BureauReport) -> list[str]:
         and report.score is not None
         and watch.score - report.score >= score_drop_threshold()
     ):
-        found.append(_("score dropped from %(old)s to %(new)s") % {"old": watch.score, "new": report.score})
-    labels = dict(NegativeEvent.choices)
+        found.append(
+            Text(gettext_noop("score dropped from %(old)s to %(new)s"), old=watch.score, new=report.score)
+        )
     new_events = [e for e in report.negative_events if e not in (watch.negative_events or [])]
     for event in new_events:
-        found.append(_("new negative event: %(event)s") % {"event": str(labels.get(event, event)).lower()})
+        found.append(
+            Text(gettext_noop("new negative event: %(event)s"), event=texts.choice(NegativeEvent, event))
+        )
     if watch.rating and report.rating and watch.rating != report.rating:
         found.append(
-            _("rating changed from %(old)s to %(new)s") % {"old": watch.rating, "new": report.rating}
+            Text(gettext_noop("rating changed from %(old)s to %(new)s"), old=watch.rating, new=report.rating)
         )
     return found
 
@@ -189,7 +194,7 @@ def _apply_change(*, customer_id: int, report: BureauReport, found: list[str], t
         if watch.checked_on == today:
             return  # another worker did it
         customer = Customer.objects.select_related("controller").get(pk=customer_id)
-        summary = _("Bureau report changed: %(changes)s.") % {"changes": "; ".join(found)}
+        summary = Text(gettext_noop("Bureau report changed: %(changes)s."), changes=texts.joined(found, "; "))
         record_event(
             customer=customer,
             kind=Event.Kind.CUSTOMER,
@@ -197,7 +202,7 @@ def _apply_change(*, customer_id: int, report: BureauReport, found: list[str], t
             summary=summary,
             by=ACTOR,
             data={
-                "changes": found,
+                "changes": [str(change) for change in found],
                 "score": [watch.score, report.score],
                 "rating": [watch.rating, report.rating],
                 "negative_events": list(report.negative_events),
@@ -210,11 +215,13 @@ def _apply_change(*, customer_id: int, report: BureauReport, found: list[str], t
                 customer=customer,
                 kind=Event.Kind.CUSTOMER,
                 verb="risk_class_changed",
-                summary=_("Risk class changed from %(old)s to %(new)s after the bureau report changed.")
-                % {
-                    "old": customer.get_risk_class_display(),
-                    "new": Customer.RiskClass(risk).label,
-                },
+                summary=Text(
+                    gettext_noop(
+                        "Risk class changed from %(old)s to %(new)s after the bureau report changed."
+                    ),
+                    old=texts.choice(Customer.RiskClass, customer.risk_class),
+                    new=Customer.RiskClass(risk),
+                ),
                 by=ACTOR,
                 data={"from": customer.risk_class, "to": risk},
             )
@@ -223,7 +230,9 @@ def _apply_change(*, customer_id: int, report: BureauReport, found: list[str], t
         if not Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW).exists():
             create_task(
                 customer=customer,
-                title=(_("Review the credit limit: %(changes)s") % {"changes": "; ".join(found)})[:200],
+                title=Text(
+                    gettext_noop("Review the credit limit: %(changes)s"), changes=texts.joined(found, "; ")
+                ),
                 due_date=today,
                 by=ACTOR,
                 kind=Task.Kind.REVIEW,

@@ -14,11 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from acceptance.models import Decision, ReleaseRequest
 from accounts.models import Event, Task
 from accounts.services import complete_task, create_task, lock_customer, record_event
+from creditmgmt import texts
 from creditmgmt.models import User
+from creditmgmt.texts import Text
 
 
 def request_release(
@@ -40,13 +43,21 @@ def request_release(
             return existing
         customer = decision.customer
         note = note.strip()[:300]
-        what = (_("EUR %(amount)s") % {"amount": amount}) if amount else _("a purchase")
+        if amount:
+            asks = (
+                gettext_noop("Counter asks for a release: %(amount)s by %(clerk)s (%(note)s)")
+                if note
+                else gettext_noop("Counter asks for a release: %(amount)s by %(clerk)s")
+            )
+        else:
+            asks = (
+                gettext_noop("Counter asks for a release: a purchase by %(clerk)s (%(note)s)")
+                if note
+                else gettext_noop("Counter asks for a release: a purchase by %(clerk)s")
+            )
         task = create_task(
             customer=customer,
-            title=(
-                _("Counter asks for a release: %(what)s by %(clerk)s%(note)s")
-                % {"what": what, "clerk": by, "note": f" ({note})" if note else ""}
-            )[:200],
+            title=Text(asks, amount=texts.money(amount, "EUR") if amount else "", clerk=str(by), note=note),
             due_date=timezone.localdate(),
             by=by,
             kind=Task.Kind.APPROVAL,
@@ -59,7 +70,9 @@ def request_release(
             customer=customer,
             kind=Event.Kind.DECISION,
             verb="release_requested",
-            summary=_("The counter asked for a release of answer no. %(id)s") % {"id": decision.pk},
+            summary=Text(
+                gettext_noop("The counter asked for a release of answer no. %(id)s"), id=decision.pk
+            ),
             by=by,
             target=release,
         )
@@ -84,16 +97,23 @@ def answer_release(
         release.released_amount = amount if release_it else None
         release.answer, release.answered_by, release.answered_at = answer, by, timezone.now()
         release.save(update_fields=["status", "released_amount", "answer", "answered_by", "answered_at"])
-        summary = (
-            _("Released for the counter up to EUR %(amount)s") % {"amount": amount}
-            if release_it
-            else _("Not released for the counter")
-        )
-        record_event(
+        if release_it:
+            said = (
+                gettext_noop("Released for the counter up to %(amount)s. %(answer)s")
+                if answer
+                else gettext_noop("Released for the counter up to %(amount)s.")
+            )
+        else:
+            said = (
+                gettext_noop("Not released for the counter. %(answer)s")
+                if answer
+                else gettext_noop("Not released for the counter.")
+            )
+        event = record_event(
             customer=release.customer,
             kind=Event.Kind.DECISION,
             verb="released" if release_it else "release_refused",
-            summary=f"{summary}. {answer}".strip(),
+            summary=Text(said, amount=texts.money(amount, "EUR") if release_it else "", answer=answer),
             by=by,
             target=release,
         )
@@ -102,6 +122,6 @@ def answer_release(
                 task=release.task,
                 outcome=Task.Outcome.RESOLVED,
                 by=by,
-                note=f"{summary}. {answer}".strip(),
+                note=event.summary,  # the task's outcome note is plain text
             )
     return release

@@ -125,8 +125,34 @@ class Simulation:
     changed_count: int
 
 
-class _Behaviour:
-    """How each company behaved after a date: later invoices (by customer) and bureau events."""
+class LaterBehaviour:
+    """How each company behaved after a date: later invoices (by customer) and bureau events.
+
+    The one judge of "did they pay?" for the rule simulation and the reporting retro analysis."""
+
+    @classmethod
+    def of(cls, decisions, *, since: date, days: int, today: date) -> LaterBehaviour:
+        """For the companies behind these decisions: their invoices issued from `since` and whether
+        their bureau report has a negative event (2 queries)."""
+        invoices = list(
+            Invoice.objects.filter(
+                customer__in=decisions.exclude(customer=None).values("customer_id"),
+                issue_date__gte=since,
+                amount__gt=0,
+            )
+            .exclude(status=Invoice.Status.CANCELLED)
+            .values("customer_id", "issue_date", "due_date", "paid_date")
+        )
+        troubled = {
+            number
+            for number, events in BureauRecord.objects.filter(
+                registration_number__in=decisions.exclude(registration_number="").values(
+                    "registration_number"
+                )
+            ).values_list("registration_number", "negative_events")
+            if events
+        }
+        return cls(invoices=invoices, troubled=troubled, days=days, today=today)
 
     def __init__(self, *, invoices: list[dict], troubled: set[str], days: int, today: date):
         self.troubled = troubled
@@ -198,23 +224,7 @@ def simulate(
             "created_at",
         )
     )
-    invoices = list(
-        Invoice.objects.filter(
-            customer__in=decisions.exclude(customer=None).values("customer_id"),
-            issue_date__gte=start,
-            amount__gt=0,
-        )
-        .exclude(status=Invoice.Status.CANCELLED)
-        .values("customer_id", "issue_date", "due_date", "paid_date")
-    )
-    troubled = {
-        number
-        for number, events in BureauRecord.objects.filter(
-            registration_number__in=decisions.exclude(registration_number="").values("registration_number")
-        ).values_list("registration_number", "negative_events")
-        if events
-    }
-    behaviour = _Behaviour(invoices=invoices, troubled=troubled, days=days, today=today)
+    behaviour = LaterBehaviour.of(decisions, since=start, days=days, today=today)
     columns = (Column(version=baseline), Column(version=draft))
     compiled = [(rules, compile_rules(rules)) for rules in (list(v.rules.all()) for v in (baseline, draft))]
     changed: list[Changed] = []

@@ -44,6 +44,7 @@ def test_application(client, sales_rep, bureau, kvk, report, outcome, creates):
         assert CreditTerms.objects.get(customer=customer).review_on is not None
         assert Event.objects.filter(customer=customer, verb="application_accepted").exists()
         assert customer.number in response.text
+        assert customer.account_manager == sales_rep  # the rep who brought the customer in
 
 
 def test_bad_kvk_and_existing_customer(client, controller, bureau):
@@ -65,3 +66,22 @@ def test_controller_applicant_gets_the_controller(client, controller, bureau):
     client.force_login(controller)
     client.post(reverse("acceptance:credit_application"), {"registration_number": "91000001"})
     assert Customer.objects.get(kvk_number="91000001").controller == controller
+
+
+def test_a_prospect_with_an_account_manager_keeps_them(client, sales_rep, bureau):
+    from creditmgmt.models import Role
+    from creditmgmt.services import create_user
+
+    lisa = create_user(username="lisa.sales", role=Role.SALES)
+    theirs = CustomerFactory(kvk_number="92000001", status="prospect", account_manager=lisa)
+    mine = CustomerFactory(kvk_number="92000002", status="prospect")
+    bureau("92000001", score=85)
+    bureau("92000002", score=85)
+    client.force_login(sales_rep)
+    for kvk in ("92000001", "92000002"):
+        client.post(reverse("acceptance:credit_application"), {"registration_number": kvk})
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert (theirs.status, theirs.account_manager) == ("active", lisa)
+    assert (mine.status, mine.account_manager) == ("active", sales_rep)
+    assert Event.objects.filter(customer=mine, verb="account_manager_changed").exists()

@@ -2,10 +2,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from acceptance.bureau import BureauUnavailable
 from acceptance.models import Channel, Decision, Outcome, RuleSet
-from acceptance.services import decide
+from acceptance.services import activate_version, active_version, add_rule, create_draft_version, decide
 from accounts import services as ledger
 from accounts.models import Event, Task
 from tests.factories import CustomerFactory
@@ -143,6 +144,14 @@ def test_a_decision_is_on_the_timeline_and_a_referral_is_a_task_for_the_controll
     task = Task.objects.get(customer=customer)
     assert (task.kind, task.assignee, task.status) == (Task.Kind.REVIEW, controller, Task.Status.OPEN)
     assert "person reviews" in task.title
+    # Written by the API in English; each reader gets the rules' reasons in their own language.
+    dutch, english = " ".join(decision.reasons_nl), " ".join(decision.reasons_en)
+    with translation.override("nl"):
+        assert event.summary_text.startswith("Kredietbesluit (") and dutch in event.summary_text
+        assert task.title_text == f"Kredietbesluit beoordelen: {dutch}"
+    with translation.override("en"):
+        assert event.summary_text == event.summary and english in event.summary_text
+        assert task.title_text == f"Review credit decision: {english}"
     decide(by="api: webshop", channel=Channel.WEBSHOP, customer=customer)
     assert Task.objects.filter(customer=customer).count() == 1  # still one open review
     assert Event.objects.filter(customer=customer, kind=Event.Kind.DECISION).count() == 2
@@ -178,7 +187,9 @@ def test_decisions_are_append_only(controller):
         decision.delete()
 
 
-def test_decide_runs_a_fixed_number_of_queries(bureau, controller, django_assert_max_num_queries):
+def test_decide_runs_a_fixed_number_of_queries(
+    bureau, controller, django_assert_num_queries, django_assert_max_num_queries
+):
     few = CustomerFactory(controller=controller)
     many = CustomerFactory(controller=controller)
     for customer in (few, many):
@@ -186,13 +197,15 @@ def test_decide_runs_a_fixed_number_of_queries(bureau, controller, django_assert
     overdue_invoice(few, amount="100.00", days=5, number="A-1")
     for index in range(25):
         overdue_invoice(many, amount="100.00", days=5, number=f"B-{index}")
-    # bureau 1, ledger 1, group 2 + reservations 1, promises 1 and open disputes 1 (dunning),
-    # rules 3, savepoint + decision + event + release 4
-    # (+1 the first time a process meets the event target's ContentType: it is cached afterwards)
-    with django_assert_max_num_queries(14):
-        decide(by=controller, channel=Channel.API, customer=few)
-    with django_assert_max_num_queries(14):
-        decide(by=controller, channel=Channel.API, customer=many)
+    # The first decision of a process also reads the active version's rules (3, then cached) and,
+    # unless an earlier test did, the event target's ContentType.
+    with django_assert_max_num_queries(12):
+        first = decide(by=controller, channel=Channel.API, customer=few)
+    # active version 1, bureau 1, ledger 1, group exposure with reservations and temporary limit 1,
+    # promises 1 and open disputes 1 (dunning), decision 1 and its event 1, whatever the ledger's size
+    with django_assert_num_queries(8):
+        second = decide(by=controller, channel=Channel.API, customer=many)
+    assert first.outcome == second.outcome == Outcome.ACCEPT
 
 
 class DownBureau:
@@ -214,4 +227,29 @@ def test_when_the_bureau_is_down_the_stored_report_is_used_and_the_snapshot_says
     assert prospect.outcome == Outcome.REFER and prospect.features["bureau_unavailable"] is True
     assert (
         decide(by=controller, channel=Channel.API, customer=customer).features["bureau_unavailable"] is False
+    )
+
+
+def test_the_rules_are_read_once_per_process_and_a_new_activation_applies_at_once(
+    bureau, controller, django_assert_num_queries
+):
+    customer = CustomerFactory(controller=controller)
+    bureau(customer.kvk_number)
+    first = decide(by=controller, channel=Channel.API, customer=customer)
+    assert first.outcome == Outcome.ACCEPT
+    with django_assert_num_queries(1):  # which version is active; its rules come from the cache
+        assert active_version() == first.version
+    # A new version activated, here without the on-commit clearing (the test's transaction never
+    # commits), as another process would see it: the key changes, nothing stale is used.
+    draft = create_draft_version(rule_set=first.version.rule_set, by="test")
+    add_rule(
+        version=draft, name="Everyone to a person", outcome=Outcome.REFER, by="test",
+        reason_nl="Iedereen naar een medewerker.", reason_en="Everyone to a person.",
+    )  # fmt: skip
+    activate_version(version=draft, by="test")
+    second = decide(by=controller, channel=Channel.API, customer=customer)
+    assert (second.version, second.outcome, second.reasons_en) == (
+        draft,
+        Outcome.REFER,
+        ["Everyone to a person."],
     )

@@ -69,8 +69,8 @@ def test_the_360_shows_the_latest_decision_and_available_credit(
     assert 'id="acceptance-panel"' in page.text
     url = reverse("acceptance:customer_decision", args=[customer.pk])
     assert f'hx-get="{url}"' in page.text and f'href="{url}"' in page.text
-    # session, user, customer, latest decision, group members, exposure with limit, credit terms
-    with django_assert_num_queries(7):
+    # session, user, customer, latest decision, group exposure with limit, credit terms
+    with django_assert_num_queries(6):
         part = controller_client.get(url, HTTP_HX_TARGET="latest-decision", **HTMX)
     assert "<html" not in part.text and "Good bureau score" in part.text
     assert "€8,500.00" in part.text  # limit 10,000 minus 1,500 open

@@ -41,7 +41,8 @@ def test_limit_change_is_on_the_timeline_with_who_and_why(customer, manager):
     assert customer.credit_limit == D("15000.00")
     event = Event.objects.get(customer=customer, verb="limit_changed")
     assert event.actor == manager
-    assert "from 10000.00 to 15000" in event.summary and "Two years without late payments" in event.summary
+    assert "from €10,000.00 to €15,000.00" in event.summary_text
+    assert "Two years without late payments" in event.summary_text
     assert CreditTerms.objects.get(customer=customer).review_on == DAY
 
 
@@ -151,3 +152,67 @@ def test_manager_changes_the_limit_on_its_page(client, manager, customer):
     assert "temporary until" in page and "Grew" in page and "Season" in page
     customer.refresh_from_db()
     assert customer.credit_limit == D("12000.00")
+
+
+def test_exposures_over_limit_give_the_decisions_answers_in_a_fixed_number_of_queries(
+    manager, django_assert_num_queries
+):
+    """The daily run's set-based exposure (over-limit exceptions) against exposure_and_limit."""
+
+    def bill(customer, amount):
+        ledger.post_invoice(
+            customer=customer,
+            number=f"F-{customer.number}-{amount}",
+            issue_date=DAY - timedelta(days=10),
+            due_date=DAY + timedelta(days=20),
+            amount=D(amount),
+            by="erp",
+        )
+
+    top = CustomerFactory(number="TOP", credit_limit=D("10000"))
+    middle = CustomerFactory(number="MID", parent=top, credit_limit=D("30000"))
+    low = CustomerFactory(number="LOW", parent=middle, credit_limit=D("25000"))
+    dollar = CustomerFactory(number="USD", parent=top, currency="USD", credit_limit=D("1000"))
+    alone = CustomerFactory(number="ONE", credit_limit=D("5000"))
+    reserved = CustomerFactory(number="RES", credit_limit=D("5000"))
+    temporary = CustomerFactory(number="TMP", credit_limit=D("5000"))
+    no_limit = CustomerFactory(number="NIL", credit_limit=D("0"))
+    closed = CustomerFactory(number="CLO", credit_limit=D("100"), status="closed")
+    for customer, amount in [
+        (top, "4000"),
+        (middle, "8000"),
+        (low, "15000"),
+        (dollar, "2000"),
+        (alone, "6000"),
+        (reserved, "4000"),
+        (temporary, "7000"),
+        (no_limit, "9000"),
+        (closed, "500"),
+    ]:
+        bill(customer, amount)
+    limits.reserve(customer=reserved, order_reference="O-1", amount=D("1500"), by="shop", today=DAY)
+    limits.reserve(customer=low, order_reference="O-2", amount=D("1000"), by="shop", today=DAY)
+    limits.grant_temporary_limit(
+        customer=temporary, amount=D("8000"), until=DAY + timedelta(days=3), reason="x", by=manager, today=DAY
+    )
+    everyone = [top, middle, low, dollar, alone, reserved, temporary, no_limit, closed]
+    expected = {}
+    for customer in everyone:
+        customer.refresh_from_db()
+        exposure = limits.exposure_and_limit(customer, today=DAY)
+        if customer.status != "closed" and exposure.limit > 0 and exposure.total > exposure.limit:
+            expected[customer.number] = (exposure.open_amount, exposure.reserved, exposure.limit)
+    with django_assert_num_queries(4):
+        over = limits.exposures_over_limit(today=DAY)
+    numbers = {c.pk: c.number for c in everyone}
+    assert {numbers[pk]: (e.open_amount, e.reserved, e.limit) for pk, e in over.items()} == expected
+    # The group (EUR 27,000 open + 1,000 reserved) is over the limits of the top and the lowest
+    # company, not of the middle one (30,000); the dollar subsidiary is judged on its currency's
+    # part; reservations count; the temporary limit (8,000) holds the 7,000 of TMP.
+    assert expected == {
+        "TOP": (D("27000"), D("1000"), D("10000")),
+        "LOW": (D("27000"), D("1000"), D("25000")),
+        "USD": (D("2000"), D("0"), D("1000")),
+        "ONE": (D("6000"), D("0"), D("5000")),
+        "RES": (D("4000"), D("1500"), D("5000")),
+    }

@@ -76,7 +76,7 @@ def test_changes_are_detected_once(watched):
     assert set(changed) == {"drop", "rating", "bankrupt"}
     assert "score dropped from 80 to 65" in changed["drop"]
     assert "rating changed from A to B" in changed["rating"]
-    assert "new negative event: bankruptcy" in changed["bankrupt"]
+    assert "new negative event: Bankruptcy" in changed["bankrupt"]
     risk = dict(Customer.objects.filter(name__in=list(watched)).values_list("name", "risk_class"))
     assert risk["drop"] == "low"  # 65 is still a low risk
     assert risk["bankrupt"] == "very_high"
