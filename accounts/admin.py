@@ -46,10 +46,12 @@ class CustomerAdmin(admin.ModelAdmin):
         "status",
         "risk_class",
         "controller",
+        "account_manager",
         "credit_limit",
         "open_amount",
     ]
     list_filter = ["status", "risk_class", "segment", "country", "delivery_blocked"]
+    list_select_related = ["controller", "account_manager"]
     search_fields = ["number", "name", "kvk_number", "city"]
     raw_id_fields = ["parent"]
     # Balances are computed by the ledger services, never typed in; the delivery
@@ -69,6 +71,13 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # customers are closed (status), never deleted: their history stays
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account_manager":
+            from accounts.forms import account_managers
+
+            kwargs["queryset"] = account_managers()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         fields = services.CUSTOMER_FIELDS

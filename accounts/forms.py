@@ -16,6 +16,15 @@ def task_assignees():
     )
 
 
+def account_managers():
+    """The people who can be a customer's account manager: active users with the sales role."""
+    return User.objects.filter(is_active=True, role=Role.SALES).order_by("first_name", "last_name", "pk")
+
+
+# The account manager filter: besides a person's id, these words.
+MINE, NO_ACCOUNT_MANAGER = "mine", "none"
+
+
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
@@ -29,6 +38,7 @@ class CustomerFilterForm(forms.Form):
         required=False,
         empty_label=_("All controllers"),
     )
+    account_manager = forms.ChoiceField(label=_("Account manager"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("All statuses")), *Customer.Status.choices],
@@ -41,6 +51,20 @@ class CustomerFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     sort = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        # Sales open the list on their own customers; "all" stays one choice away.
+        if user.role == Role.SALES and (data is None or "account_manager" not in data):
+            data = data.copy() if data is not None else {}
+            data["account_manager"] = MINE
+        super().__init__(data, **kwargs)
+        mine = [(MINE, _("My customers"))] if user.role == Role.SALES else []
+        self.fields["account_manager"].choices = [
+            ("", _("All account managers")),
+            *mine,
+            (NO_ACCOUNT_MANAGER, _("No account manager")),
+            *[(str(u.pk), u.get_full_name() or u.username) for u in account_managers()],
+        ]
 
 
 class CustomerForm(forms.ModelForm):
@@ -59,6 +83,7 @@ class CustomerForm(forms.ModelForm):
             "segment",
             "parent",
             "controller",
+            "account_manager",
             "credit_limit",
             "payment_terms_days",
             "status",
@@ -68,6 +93,10 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["controller"].queryset = task_assignees()
+        # The current one stays a choice after leaving sales, so saving other fields keeps them.
+        self.fields["account_manager"].queryset = account_managers() | User.objects.filter(
+            pk=self.instance.account_manager_id
+        )
         self.fields["parent"].queryset = Customer.objects.exclude(pk=self.instance.pk).only(
             "id", "name", "number"
         )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
+from creditmgmt import texts
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
@@ -53,6 +55,23 @@ class Language(models.TextChoices):
     EN = "en", _("English")
     DE = "de", _("German")
     FR = "fr", _("French")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def of_sales(self, user) -> "CustomerQuerySet":
+        """A sales rep's customers: those they are the account manager of, and, among customers
+        without an account manager, those they asked a credit decision for or whose dispute they
+        own or watch. The one rule every page and report scopes sales with.
+
+        Decisions and disputes are reached by their relation names, so accounts imports
+        neither acceptance nor dunning (imports go down only)."""
+        customers = self.model._base_manager
+        old_rule = (
+            Q(pk__in=customers.filter(decisions__requester=user).values("pk"))
+            | Q(pk__in=customers.filter(disputes__owner=user).values("pk"))
+            | Q(pk__in=customers.filter(disputes__watchers=user).values("pk"))
+        )
+        return self.filter(Q(account_manager=user) | Q(account_manager__isnull=True) & old_rule)
 
 
 class Customer(models.Model):
@@ -122,6 +141,15 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="customers",
     )
+    # The salesperson who owns the relation (a user with the sales role); see CustomerQuerySet.of_sales.
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_customers",
+    )
     credit_limit = models.DecimalField(_("credit limit"), default=ZERO, **MONEY)
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
@@ -155,6 +183,8 @@ class Customer(models.Model):
         output_field=models.CharField(max_length=400),
         db_persist=True,
     )
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer")
@@ -453,6 +483,9 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     verb = models.CharField(_("what happened"), max_length=40)
     summary = models.CharField(_("summary"), max_length=300)
+    # The summary for the reader (creditmgmt.texts): English message id and typed parameters.
+    summary_msgid = models.TextField(blank=True, default="")
+    summary_params = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -487,6 +520,11 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise ValueError("Timeline events are append-only")
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the reader's language (the stored text for old rows)."""
+        return texts.render(self.summary_msgid, self.summary_params, fallback=self.summary)
 
     @property
     def who(self) -> str:
@@ -547,6 +585,9 @@ class Task(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FOLLOW_UP)
     title = models.CharField(_("title"), max_length=200)
+    # The title for the reader (creditmgmt.texts): English message id and typed parameters.
+    title_msgid = models.TextField(blank=True, default="")
+    title_params = models.JSONField(default=dict, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assignee"),
@@ -582,6 +623,16 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        """The title in the reader's language (the stored text for old rows and typed titles)."""
+        return texts.render(self.title_msgid, self.title_params, fallback=self.title)
+
+    @property
+    def title_message(self) -> "texts.Text | str":
+        """The title as a parameter of another text (an event's summary): translated there too."""
+        return texts.Text(self.title_msgid, **self.title_params) if self.title_msgid else self.title
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
@@ -741,6 +792,9 @@ class BankEntry(models.Model):
     # The best candidates with their scores and reasons, for the unmatched queue.
     suggestions = models.JSONField(default=list, blank=True)
     explanation = models.CharField(_("why"), max_length=300, blank=True)
+    # The explanation for the reader (creditmgmt.texts): English message id and typed parameters.
+    explanation_msgid = models.TextField(blank=True, default="")
+    explanation_params = models.JSONField(default=dict, blank=True)
     matched_at = models.DateTimeField(null=True, blank=True)
     matched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -760,6 +814,11 @@ class BankEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_date} {self.signed_amount} {self.counterparty_name}"
+
+    @property
+    def explanation_text(self) -> str:
+        """Why the entry was matched (or not), in the reader's language."""
+        return texts.render(self.explanation_msgid, self.explanation_params, fallback=self.explanation)
 
     @property
     def signed_amount(self) -> Decimal:

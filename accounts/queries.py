@@ -61,14 +61,25 @@ def search_customers(
     *,
     text: str = "",
     controller_id: int | None = None,
+    account_manager: str = "",
+    user=None,
     status: str = "",
     risk_class: str = "",
     overdue: bool = False,
     sort: str = "name",
     today: date,
 ) -> QuerySet[Customer]:
-    """Customers matching the search box and filters; text is found in number, name, city or KvK."""
-    customers = Customer.objects.select_related("controller")
+    """Customers matching the search box and filters; text is found in number, name, city or KvK.
+
+    `account_manager` is a user id, "none" (customers without one) or "mine": `user`'s customers
+    as sales see them (Customer.objects.of_sales)."""
+    customers = Customer.objects.select_related("controller", "account_manager")
+    if account_manager == "mine":
+        customers = customers.of_sales(user)
+    elif account_manager == "none":
+        customers = customers.filter(account_manager__isnull=True)
+    elif account_manager.isdigit():
+        customers = customers.filter(account_manager_id=int(account_manager))
     text = " ".join(text.split()).upper()
     if text:
         # search_text is "NUMBER NAME CITY KVK" in upper case, trigram-indexed on PostgreSQL.
@@ -127,6 +138,11 @@ def _months_back(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
     return day.replace(year=year, month=month + 1, day=min(day.day, 28))
+
+
+def behaviour_since(today: date, months: int = 12) -> date:
+    """The first paid date that counts for payment behaviour (ledger_summary, acceptance features)."""
+    return _months_back(today, months)
 
 
 def ledger_summary(customer: Customer, *, today: date, behaviour_months: int = 12) -> LedgerSummary:
@@ -237,3 +253,23 @@ def group_exposure(customer: Customer, *, max_depth: int = 6) -> Decimal:
         total=Sum("open_amount")
     )["total"]
     return total or ZERO
+
+
+def in_company_currency(amount: Decimal, currency: str, *, on: date) -> Decimal | None:
+    """The amount in the company currency with the latest stored rate valid on the date.
+
+    `ExchangeRate.rate` is the company currency per unit of `currency`. None when no rate is
+    stored yet: the caller decides what an unknown amount means (never a silent 1:1)."""
+    from django.conf import settings
+
+    from accounts.models import ExchangeRate
+
+    if currency == settings.COMPANY["currency"]:
+        return amount
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, valid_from__lte=on)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    return None if rate is None else (amount * rate).quantize(Decimal("0.01"))

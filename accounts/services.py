@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.bank.references import reference_for_invoice
 from accounts.models import (
@@ -33,7 +34,9 @@ from accounts.models import (
     Task,
     event_target,
 )
-from creditmgmt.models import User
+from creditmgmt import texts
+from creditmgmt.models import Role, User
+from creditmgmt.texts import Text
 
 Actor = User | str
 CENT = Decimal("0.01")
@@ -48,7 +51,7 @@ def record_event(
     customer: Customer | int,
     kind: str,
     verb: str,
-    summary: str,
+    summary: str | Text,
     by: Actor,
     target: Any = None,
     data: dict | None = None,
@@ -65,18 +68,21 @@ def build_event(
     customer: Customer | int,
     kind: str,
     verb: str,
-    summary: str,
+    summary: str | Text,
     by: Actor,
     target: Any = None,
     data: dict | None = None,
 ) -> Event:
-    """An unsaved timeline event, for work that writes many at once (`Event.objects.bulk_create`)."""
+    """An unsaved timeline event, for work that writes many at once (`Event.objects.bulk_create`).
+
+    A `Text` summary is shown in the reader's language; a plain str (a note's words) as written.
+    """
     customer_id = customer if isinstance(customer, int) else customer.pk
     return Event(
         customer_id=customer_id,
         kind=kind,
         verb=verb,
-        summary=summary[:300],
+        **texts.stored("summary", summary, 300),
         data=data or {},
         **actor_fields(by),
         **event_target(target),
@@ -109,6 +115,8 @@ CUSTOMER_FIELDS = {
     "parent_id",
     "controller",
     "controller_id",
+    "account_manager",
+    "account_manager_id",
     "credit_limit",
     "payment_terms_days",
     "status",
@@ -121,6 +129,7 @@ def create_customer(*, by: Actor, **fields: Any) -> Customer:
     if unknown:
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
     customer = Customer(**fields)
+    check_account_manager(customer.account_manager)
     customer.full_clean()
     with transaction.atomic():
         customer.save()
@@ -128,7 +137,7 @@ def create_customer(*, by: Actor, **fields: Any) -> Customer:
             customer=customer,
             kind=Event.Kind.CUSTOMER,
             verb="created",
-            summary=_("Customer %(name)s created") % {"name": customer.name},
+            summary=Text(gettext_noop("Customer %(name)s created"), name=customer.name),
             by=by,
             target=customer,
         )
@@ -158,6 +167,7 @@ def update_customer(
                 )
                 % {"fields": ", ".join(conflicts)}
             )
+        previous_manager_id = customer.account_manager_id
         changed: dict[str, list[str]] = {}
         for field, value in changes.items():
             old = getattr(customer, field)
@@ -167,18 +177,63 @@ def update_customer(
         if not changed:
             return customer
         _refuse_parent_loop(customer)
+        manager_changed = customer.account_manager_id != previous_manager_id
+        if manager_changed:
+            check_account_manager(customer.account_manager)
+            previous_manager = (
+                User.objects.filter(pk=previous_manager_id).first() if previous_manager_id else None
+            )
         customer.full_clean()
         customer.save()
-        record_event(
-            customer=customer,
-            kind=Event.Kind.CUSTOMER,
-            verb="updated",
-            summary=_("Customer details changed: %(fields)s") % {"fields": ", ".join(changed)},
-            by=by,
-            target=customer,
-            data={"changes": changed},
-        )
+        if manager_changed:
+            changed.pop("account_manager", None)
+            changed.pop("account_manager_id", None)
+            record_event(by=by, **account_manager_event(customer, previous_manager, customer.account_manager))
+        if changed:
+            record_event(
+                customer=customer,
+                kind=Event.Kind.CUSTOMER,
+                verb="updated",
+                summary=Text(gettext_noop("Customer details changed: %(fields)s"), fields=", ".join(changed)),
+                by=by,
+                target=customer,
+                data={"changes": changed},
+            )
     return customer
+
+
+def is_account_manager_choice(user) -> bool:
+    """Only an active user with the sales role can be a customer's account manager."""
+    return user is not None and user.is_active and user.role == Role.SALES
+
+
+def check_account_manager(user) -> None:
+    if user is not None and not is_account_manager_choice(user):
+        raise LedgerError(
+            _("%(user)s cannot be an account manager: only active users with the sales role can.")
+            % {"user": user}
+        )
+
+
+def account_manager_event(customer: Customer | int, old, new) -> dict[str, Any]:
+    """The timeline event (for record_event or bulk writing) of a change of account manager:
+    from whom to whom; the actor says who made the change."""
+    nobody = Text(gettext_noop("nobody"))
+    return {
+        "customer": customer,
+        "kind": Event.Kind.CUSTOMER,
+        "verb": "account_manager_changed",
+        "summary": Text(
+            gettext_noop("Account manager changed from %(old)s to %(new)s"),
+            old=str(old) if old else nobody,
+            new=str(new) if new else nobody,
+        ),
+        "target": customer if isinstance(customer, Customer) else None,
+        "data": {
+            "from": {"id": old.pk, "username": old.username} if old else None,
+            "to": {"id": new.pk, "username": new.username} if new else None,
+        },
+    }
 
 
 def _refuse_parent_loop(customer: Customer) -> None:
@@ -192,20 +247,23 @@ def _refuse_parent_loop(customer: Customer) -> None:
         parent_id = Customer.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
 
 
-def set_delivery_block(*, customer: Customer, blocked: bool, reason: str, by: Actor) -> Customer:
-    if blocked and not reason.strip():
+def set_delivery_block(*, customer: Customer, blocked: bool, reason: str | Text, by: Actor) -> Customer:
+    """`reason`: a person's words, or a `Text` when a job blocks (the timeline shows it translated)."""
+    if isinstance(reason, str):
+        reason = reason.strip()
+    if blocked and not str(reason).strip():
         raise LedgerError(_("Give a reason for the delivery block."))
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.delivery_blocked == blocked:
             return customer
         customer.delivery_blocked = blocked
-        customer.delivery_block_reason = reason.strip() if blocked else ""
+        customer.delivery_block_reason = str(reason)[:200] if blocked else ""
         customer.save(update_fields=["delivery_blocked", "delivery_block_reason", "updated_at"])
         summary = (
-            _("Delivery block set: %(reason)s") % {"reason": reason}
+            Text(gettext_noop("Delivery block set: %(reason)s"), reason=reason)
             if blocked
-            else _("Delivery block lifted")
+            else Text(gettext_noop("Delivery block lifted"))
         )
         record_event(
             customer=customer,
@@ -227,7 +285,7 @@ def add_contact(*, customer: Customer, by: Actor, **fields: Any) -> Contact:
             customer=customer,
             kind=Event.Kind.CONTACT,
             verb="added",
-            summary=_("Contact %(name)s added") % {"name": contact.name},
+            summary=Text(gettext_noop("Contact %(name)s added"), name=contact.name),
             by=by,
             target=contact,
         )
@@ -329,19 +387,16 @@ def post_invoice(
             InvoiceLine(invoice=invoice, position=i, **line) for i, line in enumerate(lines, 1)
         )
         refresh_customer_balance(customer.pk)
-        label = _("Credit note") if amount < 0 else _("Invoice")
+        posted = (
+            gettext_noop("Credit note %(number)s posted: %(amount)s, due %(due)s")
+            if amount < 0
+            else gettext_noop("Invoice %(number)s posted: %(amount)s, due %(due)s")
+        )
         record_event(
             customer=customer,
             kind=Event.Kind.INVOICE,
             verb="posted",
-            summary=_("%(label)s %(number)s posted: %(currency)s %(amount)s, due %(due)s")
-            % {
-                "label": label,
-                "number": invoice.number,
-                "currency": currency,
-                "amount": amount,
-                "due": due_date.isoformat(),
-            },
+            summary=Text(posted, number=invoice.number, amount=texts.money(amount, currency), due=due_date),
             by=by,
             target=invoice,
         )
@@ -390,8 +445,11 @@ def record_payment(
             customer=customer,
             kind=Event.Kind.PAYMENT,
             verb="received",
-            summary=_("Payment of %(currency)s %(amount)s received (%(date)s)")
-            % {"currency": currency, "amount": amount, "date": value_date.isoformat()},
+            summary=Text(
+                gettext_noop("Payment of %(amount)s received (%(date)s)"),
+                amount=texts.money(amount, currency),
+                date=value_date,
+            ),
             by=by,
             target=payment,
         )
@@ -503,8 +561,17 @@ def allocate(
             customer=invoice.customer_id,
             kind=Event.Kind.ALLOCATION,
             verb="allocated",
-            summary=_("%(amount)s of the %(source)s allocated to invoice %(number)s")
-            % {"amount": amount, "source": source_label, "number": invoice.number},
+            summary=Text(
+                gettext_noop("%(amount)s of the payment of %(date)s allocated to invoice %(number)s")
+                if payment is not None
+                else gettext_noop(
+                    "%(amount)s of credit note %(credit_note)s allocated to invoice %(number)s"
+                ),
+                amount=texts.money(amount, invoice.currency),
+                date=source.value_date if payment is not None else None,
+                credit_note=source.number if payment is None else None,
+                number=invoice.number,
+            ),
             by=by,
             target=invoice,
             data={"allocation": allocation.pk, "invoice_open": str(invoice.open_amount)},
@@ -574,8 +641,11 @@ def unallocate(*, allocation: Allocation, by: Actor) -> Allocation:
             customer=invoice.customer_id,
             kind=Event.Kind.ALLOCATION,
             verb="unallocated",
-            summary=_("Allocation of %(amount)s to invoice %(number)s undone")
-            % {"amount": allocation.amount, "number": invoice.number},
+            summary=Text(
+                gettext_noop("Allocation of %(amount)s to invoice %(number)s undone"),
+                amount=texts.money(allocation.amount, invoice.currency),
+                number=invoice.number,
+            ),
             by=by,
             target=invoice,
             data={"allocation": allocation.pk},
@@ -606,7 +676,7 @@ def add_note(*, customer: Customer, text: str, by: Actor) -> Note:
 def create_task(
     *,
     customer: Customer,
-    title: str,
+    title: str | Text,
     due_date: date,
     by: Actor,
     kind: str = Task.Kind.FOLLOW_UP,
@@ -614,15 +684,18 @@ def create_task(
     priority: int = Task.Priority.NORMAL,
     invoice: Invoice | None = None,
 ) -> Task:
-    if not title.strip():
+    if isinstance(title, str):
+        title = title.strip()  # typed by a person: shown as written
+    if not str(title).strip():
         raise LedgerError(_("A task needs a title."))
     with transaction.atomic():
         task = Task.objects.create(
             customer=customer,
-            title=title.strip(),
+            **texts.stored("title", title, 200),
             due_date=due_date,
             kind=kind,
-            assignee=assignee if assignee is not None else customer.controller,
+            # The id: reading customer.controller would fetch the user only to take its id.
+            assignee_id=assignee.pk if assignee is not None else customer.controller_id,
             priority=priority,
             invoice=invoice,
         )
@@ -630,8 +703,9 @@ def create_task(
             customer=customer,
             kind=Event.Kind.TASK,
             verb="created",
-            summary=_("Task planned for %(date)s: %(title)s")
-            % {"date": due_date.isoformat(), "title": task.title},
+            summary=Text(
+                gettext_noop("Task planned for %(date)s: %(title)s"), date=due_date, title=task.title_message
+            ),
             by=by,
             target=task,
         )
@@ -658,12 +732,20 @@ def complete_task(*, task: Task, outcome: str, by: Actor, note: str = "") -> Tas
         task.completed_at = timezone.now()
         task.completed_by = by if isinstance(by, User) else None
         task.save()
-        summary = _("Task done: %(title)s — %(outcome)s") % {
-            "title": task.title,
-            "outcome": task.get_outcome_display(),
-        }
-        if task.outcome_note:
-            summary += f" ({task.outcome_note})"
+        summary = (
+            Text(
+                gettext_noop("Task done: %(title)s — %(outcome)s (%(note)s)"),
+                title=task.title_message,
+                outcome=Task.Outcome(outcome),
+                note=task.outcome_note,
+            )
+            if task.outcome_note
+            else Text(
+                gettext_noop("Task done: %(title)s — %(outcome)s"),
+                title=task.title_message,
+                outcome=Task.Outcome(outcome),
+            )
+        )
         record_event(
             customer=task.customer_id,
             kind=Event.Kind.TASK,
@@ -673,6 +755,59 @@ def complete_task(*, task: Task, outcome: str, by: Actor, note: str = "") -> Tas
             target=task,
         )
     return task
+
+
+def close_tasks(*, reasons: dict[int, str], by: Actor) -> int:
+    """Close open tasks nobody needs to do any more, each with why (`reasons`: task id -> why).
+
+    For the daily run: the reason of an exception went away, or the procedure moved on past the
+    step that made the task. The task is cancelled, not done (nobody did it, so it does not count
+    as work done in the controllers' figures), with the reason as its note and a timeline event.
+    Set-based: one locking read, one UPDATE per 500 tasks, one INSERT of events; a task a person
+    closed meanwhile is left alone. Returns how many were closed.
+    """
+    if not reasons:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        tasks = list(
+            Task.objects.select_for_update()
+            .filter(pk__in=list(reasons), status=Task.Status.OPEN)
+            .only("pk", "customer_id", "title", "title_msgid", "title_params")
+            .order_by("pk")
+        )
+        for task in tasks:
+            task.status = Task.Status.CANCELLED
+            task.outcome = Task.Outcome.NO_ACTION
+            task.outcome_note = reasons[task.pk]
+            task.completed_at = now
+            task.completed_by = by if isinstance(by, User) else None
+        Task.objects.bulk_update(
+            tasks, ["status", "outcome", "outcome_note", "completed_at", "completed_by"], batch_size=500
+        )
+        Event.objects.bulk_create(
+            [
+                Event(
+                    customer_id=task.customer_id,
+                    kind=Event.Kind.TASK,
+                    verb="closed",
+                    **texts.stored(
+                        "summary",
+                        Text(
+                            gettext_noop("Task closed: %(title)s — %(why)s"),
+                            title=task.title_message,
+                            why=reasons[task.pk],  # written in the closer's language
+                        ),
+                        300,
+                    ),
+                    data={"why": reasons[task.pk]},
+                    **actor_fields(by),
+                    **event_target(task),
+                )
+                for task in tasks
+            ]
+        )
+    return len(tasks)
 
 
 def snooze_task(*, task: Task, until: date, by: Actor) -> Task:
@@ -688,8 +823,12 @@ def snooze_task(*, task: Task, until: date, by: Actor) -> Task:
             customer=task.customer_id,
             kind=Event.Kind.TASK,
             verb="snoozed",
-            summary=_("Task moved from %(old)s to %(new)s: %(title)s")
-            % {"old": old.isoformat(), "new": until.isoformat(), "title": task.title},
+            summary=Text(
+                gettext_noop("Task moved from %(old)s to %(new)s: %(title)s"),
+                old=old,
+                new=until,
+                title=task.title_message,
+            ),
             by=by,
             target=task,
         )
@@ -707,7 +846,11 @@ def reassign_task(*, task: Task, assignee: User, by: Actor) -> Task:
             customer=task.customer_id,
             kind=Event.Kind.TASK,
             verb="reassigned",
-            summary=_("Task handed to %(user)s: %(title)s") % {"user": assignee, "title": task.title},
+            summary=Text(
+                gettext_noop("Task handed to %(user)s: %(title)s"),
+                user=str(assignee),
+                title=task.title_message,
+            ),
             by=by,
             target=task,
         )

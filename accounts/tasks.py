@@ -4,11 +4,12 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Min, Q, Sum
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Customer, Event, Invoice, Payment
 from accounts.services import record_event
 from creditmgmt.models import User
+from creditmgmt.texts import Text
 
 
 def _execute(sql: str, params) -> int:
@@ -102,8 +103,9 @@ def deliver_invoice_copy(invoice_id: int, to: str, requested_by: int | None = No
         customer=invoice.customer_id,
         kind=Event.Kind.MESSAGE,
         verb="invoice_copy_sent",
-        summary=_("Copy of invoice %(number)s sent to %(address)s")
-        % {"number": invoice.number, "address": to},
+        summary=Text(
+            gettext_noop("Copy of invoice %(number)s sent to %(address)s"), number=invoice.number, address=to
+        ),
         by=User.objects.get(pk=requested_by) if requested_by else "system: mail",
         target=invoice,
         data={"to": to},

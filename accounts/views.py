@@ -47,7 +47,9 @@ def error_text(exc: ValidationError) -> str:
 
 
 def get_customer(request: HttpRequest, pk: int) -> Customer:
-    return get_object_or_404(Customer.objects.select_related("controller", "parent"), pk=pk)
+    return get_object_or_404(
+        Customer.objects.select_related("controller", "account_manager", "parent"), pk=pk
+    )
 
 
 def get_task(request: HttpRequest, pk: int) -> Task:
@@ -60,12 +62,14 @@ def get_task(request: HttpRequest, pk: int) -> Task:
 
 @role_required(*LEDGER_READERS)
 def customer_list(request: HttpRequest) -> HttpResponse:
-    form = CustomerFilterForm(request.GET or None)
+    form = CustomerFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
     customers = queries.search_customers(
         text=filters.get("q") or "",
         controller_id=filters["controller"].pk if filters.get("controller") else None,
+        account_manager=filters.get("account_manager") or "",
+        user=request.user,
         status=filters.get("status") or "",
         risk_class=filters.get("risk_class") or "",
         overdue=bool(filters.get("overdue")),

@@ -1,222 +1,338 @@
-"""Allocating many confident matches at once, set-based (the daily volume of a big company).
+"""Writing a statement's automatic matches at once, set-based (the daily volume of a big company).
 
 The same rows the ledger services write (Payment, Allocation, invoice open
-amounts and status, timeline Events, stored customer totals), in a few bulk
-statements per chunk instead of ~20 queries per payment. The invoices are
-locked first and every plan is checked against what is open now; a plan that
-no longer fits (someone allocated meanwhile) is handed back for the one-by-one
-path, which explains the problem.
+amounts and status, timeline Events, known IBANs), in a few statements for the
+whole file instead of ~20 queries per payment: ids drawn from the sequence,
+rows in with one COPY per table, invoices changed with one UPDATE from arrays.
+The matching decided on open amounts read without locks, so the invoice UPDATE
+only changes rows still as the matching saw them; when one changed meanwhile
+(someone allocated by hand) the invoices are locked, read again, and the plans
+that no longer fit are handed back to wait for a person.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+import psycopg
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.bank.matching import Candidate
 from accounts.imports.apply import refresh_balances
-from accounts.models import Allocation, BankEntry, Event, Invoice, KnownIban, Payment
-from accounts.services import Actor, lock_customers
+from accounts.models import Allocation, BankEntry, Customer, Event, Invoice, KnownIban, Payment
+from accounts.services import Actor
+from creditmgmt import texts
 from creditmgmt.models import User
-
-# Below this many confident matches in a chunk, the ledger services do the work one by one.
-BULK_FROM = 50
+from creditmgmt.texts import Text
 
 
 @dataclass
 class Decision:
-    entry: BankEntry
+    row: dict  # the bank entry's columns ({attname: value}); gets its final status here
     plan: list[tuple[int, Decimal]]  # (invoice id, amount)
     customer_id: int
-    reasons: list[str]
+    reasons: list[Text]
+    candidates: list[Candidate]
+    numbers: list[str]  # the planned invoices' numbers, for the timeline
     new_iban: bool = True  # the payer's IBAN is not yet known for this customer: learn it
 
 
-def apply_decisions(decisions: list[Decision], *, by: Actor, stale: set[int] | None = None) -> list[Decision]:
-    """Allocate every decision that still fits; return the ones that do not (nothing written for them).
+def raw_cursor():
+    """A psycopg cursor with server-side binding: big arrays go as parameters, not quoted into the SQL.
 
-    The customers' stored totals are refreshed here, or, when `stale` is given, their ids are
-    added to it for the caller to refresh once at the end of a run (see refresh_customers).
+    Django's PostgreSQL cursors bind on the client, which renders a 100,000-element array
+    into the statement text in Python (seconds); here psycopg sends it as it is.
     """
-    with transaction.atomic():
-        # Customers first, then invoices: the order every ledger service locks in.
-        lock_customers(d.customer_id for d in decisions)
-        invoice_ids = sorted({i for d in decisions for i, _a in d.plan})
-        invoices = {
-            inv.pk: inv
-            for inv in Invoice.objects.select_for_update()
-            .filter(pk__in=invoice_ids)
-            .only(
-                "id",
-                "number",
-                "customer_id",
-                "currency",
-                "amount",
-                "open_amount",
-                "status",
-                "due_date",
-                "paid_date",
-                "days_late",
-            )
-            .order_by("pk")
-        }
-        fresh = set(
-            BankEntry.objects.select_for_update()
-            .filter(pk__in=[d.entry.pk for d in decisions], status=BankEntry.Status.NEW)
-            .values_list("pk", flat=True)
-        )
-        left = {pk: inv.open_amount for pk, inv in invoices.items()}
-        accepted, rejected = [], []
-        for d in decisions:
-            rows = [invoices.get(i) for i, _a in d.plan]
-            fits = (
-                d.entry.pk in fresh
-                and all(
-                    r is not None and r.status == Invoice.Status.OPEN and r.currency == d.entry.currency
-                    for r in rows
-                )
-                and all(r.customer_id == d.customer_id for r in rows if r is not None)
-                and all(left.get(i, Decimal(0)) >= a > 0 for i, a in d.plan)
-                and sum(a for _i, a in d.plan) <= d.entry.amount
-            )
-            if not fits:
-                rejected.append(d)
-                continue
-            for i, a in d.plan:
-                left[i] -= a
-            accepted.append(d)
-        if not accepted:
-            return rejected
-        now = timezone.now()
-        user_id = by.pk if isinstance(by, User) else None
-        payment_ids = insert_rows(
-            Payment,
-            [
-                {
-                    "customer_id": d.customer_id,
-                    "value_date": d.entry.value_date,
-                    "currency": d.entry.currency,
-                    "amount": d.entry.amount,
-                    "unallocated_amount": d.entry.amount - sum(a for _i, a in d.plan),
-                    "source": Payment.Source.BANK,
-                    "reference": (d.entry.structured_reference or d.entry.remittance)[:140],
-                    "counterparty_name": d.entry.counterparty_name,
-                    "counterparty_iban": d.entry.counterparty_iban,
-                    "created_at": now,
-                }
-                for d in accepted
-            ],
-        )
-        allocation_ids = insert_rows(
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def lock_customer_rows(customer_ids: Iterable[int]) -> None:
+    """accounts.services.lock_customers for tens of thousands at once: one statement, id order."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        return
+    with raw_cursor() as cursor:
+        cursor.execute("SELECT id FROM accounts_customer WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids])
+
+
+def existing_keys(keys: list[str]) -> set[str]:
+    """Which of these entry keys are in the database already (one query on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with raw_cursor() as cursor:
+            cursor.execute("SELECT key FROM accounts_bankentry WHERE key = ANY(%s)", [keys])
+            return {k for (k,) in cursor.fetchall()}
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        found.update(BankEntry.objects.filter(key__in=keys[i : i + 500]).values_list("key", flat=True))
+    return found
+
+
+def write_matches(
+    decisions: list[Decision],
+    *,
+    opening: dict[int, Decimal],
+    due: dict[int, date],
+    by: Actor,
+    stale: set[int],
+) -> list[Decision]:
+    """Write the payments, allocations and timeline of every decision that still fits.
+
+    `opening` holds each planned invoice's open amount as the matching saw it, `due` its due
+    date. The customers must be locked already (lock_customer_rows, before any invoice).
+    Fills each accepted decision's row with its final status; returns the others (nothing
+    written for them). The customers' ids go into `stale` for one refresh of their totals.
+    """
+    if not decisions:
+        return []
+    accepted, rejected = _settle_invoices(decisions, opening=opening, due=due)
+    if not accepted:
+        return rejected
+    now = timezone.now()
+    user_id = by.pk if isinstance(by, User) else None
+    payment_ids = insert_rows(
+        Payment,
+        [
+            {
+                "customer_id": d.customer_id,
+                "value_date": d.row["value_date"],
+                "currency": d.row["currency"],
+                "amount": d.row["amount"],
+                "unallocated_amount": d.row["amount"] - sum(a for _i, a in d.plan),
+                "source": Payment.Source.BANK.value,
+                "reference": (d.row["structured_reference"] or d.row["remittance"])[:140],
+                "counterparty_name": d.row["counterparty_name"],
+                "counterparty_iban": d.row["counterparty_iban"],
+                "created_at": now,
+            }
+            for d in accepted
+        ],
+    )
+    allocation_ids = iter(
+        insert_rows(
             Allocation,
             [
-                {
-                    "invoice_id": i,
-                    "payment_id": payment_id,
-                    "amount": a,
-                    "created_by_id": user_id,
-                    "created_at": now,
-                }
-                for d, payment_id in zip(accepted, payment_ids, strict=True)
+                {"invoice_id": i, "payment_id": pid, "amount": a, "created_by_id": user_id, "created_at": now}
+                for d, pid in zip(accepted, payment_ids, strict=True)
                 for i, a in d.plan
             ],
         )
-        paid_on: dict[int, object] = {}
-        for d in accepted:
-            for i, _a in d.plan:
-                paid_on[i] = max(paid_on.get(i, d.entry.value_date), d.entry.value_date)
-        touched = []
-        for i in paid_on:
-            inv = invoices[i]
-            inv.open_amount = left[i]
-            if inv.open_amount == 0:
-                inv.status, inv.paid_date = Invoice.Status.PAID, paid_on[i]
-                inv.days_late = (paid_on[i] - inv.due_date).days  # type: ignore[operator]
-            touched.append(inv)
-        update_rows(Invoice, touched, ["open_amount", "status", "paid_date", "days_late"])
-        for d, payment_id in zip(accepted, payment_ids, strict=True):
-            d.entry.status = BankEntry.Status.MATCHED
-            d.entry.customer_id = d.customer_id
-            d.entry.payment_id = payment_id
-            d.entry.matched_at = now
-            d.entry.explanation = "; ".join(d.reasons)[:300]
-        update_rows(
-            BankEntry,
-            [d.entry for d in accepted],
-            ["status", "customer", "payment", "matched_at", "explanation"],
+    )
+    payment_type = ContentType.objects.get_for_model(Payment).pk
+    invoice_type = ContentType.objects.get_for_model(Invoice).pk
+    actor = {"actor_id": user_id, "actor_label": "" if user_id else str(by)[:100], "created_at": now}
+    received = gettext_noop("Payment of %(amount)s received (%(date)s)")
+    allocated = gettext_noop("%(amount)s of the payment of %(date)s allocated to invoice %(number)s")
+    matched = BankEntry.Status.MATCHED.value
+    events = []
+    left = dict(opening)
+    for d, payment_id in zip(accepted, payment_ids, strict=True):
+        row = d.row
+        row.update(
+            status=matched,
+            customer_id=d.customer_id,
+            payment_id=payment_id,
+            matched_at=now,
+            **texts.stored("explanation", Text("%(reasons)s", reasons=texts.joined(d.reasons, "; ")), 300),
         )
-        payment_type = ContentType.objects.get_for_model(Payment).pk
-        invoice_type = ContentType.objects.get_for_model(Invoice).pk
-        actor = {"actor_id": user_id, "actor_label": "" if user_id else str(by)[:100], "created_at": now}
-        events = []
-        allocation_iter = iter(allocation_ids)
-        # Translated once per chunk, not per row.
-        received, payment_of = (
-            _("Payment of %(currency)s %(amount)s received (%(date)s)"),
-            _("payment of %(date)s"),
+        value_date, currency = row["value_date"], row["currency"]
+        events.append(
+            {
+                "customer_id": d.customer_id,
+                "kind": Event.Kind.PAYMENT.value,
+                "verb": "received",
+                **texts.stored(
+                    "summary",
+                    Text(received, amount=texts.money(row["amount"], currency), date=value_date),
+                    300,
+                ),
+                "content_type_id": payment_type,
+                "object_id": payment_id,
+                **actor,
+            }
         )
-        allocated = _("%(amount)s of the %(source)s allocated to invoice %(number)s")
-        for d, payment_id in zip(accepted, payment_ids, strict=True):
-            value_date = d.entry.value_date.isoformat()
+        for (i, a), number in zip(d.plan, d.numbers, strict=True):
+            left[i] -= a
             events.append(
                 {
                     "customer_id": d.customer_id,
-                    "kind": Event.Kind.PAYMENT,
-                    "verb": "received",
-                    "summary": received
-                    % {"currency": d.entry.currency, "amount": d.entry.amount, "date": value_date},
-                    "content_type_id": payment_type,
-                    "object_id": payment_id,
+                    "kind": Event.Kind.ALLOCATION.value,
+                    "verb": "allocated",
+                    **texts.stored(
+                        "summary",
+                        Text(allocated, amount=texts.money(a, currency), date=value_date, number=number),
+                        300,
+                    ),
+                    "data": {"allocation": next(allocation_ids), "invoice_open": str(left[i])},
+                    "content_type_id": invoice_type,
+                    "object_id": i,
                     **actor,
                 }
             )
-            source = payment_of % {"date": value_date}
-            for i, a in d.plan:
-                events.append(
-                    {
-                        "customer_id": d.customer_id,
-                        "kind": Event.Kind.ALLOCATION,
-                        "verb": "allocated",
-                        "summary": allocated % {"amount": a, "source": source, "number": invoices[i].number},
-                        "data": {
-                            "allocation": next(allocation_iter),
-                            "invoice_open": str(invoices[i].open_amount),
-                        },
-                        "content_type_id": invoice_type,
-                        "object_id": i,
-                        **actor,
-                    }
-                )
-        insert_rows(Event, events)
-        KnownIban.objects.bulk_create(
-            [
-                KnownIban(iban=d.entry.counterparty_iban, customer_id=d.customer_id)
-                for d in accepted
-                if d.entry.counterparty_iban and d.new_iban
-            ],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        if stale is None:
-            refresh_balances({d.customer_id for d in accepted})
-        else:
-            stale.update(d.customer_id for d in accepted)
+    insert_rows(Event, events)
+    learn_ibans({(d.row["counterparty_iban"], d.customer_id) for d in accepted if d.new_iban}, now=now)
+    stale.update(d.customer_id for d in accepted)
     return rejected
 
 
-def refresh_customers(customer_ids: set[int], *, chunk: int = 2000) -> None:
-    """Recompute the stored totals of many customers, locked in id order, a chunk per transaction."""
+def learn_ibans(pairs: set[tuple[str, int]], *, now) -> None:
+    """Remember which account paid for which customer (those known already are left alone)."""
+    pairs = {(iban, customer) for iban, customer in pairs if iban}
+    if not pairs:
+        return
+    if connection.vendor != "postgresql":
+        KnownIban.objects.bulk_create(
+            [KnownIban(iban=i, customer_id=c, learned_at=now) for i, c in pairs],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        return
+    ibans, customers = zip(*sorted(pairs), strict=True)
+    with raw_cursor() as cursor:  # one statement, not one model instance and parameter list per pair
+        cursor.execute(
+            "INSERT INTO accounts_knowniban (iban, customer_id, times, learned_at) "
+            "SELECT iban, customer_id, 1, %s "
+            "FROM unnest(%s::varchar[], %s::bigint[]) AS v(iban, customer_id) "
+            "ON CONFLICT (iban, customer_id) DO NOTHING",
+            [now, list(ibans), list(customers)],
+        )
+
+
+def _settle_invoices(
+    decisions: list[Decision], *, opening: dict[int, Decimal], due: dict[int, date]
+) -> tuple[list[Decision], list[Decision]]:
+    """Take the planned amounts off the invoices; (accepted, rejected) decisions.
+
+    PostgreSQL: one UPDATE whose WHERE demands each invoice still open with the amount the
+    matching saw (no read, no lock taken before). If any row differs, that UPDATE is undone,
+    the invoices are locked and read, and the decisions are checked against what is open now.
+    """
+    if connection.vendor == "postgresql":
+        savepoint = transaction.savepoint_create()
+        if _update_invoices(decisions, opening=opening, due=due):
+            transaction.savepoint_commit(savepoint)
+            return decisions, []
+        transaction.savepoint_rollback(savepoint)
+    current = {
+        pk: (open_amount, status, currency, customer_id)
+        for pk, open_amount, status, currency, customer_id in Invoice.objects.select_for_update()
+        .filter(pk__in=sorted({i for d in decisions for i, _a in d.plan}))
+        .order_by("pk")
+        .values_list("pk", "open_amount", "status", "currency", "customer_id")
+    }
+    left = {pk: values[0] for pk, values in current.items()}
+    accepted, rejected = [], []
+    for d in decisions:
+        rows = [current.get(i) for i, _a in d.plan]
+        fits = all(
+            r is not None
+            and r[1] == Invoice.Status.OPEN
+            and r[2] == d.row["currency"]
+            and r[3] == d.customer_id
+            for r in rows
+        ) and all(left[i] >= a > 0 for i, a in d.plan)
+        if not fits:
+            rejected.append(d)
+            continue
+        for i, a in d.plan:
+            left[i] -= a
+        accepted.append(d)
+    fresh = {i: current[i][0] for d in accepted for i, _a in d.plan}
+    opening.update(fresh)
+    if accepted and not _update_invoices(accepted, opening=fresh, due=due):
+        raise RuntimeError("invoices changed while locked")  # cannot happen: they are locked
+    return accepted, rejected
+
+
+def _update_invoices(decisions: list[Decision], *, opening: dict[int, Decimal], due: dict[int, date]) -> bool:
+    """One UPDATE of every planned invoice, only where it is as `opening` says; True when all were."""
+    new_open = dict(opening)
+    paid_on: dict[int, date] = {}
+    currency: dict[int, str] = {}
+    for d in decisions:
+        for i, a in d.plan:
+            new_open[i] -= a
+            paid_on[i] = max(paid_on.get(i, d.row["value_date"]), d.row["value_date"])
+            currency[i] = d.row["currency"]
+    ids = sorted(paid_on)
+    paid = [paid_on[i] if new_open[i] == 0 else None for i in ids]
+    columns = [
+        ids,
+        [opening[i] for i in ids],
+        [new_open[i] for i in ids],
+        [Invoice.Status.PAID.value if new_open[i] == 0 else Invoice.Status.OPEN.value for i in ids],
+        paid,
+        [(p - due[i]).days if p else None for i, p in zip(ids, paid, strict=True)],
+        [currency[i] for i in ids],
+    ]
+    if connection.vendor == "postgresql":
+        with raw_cursor() as cursor:
+            cursor.execute(
+                "UPDATE accounts_invoice AS i SET open_amount = v.new_open, status = v.status, "
+                "paid_date = v.paid, days_late = v.late "
+                "FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::varchar[], %s::date[], "
+                "%s::integer[], %s::varchar[]) AS v(id, old_open, new_open, status, paid, late, currency) "
+                "WHERE i.id = v.id AND i.status = 'open' AND i.open_amount = v.old_open "
+                "AND i.currency = v.currency",
+                columns,
+            )
+            return cursor.rowcount == len(ids)
+    # Elsewhere the invoices were locked and checked just before (_settle_invoices).
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE accounts_invoice SET open_amount = %s, status = %s, paid_date = %s, days_late = %s "
+            "WHERE id = %s",
+            [[n, s, p, late, i] for i, _o, n, s, p, late, _c in zip(*columns, strict=True)],
+        )
+    return True
+
+
+def refresh_customers(customer_ids: set[int]) -> None:
+    """Recompute the stored totals of many customers (locked by the caller, same transaction).
+
+    The same figures as accounts.services.refresh_customer_balance. On PostgreSQL one
+    UPDATE joined to the grouped sums (25,000 customers: ~1 s of database time, five
+    times less than a correlated subquery per customer and column).
+    """
     ids = sorted(customer_ids)
-    for i in range(0, len(ids), chunk):
-        with transaction.atomic():
-            lock_customers(ids[i : i + chunk])
-            refresh_balances(ids[i : i + chunk])
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        for i in range(0, len(ids), 5000):
+            refresh_balances(ids[i : i + 5000])
+        return
+    with raw_cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE accounts_customer AS c
+            SET open_amount = coalesce(i.open, 0), oldest_open_due_date = i.oldest,
+                unallocated_amount = coalesce(p.unallocated, 0), updated_at = %(now)s
+            FROM unnest(%(ids)s::bigint[]) AS v(id)
+            LEFT JOIN (
+                SELECT customer_id, sum(open_amount) AS open,
+                       min(due_date) FILTER (WHERE open_amount > 0) AS oldest
+                FROM accounts_invoice WHERE status = 'open' AND customer_id = ANY(%(ids)s)
+                GROUP BY customer_id
+            ) AS i ON i.customer_id = v.id
+            LEFT JOIN (
+                SELECT customer_id, sum(unallocated_amount) AS unallocated
+                FROM accounts_payment WHERE customer_id = ANY(%(ids)s) GROUP BY customer_id
+            ) AS p ON p.customer_id = v.id
+            WHERE c.id = v.id
+            """,
+            {"now": timezone.now(), "ids": ids},
+        )
 
 
 def insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
@@ -241,22 +357,27 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
         else f.get_default()
         for f in fields
     }
-    names = [f.attname for f in fields]
-    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    pairs = [(f.attname, defaults[f.attname]) for f in fields]
+    # Choices may come as enum members (COPY wants their value), JSON as Python objects.
+    enum_at = [i + 1 for i, f in enumerate(fields) if f.choices]
+    json_at = [i + 1 for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [model._meta.db_table, pk.column, len(rows)],
         )
         ids = sorted(r[0] for r in cursor.fetchall())
         columns = ", ".join(quote(c) for c in [pk.column, *(f.column for f in fields)])
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as out:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as out:
             for pk_value, row in zip(ids, rows, strict=True):
-                values = [pk_value] + [_plain(row.get(n, defaults[n])) for n in names]
+                values = [pk_value, *[row.get(name, default) for name, default in pairs]]
+                for i in enum_at:
+                    if isinstance(values[i], enum.Enum):
+                        values[i] = values[i].value
                 for i in json_at:
-                    values[i + 1] = json.dumps(values[i + 1])
+                    values[i] = json.dumps(values[i])
                 out.write_row(values)
     return ids
 
@@ -298,7 +419,7 @@ def update_rows(model: type[models.Model], objects: list, names: list[str]) -> N
             f"UPDATE {table} SET {assignments} FROM unnest({casts}) AS v({aliases}) "
             f"WHERE {table}.{quote(pk.column)} = v.c0"
         )
-        with connection.cursor() as cursor:
+        with raw_cursor() as cursor:
             cursor.execute(sql, arrays)
         return
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)

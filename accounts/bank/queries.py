@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import BankEntry, BankStatement, Invoice
+from creditmgmt import texts
 
 
 def recent_statements(limit: int = 20) -> QuerySet[BankStatement]:
@@ -45,6 +46,18 @@ class Suggestion:
         return ",".join(str(i.pk) for i in self.invoices)
 
 
+def _reasons(suggestion: dict) -> list[str]:
+    """The reasons in the reader's language; as the importer read them for suggestions made before."""
+    stored = suggestion.get("reasons", [])
+    messages = suggestion.get("reason_texts")
+    if not messages or len(messages) != len(stored):
+        return stored
+    return [
+        texts.render(m["msg"], m.get("params"), fallback=text) if isinstance(m, dict) and "msg" in m else text
+        for m, text in zip(messages, stored, strict=True)
+    ]
+
+
 def attach_suggestions(entries: list[BankEntry]) -> None:
     """Give each entry `.suggestion_rows` with today's invoices (one query for the whole page).
 
@@ -58,5 +71,5 @@ def attach_suggestions(entries: list[BankEntry]) -> None:
             found = [invoices[i] for i in s.get("invoices", []) if i in invoices]
             found = [i for i in found if i.status == Invoice.Status.OPEN and i.open_amount > 0]
             if found:
-                rows.append(Suggestion(invoices=found, score=s.get("score", 0), reasons=s.get("reasons", [])))
+                rows.append(Suggestion(invoices=found, score=s.get("score", 0), reasons=_reasons(s)))
         entry.suggestion_rows = rows  # type: ignore[attr-defined]

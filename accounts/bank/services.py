@@ -19,21 +19,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import services as ledger
 from accounts.bank.base import ParsedStatement, StatementFileError, entry_keys
 from accounts.bank.bulk import (
-    BULK_FROM,
     Decision,
-    apply_decisions,
+    existing_keys,
     insert_rows,
+    lock_customer_rows,
     refresh_customers,
     update_rows,
+    write_matches,
 )
 from accounts.bank.csvformat import CsvMapping
 from accounts.bank.matching import Candidate, MatchContext, OpenInvoice, confident, score_entry
 from accounts.bank.reading import parse_statement_file
-from accounts.imports.apply import refresh_balances
 from accounts.models import (
     Allocation,
     BankEntry,
@@ -46,9 +47,13 @@ from accounts.models import (
     Task,
 )
 from accounts.services import Actor, LedgerError
+from creditmgmt import texts
 from creditmgmt.models import User
+from creditmgmt.texts import Text
 
-CHUNK = 2000
+# What matching sets on an entry.
+EXPLANATION_FIELDS = ["explanation", "explanation_msgid", "explanation_params"]
+MATCH_FIELDS = ["status", "customer", "payment", "matched_at", *EXPLANATION_FIELDS, "suggestions"]
 
 
 @dataclass
@@ -87,25 +92,21 @@ def _actor(by: Actor) -> dict:
 def import_statement_file(
     *, data: bytes, file_name: str, by: Actor, csv_mapping: CsvMapping | None = None, match: bool = True
 ) -> ImportSummary:
-    """Import every statement in the file, all or nothing; entries imported before are skipped.
+    """Import and match every statement in the file, all or nothing; entries imported before are skipped.
 
-    Raises StatementFileError (nothing imported) when the file cannot be read.
-    Matching runs after the import has committed, one entry per transaction.
+    Raises StatementFileError (nothing imported) when the file cannot be read. The
+    matching is decided in memory before anything is written, so each entry goes in
+    once, already matched, queued or marked outgoing (see match_rows).
     """
     started = time.monotonic()
     statements = parse_statement_file(data, csv_mapping=csv_mapping)
     summary = ImportSummary(file_name=file_name, format=", ".join(sorted({s.format for s in statements})))
     sha = hashlib.sha256(data).hexdigest()
     keys = entry_keys(statements)
-    new_ids: list[int] = []
     try:
         with transaction.atomic():
-            flat = [k for row in keys for k in row]
-            existing: set[str] = set()
-            for i in range(0, len(flat), CHUNK):
-                existing.update(
-                    BankEntry.objects.filter(key__in=flat[i : i + CHUNK]).values_list("key", flat=True)
-                )
+            existing = existing_keys([k for row in keys for k in row])
+            rows: list[dict] = []
             for statement, row in zip(statements, keys, strict=True):
                 summary.warnings.extend(statement.notes)
                 fresh = [(e, k) for e, k in zip(statement.entries, row, strict=True) if k not in existing]
@@ -115,22 +116,24 @@ def import_statement_file(
                 record = _create_statement(statement, file_name=file_name, sha=sha, by=by)
                 summary.statements += 1
                 summary.statement_ids.append(record.pk)
-                new_ids.extend(insert_rows(BankEntry, [_entry_row(record, e, k) for e, k in fresh]))
+                rows.extend(_entry_row(record, e, k) for e, k in fresh)
                 for entry, _key in fresh:
                     summary.entries += 1
                     if entry.credit:
                         summary.credits += entry.amount
                     else:
                         summary.debits += entry.amount
+            if match and rows:
+                # Automatic matches are the system's doing, not the uploader's: the timeline says so.
+                counts = match_rows(rows, by=_("automatic matching: %(file)s") % {"file": file_name})
+                summary.matched, summary.unmatched = counts["matched"], counts["unmatched"]
+                summary.outgoing, summary.reversals = counts["outgoing"], counts["reversal"]
+            else:
+                insert_rows(BankEntry, rows)
     except IntegrityError:
         raise StatementFileError(
             _("The same entries were imported at the same moment by someone else; nothing was imported.")
         ) from None
-    if match and new_ids:
-        # Automatic matches are the system's doing, not the uploader's: the timeline says so.
-        counts = match_entries(entry_ids=new_ids, by=_("automatic matching: %(file)s") % {"file": file_name})
-        summary.matched, summary.unmatched = counts["matched"], counts["unmatched"]
-        summary.outgoing, summary.reversals = counts["outgoing"], counts["reversal"]
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -184,6 +187,7 @@ def _entry_row(statement: BankStatement, entry, key: str) -> dict:
         "transaction_code": entry.transaction_code[:32],
         "return_reason": entry.return_reason[:8],
         "batch": entry.batch[:64],
+        "status": BankEntry.Status.NEW.value,
     }
 
 
@@ -193,10 +197,12 @@ def _entry_row(statement: BankStatement, entry, key: str) -> dict:
 def load_context() -> MatchContext:
     """The open invoices, known IBANs and customer names, in three queries."""
     invoices = [
-        OpenInvoice(id=i, number=n, customer_id=c, open_amount=a, due_date=d, reference=r)
-        for i, n, c, a, d, r in Invoice.objects.filter(
+        OpenInvoice(id=i, number=n, customer_id=c, open_amount=a, due_date=d, reference=r, currency=cur)
+        for i, n, c, a, d, r, cur in Invoice.objects.filter(
             status=Invoice.Status.OPEN, open_amount__gt=0
-        ).values_list("id", "number", "customer_id", "open_amount", "due_date", "payment_reference")
+        ).values_list(
+            "id", "number", "customer_id", "open_amount", "due_date", "payment_reference", "currency"
+        )
     ]
     known: dict[str, set[int]] = {}
     for iban, customer_id in KnownIban.objects.values_list("iban", "customer_id"):
@@ -207,85 +213,109 @@ def load_context() -> MatchContext:
     return MatchContext(invoices, known_ibans=known, customers=customers)
 
 
-def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | None = None) -> dict[str, int]:
-    """Match new entries: allocate the confident ones, queue the rest with suggestions.
+def match_rows(
+    rows: list[dict], *, by: Actor, context: MatchContext | None = None, stored: bool = False
+) -> dict[str, int]:
+    """Decide every new entry in memory, then write it all set-based; the entries go in last, once.
 
-    Per chunk: decide every entry in memory first (the context follows each
-    decision, so one invoice is not given to two lines), then write the
-    confident ones set-based (or one by one when there are few), then the
-    queue, then the reversals (which need their originals written).
+    `rows` are bank entries not yet in the database ({attname: value}, in file order),
+    all in the caller's transaction. In booking-date order each incoming one is scored
+    against the open invoices (the context follows each decision, so one invoice is not
+    given to two lines); the confident ones become payments with allocations
+    (bulk.write_matches), the rest wait with their best suggestions, money going out
+    is marked. Reversals are undone after the entries are in, since the payment one
+    undoes may be in the same file. `stored`: the rows are in the database already (locked, status
+    NEW): they are updated instead.
     """
     ctx = context or load_context()
     counts = {"matched": 0, "unmatched": 0, "outgoing": 0, "reversal": 0}
-    # A customer paid in several chunks gets its stored totals recomputed once, at the end.
+    decisions: list[Decision] = []
+    reversals: list[dict] = []
+    opening: dict[int, Decimal] = {}  # each planned invoice's open amount before this file
+    gone_out = texts.stored(
+        "explanation", Text(gettext_noop("Money going out: refunds and costs are not matched.")), 300
+    )
+    debit, outgoing = BankEntry.Direction.DEBIT.value, BankEntry.Status.OUTGOING.value
+    other_currency = Text(gettext_noop("The invoices are in another currency than the payment."))
+    for row in sorted(rows, key=lambda r: r["booking_date"]):  # stable: file order within a day
+        if row["direction"] == debit:
+            if row["is_reversal"] or row["return_reason"]:
+                reversals.append(row)
+            else:
+                row["status"] = outgoing
+                row.update(gone_out)
+                counts["outgoing"] += 1
+            continue
+        iban = row["counterparty_iban"]
+        candidates = score_entry(
+            ctx,
+            amount=row["amount"],
+            iban=iban,
+            name=row["counterparty_name"],
+            reference=row["structured_reference"],
+            text=row["remittance"],
+        )
+        best = confident(candidates)
+        if best is None or any(i.currency != row["currency"] for i in best.invoices):
+            _wait(row, candidates, why=other_currency if best else None)
+            continue
+        plan = _plan(row["amount"], best)
+        if not plan:  # an entry of 0.00 pays nothing
+            _wait(row, candidates)
+            continue
+        numbers = {i.id: i.number for i in best.invoices}
+        decisions.append(
+            Decision(
+                row=row,
+                plan=plan,
+                customer_id=best.customer_id,
+                reasons=best.reasons,
+                candidates=candidates,
+                numbers=[numbers[i] for i, _part in plan],
+                new_iban=not ctx.iban_stored(iban, best.customer_id),
+            )
+        )
+        for invoice_id, part in plan:
+            opening.setdefault(invoice_id, ctx.by_id[invoice_id].open_amount)
+            ctx.settle(invoice_id, part)
+        ctx.learn_iban(iban, best.customer_id)
+    # Customers first (the order every ledger service locks in), all in one statement: those
+    # paid now and those whose payments the reversals may undo.
+    lock_customer_rows({d.customer_id for d in decisions} | _reversed_customers(reversals))
     stale: set[int] = set()
-    try:
-        _match_chunks(entry_ids, ctx=ctx, by=by, counts=counts, stale=stale)
-    finally:
-        refresh_customers(stale)
+    due = {i: ctx.by_id[i].due_date for i in opening}
+    rejected = write_matches(decisions, opening=opening, due=due, by=by, stale=stale)
+    changed = Text(
+        gettext_noop("An invoice of this match changed while the file was imported: match it by hand.")
+    )
+    for decision in rejected:
+        _wait(decision.row, decision.candidates, why=changed)
+    counts["matched"] = len(decisions) - len(rejected)
+    counts["unmatched"] = sum(1 for r in rows if r["status"] == BankEntry.Status.UNMATCHED)
+    if stored:
+        update_rows(BankEntry, [BankEntry(**r) for r in rows], MATCH_FIELDS)
+    else:
+        for row, pk in zip(rows, insert_rows(BankEntry, rows), strict=True):
+            row["id"] = pk
+    if reversals:
+        entries = [BankEntry(**r) for r in reversals]
+        _undo_payments(entries, by=by, stale=stale)
+        update_rows(BankEntry, entries, ["status", "reverses", "customer", *EXPLANATION_FIELDS])
+        counts["reversal"] = len(reversals)
+    refresh_customers(stale)
     return counts
 
 
-def _match_chunks(
-    entry_ids: list[int], *, ctx: MatchContext, by: Actor, counts: dict[str, int], stale: set[int]
-) -> None:
-    for i in range(0, len(entry_ids), CHUNK):
-        entries = BankEntry.objects.filter(pk__in=entry_ids[i : i + CHUNK], status=BankEntry.Status.NEW)
-        decisions: list[Decision] = []
-        queue: list[tuple[BankEntry, list[Candidate]]] = []
-        outgoing: list[int] = []
-        reversals: list[BankEntry] = []
-        for entry in entries.order_by("booking_date", "id"):
-            if entry.direction == BankEntry.Direction.DEBIT:
-                (reversals if entry.is_reversal or entry.return_reason else outgoing).append(entry)  # type: ignore[arg-type]
-                continue
-            candidates = score_entry(
-                ctx,
-                amount=entry.amount,
-                iban=entry.counterparty_iban,
-                name=entry.counterparty_name,
-                reference=entry.structured_reference,
-                text=entry.remittance,
-            )
-            best = confident(candidates)
-            if best is None:
-                queue.append((entry, candidates))
-                continue
-            plan = _plan(entry.amount, best)
-            stored = ctx.iban_stored(entry.counterparty_iban, best.customer_id)
-            decisions.append(
-                Decision(
-                    entry=entry,
-                    plan=plan,
-                    customer_id=best.customer_id,
-                    reasons=best.reasons,
-                    new_iban=not stored,
-                )
-            )
-            for invoice_id, part in plan:
-                ctx.settle(invoice_id, part)
-            ctx.learn_iban(entry.counterparty_iban, best.customer_id)
-        rejected = decisions
-        if len(decisions) >= BULK_FROM:
-            rejected = apply_decisions(decisions, by=by, stale=stale)
-        counts["matched"] += len(decisions) - len(rejected)
-        for decision in rejected:
-            try:
-                match_entry(entry=decision.entry, allocations=decision.plan, by=by, reasons=decision.reasons)
-                counts["matched"] += 1
-            except LedgerError as exc:
-                queue.append((decision.entry, []))
-                decision.entry.explanation = " ".join(exc.messages)
-        _queue(queue)
-        counts["unmatched"] += len(queue)
-        BankEntry.objects.filter(pk__in=[e.pk for e in outgoing]).update(  # type: ignore[attr-defined]
-            status=BankEntry.Status.OUTGOING,
-            explanation=_("Money going out: refunds and costs are not matched."),
+def match_entries(*, entry_ids: list[int], by: Actor, context: MatchContext | None = None) -> dict[str, int]:
+    """Match entries imported earlier without matching (`import_statement --no-match`)."""
+    with transaction.atomic():
+        entries = list(
+            BankEntry.objects.select_for_update()
+            .filter(pk__in=entry_ids, status=BankEntry.Status.NEW)
+            .order_by("pk")
         )
-        counts["outgoing"] += len(outgoing)
-        if reversals:
-            reverse_entries(entries=reversals, by=by)
-            counts["reversal"] += len(reversals)
+        rows = [{f.attname: getattr(e, f.attname) for f in BankEntry._meta.concrete_fields} for e in entries]
+        return match_rows(rows, by=by, context=context, stored=True)
 
 
 def _plan(amount: Decimal, candidate: Candidate) -> list[tuple[int, Decimal]]:
@@ -300,15 +330,17 @@ def _plan(amount: Decimal, candidate: Candidate) -> list[tuple[int, Decimal]]:
     return plan
 
 
-def _queue(queue: list[tuple[BankEntry, list[Candidate]]]) -> None:
-    for entry, candidates in queue:
-        entry.status = BankEntry.Status.UNMATCHED
-        entry.suggestions = [c.as_json() for c in candidates[:3]]
-        if candidates:
-            entry.explanation = candidates[0].reasons[0][:300]
-        elif not entry.explanation:
-            entry.explanation = _("No invoice, reference or known payer found.")
-    update_rows(BankEntry, [e for e, _c in queue], ["status", "suggestions", "explanation"])
+def _wait(row: dict, candidates: list[Candidate], *, why: Text | None = None) -> None:
+    """The entry waits for a person, with its best three suggestions and why."""
+    row["status"] = BankEntry.Status.UNMATCHED.value
+    row["suggestions"] = [c.as_json() for c in candidates[:3]]
+    if why is None:
+        why = (
+            candidates[0].reasons[0]
+            if candidates
+            else Text(gettext_noop("No invoice, reference or known payer found."))
+        )
+    row.update(texts.stored("explanation", why, 300))
 
 
 def match_entry(
@@ -316,7 +348,7 @@ def match_entry(
     entry: BankEntry,
     allocations: list[tuple[int, Decimal]],
     by: Actor,
-    reasons: list[str] | None = None,
+    reasons: list[Text] | None = None,
     learn: bool = True,
 ) -> BankEntry:
     """Turn an incoming entry into a payment of the invoices' customer and allocate it.
@@ -369,8 +401,10 @@ def match_entry(
         entry.payment = payment
         entry.matched_at = timezone.now()
         entry.matched_by = by if isinstance(by, User) else None
-        entry.explanation = "; ".join(reasons or [_("matched by hand")])[:300]
-        entry.save(update_fields=["status", "customer", "payment", "matched_at", "matched_by", "explanation"])
+        _explain(entry, because(reasons or [Text(gettext_noop("matched by hand"))]))
+        entry.save(
+            update_fields=["status", "customer", "payment", "matched_at", "matched_by", *EXPLANATION_FIELDS]
+        )
         if learn and entry.counterparty_iban:
             learn_iban(iban=entry.counterparty_iban, customer=customer)
     return entry
@@ -390,7 +424,37 @@ def reverse_entry(*, entry: BankEntry, by: Actor) -> BankEntry:
 
 
 def reverse_entries(*, entries: list[BankEntry], by: Actor) -> None:
-    """Reversals (storno, returned direct debit), many at once in one transaction.
+    """Reversals (storno, returned direct debit) already imported, many at once in one transaction."""
+    with transaction.atomic():
+        entries = list(
+            BankEntry.objects.select_for_update()
+            .filter(pk__in=[e.pk for e in entries])
+            .order_by("booking_date", "id")
+        )
+        stale: set[int] = set()
+        _undo_payments(entries, by=by, stale=stale)
+        update_rows(BankEntry, entries, ["status", "reverses", "customer", *EXPLANATION_FIELDS])
+        refresh_customers(stale)
+
+
+def _reversed_customers(rows: list[dict]) -> set[int]:
+    """The customers whose earlier matched payments these reversals may undo (to lock them first)."""
+    e2e = {r["end_to_end_id"] for r in rows if r["end_to_end_id"]}
+    ibans = {r["counterparty_iban"] for r in rows if r["counterparty_iban"]}
+    if not e2e and not ibans:
+        return set()
+    return set(
+        BankEntry.objects.filter(
+            Q(end_to_end_id__in=e2e) | Q(counterparty_iban__in=ibans),
+            status=BankEntry.Status.MATCHED,
+            direction=BankEntry.Direction.CREDIT,
+            payment__reversed_at__isnull=True,
+        ).values_list("customer_id", flat=True)
+    )
+
+
+def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> None:
+    """Undo what each reversal's original payment settled; sets the entries' fields (not saved).
 
     Each finds the matched payment it undoes (end-to-end id, else IBAN and
     amount; the latest not already reversed, booked before it), undoes its
@@ -398,138 +462,149 @@ def reverse_entries(*, entries: list[BankEntry], by: Actor) -> None:
     timeline and plans a *check payment* task; the same rows and events as
     accounts.services.unallocate and create_task, written set-based. A reversal
     without an original waits for a person (or counts as money going out).
+    The customers' ids go into `stale` for the caller to refresh their totals.
     """
-    with transaction.atomic():
-        entries = list(
-            BankEntry.objects.select_for_update()
-            .filter(pk__in=[e.pk for e in entries])
-            .order_by("booking_date", "id")
-        )
-        originals = _originals_of(entries)
-        # Customers first, then payments, allocations and invoices: the order the ledger services lock in.
-        payment_ids = [o.payment_id for o in originals.values()]
-        customer_of = dict(Payment.objects.filter(pk__in=payment_ids).values_list("pk", "customer_id"))
-        ledger.lock_customers(customer_of.values())
-        payments = {
-            p.pk: p
-            for p in Payment.objects.select_for_update()
-            .filter(pk__in=payment_ids, reversed_at__isnull=True)
-            .order_by("pk")
-        }
-        originals = {e: o for e, o in originals.items() if o.payment_id in payments}
-        allocations = list(
-            Allocation.objects.active()
-            .select_for_update()
-            .filter(payment_id__in=list(payments))
-            .order_by("pk")
-        )
-        invoices = {
-            i.pk: i
-            for i in Invoice.objects.select_for_update()
-            .filter(pk__in={a.invoice_id for a in allocations})
-            .only("id", "number", "customer_id", "open_amount", "status", "paid_date", "days_late")
-            .order_by("pk")
-        }
-        now, today = timezone.now(), timezone.localdate()
-        user = by if isinstance(by, User) else None
-        actor = {"actor_id": user.pk if user else None, "actor_label": "" if user else str(by)[:100]}
-        invoice_type = ContentType.objects.get_for_model(Invoice).pk
-        payment_type = ContentType.objects.get_for_model(Payment).pk
-        task_type = ContentType.objects.get_for_model(Task).pk
-        events: list[dict] = []
-        numbers: dict[int, list[str]] = {}
-        undone = _("Allocation of %(amount)s to invoice %(number)s undone")
-        for allocation in allocations:
-            invoice = invoices[allocation.invoice_id]
-            invoice.open_amount += allocation.amount
-            invoice.status, invoice.paid_date, invoice.days_late = Invoice.Status.OPEN, None, None
-            allocation.reversed_at, allocation.reversed_by_id = now, actor["actor_id"]
-            numbers.setdefault(allocation.payment_id, []).append(invoice.number)  # type: ignore[arg-type]
-            events.append(
-                {
-                    "customer_id": invoice.customer_id,
-                    "kind": Event.Kind.ALLOCATION,
-                    "verb": "unallocated",
-                    "summary": undone % {"amount": allocation.amount, "number": invoice.number},
-                    "data": {"allocation": allocation.pk},
-                    "content_type_id": invoice_type,
-                    "object_id": invoice.pk,
-                    **actor,
-                }
-            )
-        update_rows(Allocation, allocations, ["reversed_at", "reversed_by"])
-        update_rows(Invoice, list(invoices.values()), ["open_amount", "status", "paid_date", "days_late"])
-        for payment in payments.values():
-            payment.unallocated_amount, payment.reversed_at = Decimal("0.00"), now
-        update_rows(Payment, list(payments.values()), ["unallocated_amount", "reversed_at"])
-        controllers = dict(
-            Customer.objects.filter(pk__in=set(customer_of.values())).values_list("pk", "controller_id")
-        )
-        title = _("Payment reversed by the bank: check with the customer")
-        due = today + timedelta(days=1)
-        tasks = []
-        for entry in entries:
-            original = originals.get(entry.pk)
-            if original is None:
-                entry.status = (
-                    BankEntry.Status.UNMATCHED
-                    if entry.direction == BankEntry.Direction.CREDIT
-                    else BankEntry.Status.OUTGOING
-                )
-                entry.explanation = _("A reversal, but no matched payment it reverses was found.")
-                continue
-            payment = payments[original.payment_id]  # type: ignore[index]
-            summary = _(
-                "Payment of %(amount)s from %(date)s reversed by the bank (%(reason)s); reopened: %(numbers)s"
-            ) % {
-                "amount": payment.amount,
-                "date": payment.value_date.isoformat(),
-                "reason": entry.return_reason or _("storno"),
-                "numbers": ", ".join(numbers.get(payment.pk, [])) or "-",
+    originals = _originals_of(entries)
+    # Customers first, then payments, allocations and invoices: the order the ledger services lock in.
+    payment_ids = [o.payment_id for o in originals.values()]
+    customer_of = dict(Payment.objects.filter(pk__in=payment_ids).values_list("pk", "customer_id"))
+    ledger.lock_customers(customer_of.values())
+    payments = {
+        p.pk: p
+        for p in Payment.objects.select_for_update()
+        .filter(pk__in=payment_ids, reversed_at__isnull=True)
+        .order_by("pk")
+    }
+    originals = {e: o for e, o in originals.items() if o.payment_id in payments}
+    allocations = list(
+        Allocation.objects.active().select_for_update().filter(payment_id__in=list(payments)).order_by("pk")
+    )
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.select_for_update()
+        .filter(pk__in={a.invoice_id for a in allocations})
+        .only("id", "number", "customer_id", "open_amount", "currency", "status", "paid_date", "days_late")
+        .order_by("pk")
+    }
+    now, today = timezone.now(), timezone.localdate()
+    user = by if isinstance(by, User) else None
+    actor = {"actor_id": user.pk if user else None, "actor_label": "" if user else str(by)[:100]}
+    invoice_type = ContentType.objects.get_for_model(Invoice).pk
+    payment_type = ContentType.objects.get_for_model(Payment).pk
+    task_type = ContentType.objects.get_for_model(Task).pk
+    events: list[dict] = []
+    numbers: dict[int, list[str]] = {}
+    undone = gettext_noop("Allocation of %(amount)s to invoice %(number)s undone")
+    for allocation in allocations:
+        invoice = invoices[allocation.invoice_id]
+        invoice.open_amount += allocation.amount
+        invoice.status, invoice.paid_date, invoice.days_late = Invoice.Status.OPEN, None, None
+        allocation.reversed_at, allocation.reversed_by_id = now, actor["actor_id"]
+        numbers.setdefault(allocation.payment_id, []).append(invoice.number)  # type: ignore[arg-type]
+        events.append(
+            {
+                "customer_id": invoice.customer_id,
+                "kind": Event.Kind.ALLOCATION,
+                "verb": "unallocated",
+                **texts.stored(
+                    "summary",
+                    Text(
+                        undone, amount=texts.money(allocation.amount, invoice.currency), number=invoice.number
+                    ),
+                    300,
+                ),
+                "data": {"allocation": allocation.pk},
+                "content_type_id": invoice_type,
+                "object_id": invoice.pk,
+                **actor,
             }
-            events.append(
-                {
-                    "customer_id": payment.customer_id,
-                    "kind": Event.Kind.PAYMENT,
-                    "verb": "reversed",
-                    "summary": summary[:300],
-                    "content_type_id": payment_type,
-                    "object_id": payment.pk,
-                    **actor,
-                }
+        )
+    update_rows(Allocation, allocations, ["reversed_at", "reversed_by"])
+    update_rows(Invoice, list(invoices.values()), ["open_amount", "status", "paid_date", "days_late"])
+    for payment in payments.values():
+        payment.unallocated_amount, payment.reversed_at = Decimal("0.00"), now
+    update_rows(Payment, list(payments.values()), ["unallocated_amount", "reversed_at"])
+    controllers = dict(
+        Customer.objects.filter(pk__in=set(customer_of.values())).values_list("pk", "controller_id")
+    )
+    title = Text(gettext_noop("Payment reversed by the bank: check with the customer"))
+    due = today + timedelta(days=1)
+    tasks = []
+    for entry in entries:
+        original = originals.get(entry.pk)
+        if original is None:
+            entry.status = (
+                BankEntry.Status.UNMATCHED
+                if entry.direction == BankEntry.Direction.CREDIT
+                else BankEntry.Status.OUTGOING
             )
-            tasks.append(
-                {
-                    "customer_id": payment.customer_id,
-                    "title": title,
-                    "due_date": due,
-                    "kind": Task.Kind.PAYMENT,
-                    "priority": Task.Priority.HIGH,
-                    "assignee_id": controllers.get(payment.customer_id),
-                    "created_at": now,
-                }
-            )
-            entry.status = BankEntry.Status.REVERSAL
-            entry.reverses_id = original.pk
-            entry.customer_id = payment.customer_id
-            entry.explanation = summary[:300]
-        update_rows(BankEntry, entries, ["status", "reverses", "customer", "explanation"])
-        task_ids = insert_rows(Task, tasks)
-        for task, task_id in zip(tasks, task_ids, strict=True):
-            events.append(
-                {
-                    "customer_id": task["customer_id"],
-                    "kind": Event.Kind.TASK,
-                    "verb": "created",
-                    "summary": _("Task planned for %(date)s: %(title)s")
-                    % {"date": due.isoformat(), "title": title},
-                    "content_type_id": task_type,
-                    "object_id": task_id,
-                    **actor,
-                }
-            )
-        insert_rows(Event, [{**e, "created_at": now} for e in events])
-        refresh_balances(set(customer_of.values()))
+            _explain(entry, Text(gettext_noop("A reversal, but no matched payment it reverses was found.")))
+            continue
+        payment = payments[original.payment_id]  # type: ignore[index]
+        summary = Text(
+            gettext_noop(
+                "Payment of %(amount)s from %(date)s reversed by the bank (%(reason)s); reopened: %(numbers)s"
+            ),
+            amount=texts.money(payment.amount, payment.currency),
+            date=payment.value_date,
+            reason=entry.return_reason or Text(gettext_noop("storno")),
+            numbers=", ".join(numbers.get(payment.pk, [])) or "-",
+        )
+        events.append(
+            {
+                "customer_id": payment.customer_id,
+                "kind": Event.Kind.PAYMENT,
+                "verb": "reversed",
+                **texts.stored("summary", summary, 300),
+                "content_type_id": payment_type,
+                "object_id": payment.pk,
+                **actor,
+            }
+        )
+        tasks.append(
+            {
+                "customer_id": payment.customer_id,
+                **texts.stored("title", title, 200),
+                "due_date": due,
+                "kind": Task.Kind.PAYMENT,
+                "priority": Task.Priority.HIGH,
+                "assignee_id": controllers.get(payment.customer_id),
+                "created_at": now,
+            }
+        )
+        entry.status = BankEntry.Status.REVERSAL
+        entry.reverses_id = original.pk
+        entry.customer_id = payment.customer_id
+        _explain(entry, summary)
+    task_ids = insert_rows(Task, tasks)
+    for task, task_id in zip(tasks, task_ids, strict=True):
+        events.append(
+            {
+                "customer_id": task["customer_id"],
+                "kind": Event.Kind.TASK,
+                "verb": "created",
+                **texts.stored(
+                    "summary",
+                    Text(gettext_noop("Task planned for %(date)s: %(title)s"), date=due, title=title),
+                    300,
+                ),
+                "content_type_id": task_type,
+                "object_id": task_id,
+                **actor,
+            }
+        )
+    insert_rows(Event, [{**e, "created_at": now} for e in events])
+    stale.update(customer_of.values())
+
+
+def because(reasons: list[Text]) -> Text:
+    """Why an entry was matched: its reasons in a row, each in the reader's language."""
+    return Text("%(reasons)s", reasons=texts.joined(reasons, "; "))
+
+
+def _explain(entry: BankEntry, why: Text) -> None:
+    for name, value in texts.stored("explanation", why, 300).items():
+        setattr(entry, name, value)
 
 
 def _originals_of(entries: list[BankEntry]) -> dict[int, BankEntry]:

@@ -52,7 +52,7 @@ from accounts.demo.base import (
 )
 from accounts.demo.planner import Planner
 from accounts.demo.seeding import ATOMIC_UP_TO, SeedResult, seed, seed_big_customer
-from accounts.demo.users import CONTROLLERS, DEMO_PASSWORD, DEMO_USERS, MANAGER, ensure_demo_users
+from accounts.demo.users import CONTROLLERS, DEMO_PASSWORD, DEMO_USERS, MANAGER, SALES, ensure_demo_users
 from accounts.demo.writer import (
     BATCH_SIZE,
     analyze,
@@ -68,6 +68,7 @@ __all__ = [
     "BATCH_SIZE",
     "CHUNK_CUSTOMERS",
     "CONTROLLERS",
+    "SALES",
     "DEMO_PASSWORD",
     "DEMO_USERS",
     "MANAGER",

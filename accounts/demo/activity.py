@@ -35,6 +35,8 @@ from accounts.demo.words import (
     WEEKDAYS_NL,
 )
 from accounts.models import Customer, Event, Note, Task
+from creditmgmt import texts
+from creditmgmt.texts import Text
 
 
 class Standing(NamedTuple):
@@ -81,7 +83,7 @@ class ActivityPlanner(PlannerBase):
                 at,
                 Event.Kind.CUSTOMER,
                 "delivery_blocked",
-                self.t["blocked"] % {"reason": reason},
+                Text(self.t["blocked"], reason=reason),
                 ct,
                 customer.id,
                 actor=controller,
@@ -93,7 +95,7 @@ class ActivityPlanner(PlannerBase):
                 at + timedelta(seconds=30),
                 Event.Kind.CUSTOMER,
                 "updated",
-                self.t["changed"] % {"fields": "status"},
+                Text(self.t["changed"], fields="status"),
                 ct,
                 customer.id,
                 actor=controller,
@@ -107,7 +109,7 @@ class ActivityPlanner(PlannerBase):
                 at,
                 Event.Kind.CUSTOMER,
                 "updated",
-                self.t["changed"] % {"fields": "status"},
+                Text(self.t["changed"], fields="status"),
                 ct,
                 customer.id,
                 actor=controller,
@@ -324,7 +326,7 @@ class ActivityPlanner(PlannerBase):
             status=Task.Status.OPEN,
             created_at=created_at,
         )
-        summary = self.t["task"] % {"date": due.isoformat(), "title": title}
+        summary = Text(self.t["task"], date=due, title=title)
         self.event(
             events,
             created_at,
@@ -341,13 +343,13 @@ class ActivityPlanner(PlannerBase):
             task.outcome = done
             task.completed_by_id = assignee
             task.completed_at = max(created_at, self.at(due, 10 * 60 + rng.randint(0, 360)))
-            summary = self.t["task_done"] % {"title": title, "outcome": self.outcomes[done]}
+            summary = Text(self.t["task_done"], title=title, outcome=Task.Outcome(done))
             self.event(
                 events,
                 task.completed_at,
                 Event.Kind.TASK,
                 "completed",
-                summary[:300],
+                summary,
                 self.ct[Task],
                 tid,
                 actor=assignee,
@@ -366,7 +368,7 @@ class ActivityPlanner(PlannerBase):
                     customer_id=customer_id,
                     kind=kind,
                     verb=verb,
-                    summary=summary[:300],
+                    **texts.stored("summary", summary, 300),
                     data=data,
                     actor_id=actor_id,
                     actor_label=label,

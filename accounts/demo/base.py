@@ -18,9 +18,10 @@ from django.db.models import Max
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.demo.identifiers import cumulative
-from accounts.demo.users import CONTROLLERS
+from accounts.demo.users import CONTROLLERS, SALES
 from accounts.demo.words import NL_CITIES
 from accounts.models import (
     Allocation,
@@ -32,6 +33,7 @@ from accounts.models import (
     Payment,
     Task,
 )
+from creditmgmt.texts import Text
 
 PROFILES = (
     "on_time",
@@ -183,6 +185,7 @@ class PlannerBase:
         self.window = (today - self.start).days
         self.staff = staff
         self.controllers = [staff[name] for name in CONTROLLERS]
+        self.account_managers = [staff[name] for name in SALES if name in staff]
         self.ct = content_types
         self.ids = ids or Ids()
         self.taken_kvk = set(taken_kvk or ())
@@ -196,23 +199,24 @@ class PlannerBase:
         self.segments = list(SEGMENTS)
         self.segment_cum = cumulative(v[0] for v in SEGMENTS.values())
         self.city_cum = cumulative(c[4] for c in NL_CITIES)
-        # Translated once: gettext per row costs more than building the row.
+        # The timeline's messages, as the services write them (shown in the reader's language).
         self.t = {
-            "created": _("Customer %(name)s created"),
-            "received": _("Payment of %(currency)s %(amount)s received (%(date)s)"),
-            "payment_of": _("payment of %(date)s"),
-            "credit_of": _("credit note %(number)s"),
-            "allocated": _("%(amount)s of the %(source)s allocated to invoice %(number)s"),
-            "posted": _("%(label)s %(number)s posted: %(currency)s %(amount)s, due %(due)s"),
-            "invoice": _("Invoice"),
-            "credit_note": _("Credit note"),
-            "blocked": _("Delivery block set: %(reason)s"),
-            "changed": _("Customer details changed: %(fields)s"),
-            "task": _("Task planned for %(date)s: %(title)s"),
-            "task_done": _("Task done: %(title)s — %(outcome)s"),
+            "created": gettext_noop("Customer %(name)s created"),
+            "received": gettext_noop("Payment of %(amount)s received (%(date)s)"),
+            "allocated": gettext_noop(
+                "%(amount)s of the payment of %(date)s allocated to invoice %(number)s"
+            ),
+            "credit_allocated": gettext_noop(
+                "%(amount)s of credit note %(credit_note)s allocated to invoice %(number)s"
+            ),
+            "posted": gettext_noop("Invoice %(number)s posted: %(amount)s, due %(due)s"),
+            "credit_posted": gettext_noop("Credit note %(number)s posted: %(amount)s, due %(due)s"),
+            "blocked": gettext_noop("Delivery block set: %(reason)s"),
+            "changed": gettext_noop("Customer details changed: %(fields)s"),
+            "task": gettext_noop("Task planned for %(date)s: %(title)s"),
+            "task_done": gettext_noop("Task done: %(title)s — %(outcome)s"),
             "ap": _("Accounts payable"),
         }
-        self.outcomes = {value: str(label) for value, label in Task.Outcome.choices}
 
     def at(self, day: date, minutes: int) -> datetime:
         """A moment (minutes after midnight) on a day, never after now."""
@@ -234,7 +238,7 @@ class PlannerBase:
         at: datetime,
         kind: str,
         verb: str,
-        summary: str,
+        summary: Text | str,
         ct: int,
         obj: int,
         *,

@@ -187,6 +187,7 @@ class CompanyPlanner(PlannerBase):
             segment=segment,
             parent_id=parent_id,
             controller_id=controller,
+            account_manager_id=self._account_manager(cid, parent_id, segment),
             credit_limit=Decimal(credit_limit).quantize(CENT),
             payment_terms_days=rng.choice(terms),
             status=status,
@@ -195,6 +196,16 @@ class CompanyPlanner(PlannerBase):
             updated_at=self.stamp,
         )
         return PlannedCustomer(customer, profile, phone_prefix, since, until, starts_group)
+
+    def _account_manager(self, cid: int, parent_id: int | None, segment: str) -> int | None:
+        """Sales look after the companies, a group as one; consumers and most small businesses
+        buy through the webshop and have no account manager. Chosen without the random
+        generator, so the rest of the book stays as it was."""
+        if not self.account_managers or segment == Customer.Segment.CONSUMER:
+            return None
+        if segment == Customer.Segment.SMALL_BUSINESS and cid % 3:
+            return None
+        return self.account_managers[(parent_id or cid) % len(self.account_managers)]
 
     def _nl_name(self, rng, segment, city, starts_group, group_surname, parent_id) -> tuple[str, str]:
         LF = Customer.LegalForm

@@ -20,6 +20,8 @@ from accounts.demo.base import BANK, ERP, MATCHING, Batch, PlannedInvoice, Plann
 from accounts.demo.identifiers import cents, make_iban
 from accounts.demo.words import DESCRIPTIONS, MONTHS_NL
 from accounts.models import Allocation, Customer, Event, Invoice, Payment
+from creditmgmt import texts
+from creditmgmt.texts import Text
 
 Settles = list[tuple[PlannedInvoice, int]]  # what one payment pays: [(invoice, cents)]
 CreditNotes = list[tuple[PlannedInvoice, PlannedInvoice | None]]  # (credit note, invoice it settles)
@@ -195,11 +197,12 @@ class HistoryPlanner(PlannerBase):
                     created_at=at,
                 )
             )
-            summary = t["allocated"] % {
-                "amount": cents(-cn.amount),
-                "source": t["credit_of"] % {"number": cn.number},
-                "number": target.number,
-            }
+            summary = Text(
+                t["credit_allocated"],
+                amount=texts.money(cents(-cn.amount), "EUR"),
+                credit_note=cn.number,
+                number=target.number,
+            )
             data = {"allocation": alloc_id, "invoice_open": str(cents(target.amount + cn.amount))}
             self.event(
                 events,
@@ -253,11 +256,10 @@ class HistoryPlanner(PlannerBase):
                     created_at=at,
                 )
             )
-            summary = t["received"] % {"currency": "EUR", "amount": cents(amount), "date": day.isoformat()}
+            summary = Text(t["received"], amount=texts.money(cents(amount), "EUR"), date=day)
             self.event(events, at, Event.Kind.PAYMENT, "received", summary, ct_payment, pid, label=BANK)
             if extra is None:
                 continue  # the second payment of an invoice paid twice stays unallocated
-            source = t["payment_of"] % {"date": day.isoformat()}
             for n, (inv, part) in enumerate(settles, 1):
                 alloc_id = ids.take(Allocation)
                 inv.allocations.append((day, part, alloc_id))
@@ -272,7 +274,9 @@ class HistoryPlanner(PlannerBase):
                         created_at=alloc_at,
                     )
                 )
-                summary = t["allocated"] % {"amount": cents(part), "source": source, "number": inv.number}
+                summary = Text(
+                    t["allocated"], amount=texts.money(cents(part), "EUR"), date=day, number=inv.number
+                )
                 data = {"allocation": alloc_id, "invoice_open": str(cents(inv.open))}
                 self.event(
                     events,
@@ -330,13 +334,12 @@ class HistoryPlanner(PlannerBase):
                     created_at=at,
                 )
             )
-            summary = t["posted"] % {
-                "label": t["credit_note"] if inv.amount < 0 else t["invoice"],
-                "number": inv.number,
-                "currency": "EUR",
-                "amount": cents(inv.amount),
-                "due": inv.due.isoformat(),
-            }
+            summary = Text(
+                t["credit_posted"] if inv.amount < 0 else t["posted"],
+                number=inv.number,
+                amount=texts.money(cents(inv.amount), "EUR"),
+                due=inv.due,
+            )
             self.event(events, at, Event.Kind.INVOICE, "posted", summary, ct_invoice, inv.id, label=ERP)
         customer.open_amount = cents(open_total)
         customer.oldest_open_due_date = oldest_due

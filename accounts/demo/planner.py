@@ -10,6 +10,7 @@ from accounts.demo.base import CHUNK_CUSTOMERS, ERP, SEGMENTS, STANDARD_WINDOW_D
 from accounts.demo.companies import CompanyPlanner
 from accounts.demo.history import HistoryPlanner
 from accounts.models import Customer, Event
+from creditmgmt.texts import Text
 
 
 class Planner(CompanyPlanner, HistoryPlanner, ActivityPlanner):
@@ -49,7 +50,7 @@ class Planner(CompanyPlanner, HistoryPlanner, ActivityPlanner):
             customer.created_at,
             Event.Kind.CUSTOMER,
             "created",
-            self.t["created"] % {"name": customer.name},
+            Text(self.t["created"], name=customer.name),
             self.ct[Customer],
             customer.id,
             label=ERP,

@@ -17,8 +17,11 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("pieter", Role.CONTROLLER, "Pieter", "van den Berg", "nl"),
     ("cees", Role.COUNTER, "Cees", "Mulder", "nl"),
     ("sam", Role.SALES, "Sam", "Hendriks", "en"),
+    ("lisa", Role.SALES, "Lisa", "Jansen", "nl"),
 ]
 CONTROLLERS = ("chris", "olga", "pieter")
+# The account managers of the demo customers (Customer.account_manager).
+SALES = ("sam", "lisa")
 MANAGER = "mark"
 
 

@@ -13,14 +13,23 @@ from django.db.models import DecimalField, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.imports.base import CHANGED, CUSTOMERS, NEW, UNCHANGED, ImportFileError
 from accounts.imports.checks import _chunks
 from accounts.imports.lines import Line
 from accounts.imports.plan import Plan, build_plan
 from accounts.models import MONEY, ZERO, Customer, Event, Invoice, Payment, event_target
-from accounts.services import Actor, actor_fields, record_event, refresh_customer_balance
+from accounts.services import (
+    Actor,
+    account_manager_event,
+    actor_fields,
+    record_event,
+    refresh_customer_balance,
+)
+from creditmgmt import texts
+from creditmgmt.models import User
+from creditmgmt.texts import Text
 
 
 @dataclass
@@ -120,7 +129,7 @@ def _write_events(events: list[dict[str, Any]], *, by: Actor) -> None:
                 customer_id=customer if isinstance(customer, int) else customer.pk,
                 kind=event["kind"],
                 verb=event["verb"],
-                summary=event["summary"][:300],
+                **texts.stored("summary", event["summary"], 300),
                 data=event.get("data") or {},
                 created_at=now,
                 **actor,
@@ -212,8 +221,11 @@ def _apply_customers(plan: Plan, *, by: Actor, source: str) -> int:
             "customer": line.obj.pk,
             "kind": Event.Kind.IMPORT,
             "verb": "created",
-            "summary": _("Customer %(name)s created by the import of %(source)s")
-            % {"name": line.obj.name, "source": source},
+            "summary": Text(
+                gettext_noop("Customer %(name)s created by the import of %(source)s"),
+                name=line.obj.name,
+                source=source,
+            ),
             "target": line.obj,
             "data": {"source": source, "line": line.line},
         }
@@ -224,15 +236,34 @@ def _apply_customers(plan: Plan, *, by: Actor, source: str) -> int:
             "customer": line.obj.pk,
             "kind": Event.Kind.IMPORT,
             "verb": "updated",
-            "summary": _("Customer details changed by the import of %(source)s: %(fields)s")
-            % {"source": source, "fields": ", ".join(line.changes)},
+            "summary": Text(
+                gettext_noop("Customer details changed by the import of %(source)s: %(fields)s"),
+                source=source,
+                fields=", ".join(fields),
+            ),
             "target": line.obj,
             "data": {"source": source, "line": line.line, "changes": _changes_data(line)},
         }
         for line in changed_lines
+        if (fields := [f for f in line.changes if f != "account_manager"])
     ]
+    events += _account_manager_events(changed_lines, source=source)
     _write_events(events, by=by)
-    return len(events)
+    return len(new_lines) + len(changed_lines)
+
+
+def _account_manager_events(lines: list[Line], *, source: str) -> list[dict[str, Any]]:
+    """A change of account manager has its own timeline event, as when made on the customer page."""
+    moved = [line for line in lines if "account_manager" in line.changes]
+    ids = {i for line in moved for i in (line.current.account_manager_id, line.obj.account_manager_id) if i}
+    users = User.objects.in_bulk(ids)
+    events = []
+    for line in moved:
+        old, new = users.get(line.current.account_manager_id), users.get(line.obj.account_manager_id)
+        event = account_manager_event(line.obj.pk, old, new)
+        event["data"] |= {"source": source, "line": line.line}
+        events.append(event)
+    return events
 
 
 def _give_payment_references(invoices: list[Invoice]) -> None:
@@ -276,10 +307,15 @@ def _apply_invoices(plan: Plan, *, by: Actor, source: str) -> int:
                 "customer": customer_id,
                 "kind": Event.Kind.IMPORT,
                 "verb": "invoices_imported",
-                "summary": _(
-                    "Import of %(source)s: %(new)s new and %(changed)s changed invoices (%(numbers)s)"
-                )
-                % {"source": source, "new": len(created), "changed": len(changed), "numbers": shown},
+                "summary": Text(
+                    gettext_noop(
+                        "Import of %(source)s: %(new)s new and %(changed)s changed invoices (%(numbers)s)"
+                    ),
+                    source=source,
+                    new=len(created),
+                    changed=len(changed),
+                    numbers=shown,
+                ),
                 "data": {
                     "source": source,
                     "new_count": len(created),

@@ -269,6 +269,7 @@ CUSTOMER_PARSERS: dict[str, Callable[[Any], Any]] = {
     "segment": choice_parser("segment"), "credit_limit": parse_amount,
     "payment_terms_days": parse_whole_number, "status": choice_parser("status"),
     "risk_class": choice_parser("risk_class"), "controller": parse_text, "parent": parse_text,
+    "account_manager": parse_text,
 }  # fmt: skip
 
 INVOICE_PARSERS: dict[str, Callable[[Any], Any]] = {

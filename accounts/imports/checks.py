@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.imports.base import CHANGED, NEW, UNCHANGED
 from accounts.imports.lines import Line, _display
 from accounts.models import Allocation, Customer, Invoice, Payment
+from accounts.services import is_account_manager_choice
 from creditmgmt.models import User
 
 # Numbers per IN (...) query: SQLite and PostgreSQL both take this many parameters.
@@ -90,7 +91,7 @@ def _compare(line: Line, current: models.Model, obj: models.Model, attrs: Iterab
 CUSTOMER_ATTRS = [
     "name", "legal_form", "kvk_number", "vat_number", "address", "postal_code", "city",
     "country", "language", "currency", "segment", "credit_limit", "payment_terms_days",
-    "status", "risk_class", "controller_id", "parent_id",
+    "status", "risk_class", "controller_id", "parent_id", "account_manager_id",
 ]  # fmt: skip
 
 
@@ -102,8 +103,17 @@ def _check_customers(lines: list[Line], *, lock: bool) -> None:
     missing_parent_ids = {c.parent_id for c in existing.values() if c.parent_id} - set(id_to_number)
     for chunk in _chunks(missing_parent_ids):
         id_to_number.update(Customer.objects.filter(pk__in=chunk).values_list("pk", "number"))
-    users = {u.username.casefold(): u for u in User.objects.filter(is_active=True).only("pk", "username")}
+    users = {
+        u.username.casefold(): u
+        for u in User.objects.filter(is_active=True).only("pk", "username", "email", "role")
+    }
     usernames = {u.pk: u.username for u in users.values()}
+    # An account manager is named by username or e-mail address.
+    by_email = {u.email.casefold(): u for u in users.values() if u.email}
+    # Former account managers who have left still show by name in the preview.
+    gone = {c.account_manager_id for c in existing.values() if c.account_manager_id} - set(usernames)
+    if gone:
+        usernames.update(User.objects.filter(pk__in=gone).values_list("pk", "username"))
     # Customers whose currency is fixed because documents exist in it.
     currency_changes = {
         c.pk
@@ -122,7 +132,7 @@ def _check_customers(lines: list[Line], *, lock: bool) -> None:
     def show(name: str, value: Any) -> str:
         if name == "parent":
             return id_to_number.get(value, "—") if value else "—"
-        if name == "controller":
+        if name in ("controller", "account_manager"):
             return usernames.get(value, str(value)) if value else "—"
         return _display(name, value)
 
@@ -142,6 +152,22 @@ def _check_customers(lines: list[Line], *, lock: bool) -> None:
                     )
                 else:
                     obj.controller_id = user.pk
+            elif name == "account_manager":
+                user = users.get(value.casefold()) or by_email.get(value.casefold())
+                if user is None:
+                    line.add_error(
+                        name,
+                        _("There is no active user with username or e-mail address %(value)s.")
+                        % {"value": value},
+                    )
+                elif not is_account_manager_choice(user):
+                    line.add_error(
+                        name,
+                        _("%(value)s is not a sales user: only active users with the sales role can be "
+                          "account managers.") % {"value": value},
+                    )  # fmt: skip
+                else:
+                    obj.account_manager_id = user.pk
             elif name == "parent":
                 if value == line.number:
                     line.add_error(name, _("A customer cannot be its own parent."))
@@ -159,11 +185,12 @@ def _check_customers(lines: list[Line], *, lock: bool) -> None:
         elif current is not None and current.parent_id:
             parent_of[line.number] = id_to_number.get(current.parent_id, "")
         if current is None:
-            exclude = ["parent", "controller"]
+            exclude = ["parent", "controller", "account_manager"]
         else:
             exclude = [f.name for f in Customer._meta.fields if f.name not in given] + [
                 "parent",
                 "controller",
+                "account_manager",
             ]
         _model_errors(line, obj, exclude)
         if obj.credit_limit is not None and obj.credit_limit < 0 and not line.has_error("credit_limit"):
@@ -175,6 +202,7 @@ def _check_customers(lines: list[Line], *, lock: bool) -> None:
                 % {"number": line.number, "currency": current.currency},
             )
         line.obj = obj
+        line.current = current
         if current is None:
             line.action = NEW
         else:

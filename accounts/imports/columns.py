@@ -72,6 +72,10 @@ CUSTOMER_SPEC = KindSpec(
         "status": (),
         "risk_class": ("risk class", "risk", "risico", "risicoklasse"),
         "controller": ("credit controller", "debiteurenbeheerder", "beheerder", "username"),
+        "account_manager": (
+            "account manager", "accountmanager", "accountbeheerder", "salesperson", "sales rep",
+            "verkoper", "vertegenwoordiger",
+        ),
         "parent": (
             "parent number", "parent company", "moeder", "moedermaatschappij", "concern",
             "concernnummer", "hoofddebiteur",

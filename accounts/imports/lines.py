@@ -38,6 +38,8 @@ class Line:
     errors: list[LineError] = field(default_factory=list)
     # customers: the parent is a new customer of the same file
     new_parent: str = ""
+    # the record as it was before this line (None for a new one)
+    current: Any = None
 
     def add_error(self, column: str, message: str) -> None:
         if not any(e.column == column and e.message == message for e in self.errors):

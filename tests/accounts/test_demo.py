@@ -297,6 +297,19 @@ def test_every_role_has_a_user_who_can_sign_in():
 
 
 @pytest.mark.django_db
+def test_demo_sales_users_are_account_managers_of_the_companies():
+    seed(40)
+    managed = Customer.objects.filter(account_manager__isnull=False)
+    assert set(managed.values_list("account_manager__username", flat=True)) == set(demo.SALES)
+    assert set(managed.values_list("account_manager__role", flat=True)) == {Role.SALES}
+    assert not managed.filter(segment=Customer.Segment.CONSUMER).exists()
+    # A group has one account manager; some customers have none, so the old rule still counts.
+    for parent in Customer.objects.filter(subsidiaries__isnull=False).distinct():
+        assert {c.account_manager_id for c in parent.subsidiaries.all()} == {parent.account_manager_id}
+    assert Customer.objects.filter(account_manager__isnull=True).exists()
+
+
+@pytest.mark.django_db
 def test_command_if_empty_does_nothing_the_second_time():
     out = StringIO()
     call_command("seed_demo", "--customers=8", "--seed=3", "--today=2026-03-16", "--if-empty", stdout=out)

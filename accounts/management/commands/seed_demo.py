@@ -1,8 +1,12 @@
 """python manage.py seed_demo --customers 400 --seed 2026 [--if-empty] [--months 18] [--today 2026-11-20]"""
 
 from datetime import date
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import module_has_submodule
 
 from accounts import demo
 
@@ -50,3 +54,17 @@ class Command(BaseCommand):
             seed_todays_statement(
                 today=today or timezone.localdate(), seed=seed, log=lambda line: self.stdout.write(line)
             )
+            seed_app_demos(seed=seed, today=today, log=lambda line: self.stdout.write(line))
+
+
+# Per app, in this order: its cases (dunning: disputes, promises, plans), then its inbox mail.
+DEMO_MODULES = ("demo_cases", "inbox.demo")
+
+
+def seed_app_demos(**kwargs) -> None:
+    """Apps above accounts add their demo rows through their own services in these modules
+    (each with a `seed(seed=, today=, log=)`); found by name so accounts imports none of them."""
+    for config in apps.get_app_configs():
+        for name in DEMO_MODULES:
+            if module_has_submodule(config.module, name.split(".")[0]) and find_spec(f"{config.name}.{name}"):
+                import_module(f"{config.name}.{name}").seed(**kwargs)

@@ -67,3 +67,17 @@ def test_identical_bookings_in_one_file_stay_apart():
     assert import_statement_file(data=text, file_name="t.sta", by="t", match=False).entries == 2
     assert import_statement_file(data=text, file_name="t.sta", by="t", match=False).entries == 0
     assert BankEntry.objects.count() == 2
+
+
+def test_the_error_case_that_does_not_add_up_is_imported_with_the_problem_named():
+    """The folder's README counts this file among the broken ones: its balances do not add up.
+
+    So do those of sixteen valid camt files (extracts of longer statements), and balances
+    are the only thing wrong with it, so it is imported like them, with the problem named
+    on the summary and the statement, rather than refused."""
+    summary = import_statement_file(
+        data=bank_file("newinnovations-camt053__error-camt053.xml"), file_name="e.xml", by="test"
+    )
+    assert summary.entries == 2
+    assert any("does not add up" in w and "900.00" in w for w in summary.warnings), summary.warnings
+    assert BankStatement.objects.get().warnings == summary.warnings

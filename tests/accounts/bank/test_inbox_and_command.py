@@ -25,6 +25,17 @@ def test_command_imports_and_reports(capsys):
     assert "0 new entries (11 already imported)" in out.getvalue()
 
 
+def test_command_matches_later_what_it_imported_without_matching():
+    call_command("import_statement", str(GOOD), "--no-match", stdout=StringIO())
+    assert set(BankEntry.objects.values_list("status", flat=True)) == {BankEntry.Status.NEW}
+    out = StringIO()
+    call_command("import_statement", "--match-new", stdout=out)
+    assert "11 entries matched" in out.getvalue()
+    assert not BankEntry.objects.filter(status=BankEntry.Status.NEW).exists()
+    with pytest.raises(CommandError, match="Name the files"):
+        call_command("import_statement", stdout=StringIO())
+
+
 def test_command_refuses_a_broken_file_with_its_line():
     err = StringIO()
     with pytest.raises(CommandError, match="1 of 2 files"):

@@ -334,3 +334,45 @@ def test_payer_name_among_many_customers_is_found_by_its_rare_word():
         ctx, amount=Decimal("812.40"), iban="", name="bakkerij jansen 7", reference="", text=""
     )[0]
     assert best.customer_id == 7 and best.score >= 90
+
+
+def test_an_invoice_paid_meanwhile_is_not_paid_twice(acme):
+    """The matching decides on open amounts read without locks; the write only changes invoices
+    still as it saw them. One paid by hand in between: its line waits, the other goes through."""
+    a, b = post(acme, "F-1", "100.00"), post(acme, "F-2", "200.00")
+    summary = bank.import_statement_file(
+        data=camt053(
+            account=OUR_IBAN,
+            lines=[
+                Line(Decimal("100.00"), TODAY, reference=a.payment_reference),
+                Line(Decimal("200.00"), TODAY, reference=b.payment_reference),
+            ],
+            statement_id="S1",
+        ),
+        file_name="t.xml",
+        by="test",
+        match=False,
+    )
+    assert summary.entries == 2 and BankEntry.objects.filter(status=BankEntry.Status.NEW).count() == 2
+    context = bank.load_context()  # what the matching sees ...
+    payment = services.record_payment(customer=acme, amount=Decimal("100.00"), value_date=TODAY, by="clerk")
+    services.allocate(invoice=a, payment=payment, by="clerk")  # ... before someone pays F-1 by hand
+    counts = bank.match_entries(
+        entry_ids=list(BankEntry.objects.values_list("pk", flat=True)), by="t", context=context
+    )
+    assert counts["matched"] == 1 and counts["unmatched"] == 1
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.open_amount == 0 and a.allocations.count() == 1  # paid once, by hand
+    assert b.status == Invoice.Status.PAID
+    waiting = BankEntry.objects.get(status=BankEntry.Status.UNMATCHED)
+    assert waiting.amount == Decimal("100.00") and "changed while" in waiting.explanation
+    acme.refresh_from_db()
+    assert acme.open_amount == 0 and acme.unallocated_amount == 0
+
+
+def test_an_entry_of_nothing_is_not_turned_into_a_payment(acme):
+    invoice = post(acme, "F-1", "100.00")
+    summary = run(Line(Decimal("0.00"), TODAY, reference=invoice.payment_reference))
+    assert summary.matched == 0 and summary.unmatched == 1
+    assert not Payment.objects.exists()

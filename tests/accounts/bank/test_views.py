@@ -146,3 +146,15 @@ def test_statement_page(controller_client, queue, django_assert_num_queries):
 @pytest.mark.parametrize("model", ["bankcsvmapping", "bankstatement", "bankentry", "knowniban"])
 def test_admin_pages(admin_client, queue, model):
     assert admin_client.get(reverse(f"admin:accounts_{model}_changelist")).status_code == 200
+
+
+def test_why_an_entry_waits_is_shown_in_the_readers_language(controller_client, queue):
+    """The import ran in English (the worker's language); a Dutch controller reads the reasons in Dutch."""
+    assert "the amount equals the open amount of Q-0" in BankEntry.objects.get(amount=100).explanation
+    statement = reverse("accounts:bank_statement", args=[BankStatement.objects.get().pk])
+    for url in (reverse("accounts:bank_unmatched"), statement):
+        dutch = controller_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+        assert "het bedrag is gelijk aan het openstaande bedrag van Q-0" in dutch
+        assert "the amount equals" not in dutch
+        english = controller_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "the amount equals the open amount of Q-0" in english
