@@ -33,13 +33,13 @@ def write_case_file(*, customer: Customer, invoices: list[Invoice], today: date,
     writer.writerow(["costs", "", today, "", costs, costs, "statutory collection costs (WIK)"])
     writer.writerow(["interest", "", today, "", interest, interest, "statutory commercial interest"])
     for e in events:
-        writer.writerow(["event", e.verb, e.created_at.date(), "", "", "", e.summary])
+        writer.writerow(["event", e.verb, e.created_at.date(), "", "", "", e.summary_text])
     (folder / f"{stem}.csv").write_text(buffer.getvalue(), encoding="utf-8")
     total = sum((i.open_amount for i in invoices), costs + interest)
     lines = [
         f"{i.number}  {i.issue_date}  due {i.due_date}  {customer.currency} {i.open_amount}" for i in invoices
     ]
-    history = [f"{e.created_at:%Y-%m-%d}  {e.summary}" for e in events[:60]]
+    history = [f"{e.created_at:%Y-%m-%d}  {e.summary_text}" for e in events[:60]]
     body = (
         f"Customer {customer.number}, {customer.name}\nKvK {customer.kvk_number or '-'}\n\n"
         "Open invoices\n"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,11 +20,30 @@ from dunning.rendering import (
     render_text,
 )
 
-TemplateIndex = dict[tuple[str, str, str], Template]
+
+class TemplateIndex(dict[tuple[str, str, str], Template]):
+    """(key, channel, language) → the first variant's current text; .variants holds every active one."""
+
+    def __init__(self, templates: Iterable[Template] = ()) -> None:
+        super().__init__()
+        self.variants: dict[tuple[str, str, str], list[Template]] = defaultdict(list)
+        for template in sorted(templates, key=lambda t: t.variant):
+            slot = (template.key, template.channel, template.language)
+            self.variants[slot].append(template)
+            self.setdefault(slot, template)
 
 
 def current_templates() -> TemplateIndex:
-    return {(t.key, t.channel, t.language): t for t in Template.objects.current()}
+    return TemplateIndex(Template.objects.current())
+
+
+def variant_bucket(seed: str, count: int) -> int:
+    """A stable pick out of count: a hash, not random(), so reruns and later steps give the same."""
+    return int(hashlib.sha256(seed.encode()).hexdigest()[:12], 16) % count
+
+
+def variant_seed(customer_id: int, template_key: str) -> str:
+    return f"{customer_id}:{template_key}"
 
 
 def idempotency_key(*, customer_id: int, step_id: int, cycle: int, channel: str) -> str:
@@ -48,13 +69,32 @@ def route(step: Step, contacts: Sequence[Contact]) -> tuple[str, Contact | None]
     return Channel.LETTER, primary_contact(contacts)
 
 
-def find_template(templates: TemplateIndex, key: str, channel: str, language: str) -> Template:
-    """The current template for the key, channel and language (with fallbacks: en, then the e-mail text)."""
+def find_template(
+    templates: TemplateIndex | dict, key: str, channel: str, language: str, *, seed: str = ""
+) -> Template:
+    """The current template for the key, channel and language (with fallbacks: en, then the e-mail text).
+
+    With a seed (customer and step) and several active variants, one variant chosen by the seed.
+    """
     for wanted in (channel, Channel.EMAIL):
         available = {lang for (k, ch, lang) in templates if k == key and ch == wanted}
         if available:
-            return templates[(key, wanted, choose_language(language, available))]
+            slot = (key, wanted, choose_language(language, available))
+            variants = getattr(templates, "variants", {}).get(slot, [])
+            if seed and len(variants) > 1:
+                return variants[variant_bucket(seed, len(variants))]
+            return templates[slot]
     raise ImproperlyConfigured(f"No template {key!r} for {channel}: add one on the templates page")
+
+
+def step_template(
+    customer: Customer, step: Step, contacts: Sequence[Contact], templates: TemplateIndex
+) -> tuple[str, Contact | None, Template]:
+    """The channel, contact and template (the customer's variant) a step's message uses."""
+    channel, contact = route(step, contacts)
+    language = (contact.language if contact and contact.language else "") or customer.language
+    seed = variant_seed(customer.pk, step.template_key)
+    return channel, contact, find_template(templates, step.template_key, channel, language, seed=seed)
 
 
 def compose_message(
@@ -70,9 +110,7 @@ def compose_message(
     interest,
 ) -> Message:
     """An unsaved outbox message for the step (the caller saves it with the action)."""
-    channel, contact = route(step, contacts)
-    language = (contact.language if contact and contact.language else "") or customer.language
-    template = find_template(templates, step.template_key, channel, language)
+    channel, contact, template = step_template(customer, step, contacts, templates)
     context = build_context(
         customer=customer,
         contact=contact,
@@ -102,6 +140,7 @@ def compose_message(
             customer_id=customer.pk, step_id=step.pk, cycle=cycle, channel=channel
         ),
         template_version=template.version,
+        template_variant=template.variant,
     )
     if channel == Channel.EMAIL:
         from dunning.outbox import outgoing_message_id

@@ -24,10 +24,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Event
 from accounts.services import build_event, record_event
+from creditmgmt.texts import Text
 from dunning import parallel
 from dunning.letters import build_letter, render_letters
 from dunning.models import Channel, LetterBatch, Message
@@ -91,7 +92,7 @@ def _claim_batch(now: datetime, *, channels: list[str], limit: int) -> list[Mess
     )
 
 
-def _mark_sent(messages: list[Message], *, now: datetime, summaries: list[str]) -> None:
+def _mark_sent(messages: list[Message], *, now: datetime, summaries: list[Text]) -> None:
     """Sent, and on the customers' timelines: one transaction for the batch."""
     with transaction.atomic():
         Message.objects.filter(pk__in=[m.pk for m in messages], status=Message.Status.SENDING).update(
@@ -129,13 +130,13 @@ def _mark_failed(message: Message, *, now: datetime, error: str) -> str:
                 customer=customer,
                 kind=Event.Kind.MESSAGE,
                 verb="failed",
-                summary=_("%(channel)s to %(to)s failed after %(n)s attempts: %(error)s")
-                % {
-                    "channel": message.get_channel_display(),
-                    "to": message.recipient,
-                    "n": message.attempts,
-                    "error": error[:120],
-                },
+                summary=Text(
+                    gettext_noop("%(channel)s to %(to)s failed after %(n)s attempts: %(error)s"),
+                    channel=Channel(message.channel),
+                    to=message.recipient,
+                    n=message.attempts,
+                    error=error[:120],
+                ),
                 by=ACTOR,
                 target=message,
             )
@@ -191,13 +192,23 @@ def _send_email(message: Message, connection) -> None:
     if not message.message_id:  # messages made before compose set it
         message.message_id = outgoing_message_id(message)
         Message.objects.filter(pk=message.pk).update(message_id=message.message_id)
+    headers = {"X-Credit-Message": message.idempotency_key, "Message-ID": message.message_id}
+    if message.in_reply_to:  # a reply from the shared inbox: the customer's mail program keeps the thread
+        headers["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        headers["References"] = message.references
     email_message = OutboxEmail(
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
         reply_to=[settings.COMPANY["email"]],
-        headers={"X-Credit-Message": message.idempotency_key, "Message-ID": message.message_id},
+        headers=headers,
     )
+    if message.attachments:
+        from dunning.inbox.replies import attachments_for
+
+        for filename, content, mimetype in attachments_for(message):
+            email_message.attach(filename, content, mimetype)
     connection.send_messages([email_message])
 
 
@@ -219,7 +230,7 @@ def _deliver_batches(now: datetime) -> dict:
     gateway = None
     while batch := _claim_batch(now, channels=[Channel.EMAIL, Channel.SMS], limit=BATCH):
         sent: list[Message] = []
-        summaries: list[str] = []
+        summaries: list[Text] = []
         failed: list[tuple[Message, str]] = []
         connection = mailers.default  # a new connection, kept open for the batch
         try:
@@ -235,18 +246,19 @@ def _deliver_batches(now: datetime) -> dict:
                     if not opened:
                         raise ConnectionError(error)
                     _send_email(message, connection)
-                    summary = _("%(step)s: e-mail sent to %(to)s: %(subject)s")
+                    summary = gettext_noop("%(step)s: e-mail sent to %(to)s: %(subject)s")
                 else:
                     gateway = gateway or sms_gateway()
                     gateway.send(to=message.recipient, text=message.body)
-                    summary = _("%(step)s: SMS sent to %(to)s: %(subject)s")
+                    summary = gettext_noop("%(step)s: SMS sent to %(to)s: %(subject)s")
             except Exception as exc:  # noqa: BLE001 (any transport error is retried)
                 logger.warning("message %s: %s", message.pk, exc)
                 failed.append((message, error if not opened else f"{type(exc).__name__}: {exc}"))
                 continue
             sent.append(message)
-            step = message.action.step.name if message.action_id else _("Message")
-            summaries.append(summary % {"step": step, "to": message.recipient, "subject": message.subject})
+            summaries.append(
+                Text(summary, step=_step_name(message), to=message.recipient, subject=message.subject)
+            )
         if opened:
             connection.close()
         _mark_sent(sent, now=now, summaries=summaries)
@@ -254,6 +266,13 @@ def _deliver_batches(now: datetime) -> dict:
         for message, reason in failed:
             counts[_mark_failed(message, now=now, error=reason)] += 1
     return counts
+
+
+def _step_name(message: Message) -> Text:
+    """What a sent message was, as a parameter: shipped step names are translated at display."""
+    if message.action_id:
+        return Text(message.action.step.name)
+    return Text(gettext_noop("Reply")) if message.reply_to_mail_id else Text(gettext_noop("Message"))
 
 
 def print_letters(*, now: datetime) -> int:
@@ -302,12 +321,12 @@ def print_letters(*, now: datetime) -> int:
         letters,
         now=now,
         summaries=[
-            _("%(step)s: letter printed for %(to)s: %(subject)s")
-            % {
-                "step": m.action.step.name if m.action_id else _("Message"),
-                "to": m.customer.name,
-                "subject": m.subject,
-            }
+            Text(
+                gettext_noop("%(step)s: letter printed for %(to)s: %(subject)s"),
+                step=_step_name(m),
+                to=m.customer.name,
+                subject=m.subject,
+            )
             for m in letters
         ],
     )

@@ -1,12 +1,17 @@
 """The priority of a person's task, and the sentence that explains it. Pure functions."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
-from django.utils.translation import gettext as _
+from babel.numbers import get_group_symbol
+from django.utils.translation import get_language, gettext_noop
 
 from accounts.models import Customer, Task
+from creditmgmt import texts
+from creditmgmt.templatetags.money import current_locale
+from creditmgmt.texts import Text
 
 RISK_POINTS = {
     Customer.RiskClass.LOW: 0,
@@ -28,6 +33,8 @@ SEGMENT_POINTS = {
 class Score:
     points: int
     explanation: str
+    # The explanation as a message for a later reader (a task title): see creditmgmt.texts.
+    text: Text | None = field(default=None, compare=False)
 
     @property
     def priority(self) -> int:
@@ -57,29 +64,46 @@ def score_case(
         explanation=explain(
             amount=amount, currency=currency, days_overdue=days_overdue, risk_class=risk_class
         ),
+        text=explain_text(amount=amount, currency=currency, days_overdue=days_overdue, risk_class=risk_class),
     )
 
 
 def explain(*, amount: Decimal, currency: str, days_overdue: int, risk_class: str) -> str:
     """The reason in the active language: "EUR 12,400 overdue 45 days, high risk"."""
-    shown = f"{currency} {int(amount.quantize(Decimal('1'))):,}"
-    risk = str(dict(Customer.RiskClass.choices).get(risk_class, risk_class)).lower()
+    return str(
+        explain_text(amount=amount, currency=currency, days_overdue=days_overdue, risk_class=risk_class)
+    )
+
+
+def explain_text(*, amount: Decimal, currency: str, days_overdue: int, risk_class: str) -> Text:
+    """The case's reason as a message, rendered in the reader's language when someone reads it."""
+    shown = texts.money(amount, currency, whole=True)
+    risk = texts.choice(Customer.RiskClass, risk_class, lower=True)
     if days_overdue > 0:
-        return _("%(amount)s overdue %(days)s days, %(risk)s risk") % {
-            "amount": shown,
-            "days": days_overdue,
-            "risk": risk,
-        }
-    return _("%(amount)s falling due, %(risk)s risk") % {"amount": shown, "risk": risk}
+        return Text(
+            gettext_noop("%(amount)s overdue %(days)s days, %(risk)s risk"),
+            amount=shown,
+            days=days_overdue,
+            risk=risk,
+        )
+    return Text(gettext_noop("%(amount)s falling due, %(risk)s risk"), amount=shown, risk=risk)
 
 
 def shown_money(amount: Decimal, currency: str) -> str:
-    """ "EUR 12,400": whole units, thousands with commas (as the explanations read)."""
-    return f"{currency} {int(amount.quantize(Decimal('1'))):,}"
+    """ "EUR 12,400" (en) or "EUR 12.400" (nl): whole units, grouped as the reader's language groups."""
+    whole = f"{int(amount.quantize(Decimal('1'))):,}"
+    group = group_symbol(get_language())
+    return f"{currency} {whole if group == ',' else whole.replace(',', group)}"
+
+
+@cache
+def group_symbol(language: str | None) -> str:
+    # Per language code, not per call: a worklist page explains some hundreds of tasks.
+    return get_group_symbol(current_locale())
 
 
 # Points for the reason itself: a failed reminder blocks the procedure, a limit breach is exposure.
-EXCEPTION_POINTS = {"failed_message": 30, "over_limit": 10, "new_overdue": 15}
+EXCEPTION_POINTS = {"failed_message": 30, "over_limit": 10, "new_overdue": 15, "credit_to_allocate": 5}
 
 
 def score_exception(
@@ -98,18 +122,21 @@ def score_exception(
     points = amount_points + EXCEPTION_POINTS.get(reason, 10)
     points += RISK_POINTS.get(risk_class, 10) + SEGMENT_POINTS.get(segment, 0)
     points = max(0, min(100, round(points)))
-    return Score(
-        points=points,
-        explanation=explain_exception(
-            reason=reason,
-            amount=amount,
-            currency=currency,
-            limit=limit,
-            total=total,
-            risk_class=risk_class,
-            detail=detail,
-        ),
-    )
+    facts = {
+        "reason": reason,
+        "amount": amount,
+        "currency": currency,
+        "limit": limit,
+        "total": total,
+        "risk_class": risk_class,
+        "detail": detail,
+    }
+    return Score(points=points, explanation=explain_exception(**facts), text=explain_exception_text(**facts))
+
+
+# An over-limit case's detail when the exposure holds more than the customer's own open invoices
+# (the group's, reserved orders): the explanation then says "exposure", not "open".
+EXPOSURE_DETAIL = "exposure"
 
 
 def explain_exception(
@@ -123,23 +150,67 @@ def explain_exception(
     detail: str = "",
 ) -> str:
     """The reason in the active language, e.g. "EUR 2,400 over the limit of EUR 10,000 (EUR 12,400 open)"."""
-    risk = str(dict(Customer.RiskClass.choices).get(risk_class, risk_class)).lower()
+    return str(
+        explain_exception_text(
+            reason=reason, amount=amount, currency=currency, limit=limit, total=total,
+            risk_class=risk_class, detail=detail,
+        )
+    )  # fmt: skip
+
+
+def explain_exception_text(
+    *,
+    reason: str,
+    amount: Decimal,
+    currency: str,
+    limit=None,
+    total=None,
+    risk_class: str = "",
+    detail: str = "",
+) -> Text:
+    """The exception's reason as a message, rendered in the reader's language when someone reads it
+    (explain_exception() is its rendering in the active language)."""
+    risk = texts.choice(Customer.RiskClass, risk_class, lower=True)
+    if reason == "over_limit" and detail == EXPOSURE_DETAIL:
+        return Text(
+            gettext_noop(
+                "%(excess)s over the limit of %(limit)s (%(open)s exposure with group and reserved orders), "
+                "%(risk)s risk"
+            ),
+            excess=texts.money(amount, currency, whole=True),
+            limit=texts.money(limit or Decimal(0), currency, whole=True),
+            open=texts.money((limit or Decimal(0)) + amount, currency, whole=True),
+            risk=risk,
+        )
     if reason == "over_limit":
-        return _("%(excess)s over the limit of %(limit)s (%(open)s open), %(risk)s risk") % {
-            "excess": shown_money(amount, currency),
-            "limit": shown_money(limit or Decimal(0), currency),
-            "open": shown_money((limit or Decimal(0)) + amount, currency),
-            "risk": risk,
-        }
+        return Text(
+            gettext_noop("%(excess)s over the limit of %(limit)s (%(open)s open), %(risk)s risk"),
+            excess=texts.money(amount, currency, whole=True),
+            limit=texts.money(limit or Decimal(0), currency, whole=True),
+            open=texts.money((limit or Decimal(0)) + amount, currency, whole=True),
+            risk=risk,
+        )
     if reason == "new_overdue":
-        return _("%(new)s newly overdue (%(total)s overdue in all), %(risk)s risk") % {
-            "new": shown_money(amount, currency),
-            "total": shown_money(total if total is not None else amount, currency),
-            "risk": risk,
-        }
+        return Text(
+            gettext_noop("%(new)s newly overdue (%(total)s overdue in all), %(risk)s risk"),
+            new=texts.money(amount, currency, whole=True),
+            total=texts.money(total if total is not None else amount, currency, whole=True),
+            risk=risk,
+        )
+    if reason == "credit_to_allocate":
+        return Text(
+            gettext_noop(
+                "Overdue invoices while credit notes and unallocated payments cover them (%(credit)s credit "
+                "on balance): allocate them, the reminders go on meanwhile"
+            ),
+            credit=texts.money(amount, currency, whole=True),
+        )
     if not amount:
-        return _("Message could not be sent (%(detail)s): check the contact details") % {"detail": detail}
-    return _("Reminder of %(amount)s could not be sent (%(detail)s): check the contact details") % {
-        "amount": shown_money(amount, currency),
-        "detail": detail,
-    }
+        return Text(
+            gettext_noop("Message could not be sent (%(detail)s): check the contact details"), detail=detail
+        )
+    return Text(
+        gettext_noop("Reminder of %(amount)s could not be sent (%(detail)s): check the contact details"),
+        amount=texts.money(amount, currency, whole=True),
+        detail=detail,
+    )

@@ -28,6 +28,8 @@ urlpatterns = [
     path("procedures/<int:pk>/steps/<int:step_pk>/", setup.step_edit, name="step_edit"),
     path("templates/", setup.template_list, name="template_list"),
     path("templates/<int:pk>/", setup.template_edit, name="template_edit"),
+    path("templates/<int:pk>/add-variant/", setup.template_add_variant, name="template_add_variant"),
+    path("templates/<int:pk>/retire/", setup.template_retire, name="template_retire"),
     path("rules/new/", setup.rule_edit, name="rule_new"),
     path("rules/<int:pk>/", setup.rule_edit, name="rule_edit"),
     path("customers/<int:pk>/stop/", customer.stop_set, name="stop_set"),
@@ -51,5 +53,7 @@ urlpatterns = [
     path("inbox/<int:pk>/link/", inbox.mail_link, name="inbox_link"),
     path("inbox/<int:pk>/update/", inbox.mail_update, name="inbox_update"),
     path("inbox/<int:pk>/accept/", inbox.mail_accept, name="inbox_accept"),
+    path("inbox/<int:pk>/reply/", inbox.mail_reply, name="inbox_reply"),
+    path("inbox/compose/", inbox.compose, name="inbox_compose"),
     path("inbox/attachments/<int:pk>/", inbox.attachment, name="inbox_attachment"),
 ]

@@ -9,10 +9,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from accounts.models import Contact, Customer, Event, Invoice
-from accounts.services import Actor, lock_customer, record_event
+from accounts.models import Contact, Customer, Event, Invoice, Task
+from accounts.services import Actor, build_event, lock_customer, record_event
+from creditmgmt import texts
+from creditmgmt.texts import Text
 from dunning.inbox import classify as classifier
+from dunning.inbox import replies
 from dunning.inbox.extract import candidate_references, find_amount, find_date
 from dunning.inbox.parse import parse
 from dunning.models import InboundAttachment, InboundMail, MailCategory, Message
@@ -62,7 +66,9 @@ def thread_of(*, in_reply_to: str, references: list[str]) -> tuple[str, Customer
             parent = theirs[mid]
             return parent.thread_root or mid, parent.customer
         if mid in ours:
-            return references[0] if references else mid, ours[mid].customer
+            # Our reply carries the conversation's references: its first one is the root.
+            root = (ours[mid].references.split() or [None])[0]
+            return root or (references[0] if references else mid), ours[mid].customer
     return (references[0] if references else in_reply_to), None
 
 
@@ -117,6 +123,8 @@ def ingest(raw: bytes, *, source: str) -> tuple[InboundMail, bool]:
     )
     today = timezone.localdate()
     auto = verdict.category == MailCategory.AUTO_REPLY
+    # Auto-replies need no answer: closed at once, no response target, nothing held back.
+    respond_by = None if auto else replies.respond_by(timezone.now())
     try:
         with transaction.atomic():
             if found.customer:
@@ -153,6 +161,7 @@ def ingest(raw: bytes, *, source: str) -> tuple[InboundMail, bool]:
                 if verdict.category == MailCategory.PROMISE
                 else None,
                 acted="auto_closed" if auto else "",
+                respond_by=respond_by,
             )
             InboundAttachment.objects.bulk_create(
                 InboundAttachment(
@@ -177,8 +186,11 @@ def _on_timeline(mail: InboundMail, by: Actor = SYSTEM) -> None:
         customer=mail.customer_id,
         kind=Event.Kind.MESSAGE,
         verb="received",
-        summary=_("E-mail received from %(sender)s: %(subject)s")
-        % {"sender": mail.from_address or "?", "subject": mail.subject or "–"},
+        summary=Text(
+            gettext_noop("E-mail received from %(sender)s: %(subject)s"),
+            sender=mail.from_address or "?",
+            subject=mail.subject or "–",
+        ),
         by=by,
         target=mail,
         data={"mail": mail.pk, "category": mail.category},
@@ -203,11 +215,69 @@ def link_to_customer(*, mail: InboundMail, customer: Customer, by: Actor) -> Inb
 
 
 def set_status(*, mail: InboundMail, status: str, by: Actor) -> InboundMail:
+    """Open, waiting for the customer, done; leaving "open" is a response (it meets the target)."""
     if status not in InboundMail.Status.values:
         raise ValidationError(_("Unknown status."))
-    InboundMail.objects.filter(pk=mail.pk).update(status=status)
+    with transaction.atomic():
+        InboundMail.objects.filter(pk=mail.pk).update(status=status)
+        if status != InboundMail.Status.OPEN:
+            replies.mark_responded(mail=mail, at=timezone.now(), by=by)
     mail.status = status
     return mail
+
+
+def follow_up_unanswered(*, now=None) -> int:
+    """Mails past their first-response target get one task for their assignee (safe to run again:
+    the mail keeps its task, one per mail in the database). Returns how many tasks were made."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    made = 0
+    candidates = list(
+        InboundMail.objects.response_overdue(now)
+        .select_related("customer", "assignee")
+        .order_by("respond_by")[:500]
+    )
+    for mail in candidates:
+        with transaction.atomic():
+            locked = (
+                InboundMail.objects.response_overdue(now)
+                .select_for_update(skip_locked=True)
+                .filter(pk=mail.pk)
+                .first()
+            )
+            if locked is None:  # answered meanwhile, or another worker took it
+                continue
+            task = Task.objects.create(
+                customer=mail.customer,
+                kind=Task.Kind.FOLLOW_UP,
+                **texts.stored(
+                    "title",
+                    Text(
+                        gettext_noop("Answer the e-mail from %(sender)s: %(subject)s"),
+                        sender=mail.from_name or mail.from_address,
+                        subject=mail.subject or "–",
+                    ),
+                    200,
+                ),
+                assignee=mail.assignee or mail.customer.controller,
+                due_date=today,
+                priority=Task.Priority.HIGH,
+            )
+            InboundMail.objects.filter(pk=mail.pk).update(response_task=task)
+            build_event(
+                customer=mail.customer_id,
+                kind=Event.Kind.TASK,
+                verb="created",
+                summary=Text(
+                    gettext_noop("E-mail not answered within the response target: %(title)s"),
+                    title=task.title_message,
+                ),
+                by=SYSTEM,
+                target=task,
+                data={"mail": mail.pk},
+            ).save(force_insert=True)
+            made += 1
+    return made
 
 
 def correct_category(*, mail: InboundMail, category: str, by: Actor) -> InboundMail:
@@ -260,7 +330,9 @@ def accept_promise(*, mail: InboundMail, by: Actor):
             by=by,
             note=_("From the e-mail: %(subject)s") % {"subject": mail.subject},
         )
-        InboundMail.objects.filter(pk=mail.pk).update(acted="promise", status=InboundMail.Status.DONE)
+        replies.mark_responded(
+            mail=mail, at=timezone.now(), by=by, status=InboundMail.Status.DONE, acted="promise"
+        )
     return promise
 
 
@@ -278,5 +350,7 @@ def accept_dispute(*, mail: InboundMail, by: Actor):
             by=by,
             channel="mail",
         )
-        InboundMail.objects.filter(pk=mail.pk).update(acted="dispute", status=InboundMail.Status.DONE)
+        replies.mark_responded(
+            mail=mail, at=timezone.now(), by=by, status=InboundMail.Status.DONE, acted="dispute"
+        )
     return dispute

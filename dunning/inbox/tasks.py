@@ -2,10 +2,13 @@
 
 from dunning.inbox import classify
 from dunning.inbox.imap import poll_imap
+from dunning.inbox.services import follow_up_unanswered
 
 
 def poll() -> dict:
-    return poll_imap()
+    """Every few minutes: tasks for mails past their response target, then new mail from IMAP."""
+    tasks = follow_up_unanswered()
+    return {"response_tasks": tasks, **poll_imap()}
 
 
 def train() -> dict:

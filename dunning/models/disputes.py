@@ -47,13 +47,15 @@ class DisputeQuerySet(models.QuerySet):
         return self.filter(status__in=Dispute.OPEN_STATUSES)
 
     def visible_to(self, user) -> DisputeQuerySet:
-        """Sales see only disputes they own or watch; the credit department sees all."""
+        """The credit department sees all disputes; sales see those of their customers
+        (Customer.objects.of_sales) and, wherever they are, those they own or watch."""
         from creditmgmt.models import Role
 
         if user.is_superuser or user.role in (Role.ADMIN, Role.MANAGER, Role.CONTROLLER):
             return self
         watching = Dispute.watchers.through.objects.filter(dispute=OuterRef("pk"), user=user)
-        return self.filter(Q(owner=user) | Exists(watching))
+        theirs = Customer.objects.of_sales(user).values("pk")
+        return self.filter(Q(customer__in=theirs) | Q(owner=user) | Exists(watching))
 
 
 class Dispute(models.Model):

@@ -22,6 +22,7 @@ class ExceptionCase(models.Model):
         FAILED_MESSAGE = "failed_message", _("Message failed")
         OVER_LIMIT = "over_limit", _("Over the credit limit")
         NEW_OVERDUE = "new_overdue", _("Large new overdue amount")
+        CREDIT_TO_ALLOCATE = "credit_to_allocate", _("Credit to allocate")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="exception_cases")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)

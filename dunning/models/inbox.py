@@ -25,6 +25,16 @@ class InboundMailQuerySet(models.QuerySet):
     def open(self) -> InboundMailQuerySet:
         return self.filter(status=InboundMail.Status.OPEN)
 
+    def response_overdue(self, now) -> InboundMailQuerySet:
+        """Open mail past its first-response target, not answered and without a task yet."""
+        return self.filter(
+            status=InboundMail.Status.OPEN,
+            respond_by__lt=now,
+            responded_at__isnull=True,
+            response_task__isnull=True,
+            customer__isnull=False,
+        )
+
     def unread_for(self, user) -> InboundMailQuerySet:
         """Unread open mail for this person: theirs, and what nobody has yet."""
         return self.filter(status=InboundMail.Status.OPEN, read_at__isnull=True).filter(
@@ -91,6 +101,13 @@ class InboundMail(models.Model):
     promised_date = models.DateField(null=True, blank=True)
     promised_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     acted = models.CharField(max_length=20, blank=True)  # which suggestion was accepted
+    # First-response target: set at arrival (working days ahead), met by a reply, an action or a status.
+    respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    # The task made when the target passed unanswered (one per mail: the check can run any number of times).
+    response_task = models.OneToOneField(
+        "accounts.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mail"
+    )
 
     objects = InboundMailQuerySet.as_manager()
 
@@ -101,6 +118,9 @@ class InboundMail(models.Model):
         indexes = [
             models.Index(fields=["status", "assignee", "-received_at"]),
             models.Index(fields=["customer", "-received_at"]),
+            models.Index(fields=["status", "respond_by"], name="inbox_response_due"),
+            # The team/done/waiting lists: newest first within a status, pages read in index order.
+            models.Index(fields=["status", "-received_at", "-id", "assignee"], name="inbox_status_newest"),
         ]
 
     def __str__(self) -> str:

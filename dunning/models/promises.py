@@ -58,6 +58,9 @@ class Promise(models.Model):
     actor_label = models.CharField(max_length=100, blank=True)
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
     paid_amount = models.DecimalField(_("paid since the promise"), default=0, **MONEY)
+    # {invoice id: open amount when promised}: an invoice cancelled later leaves the promise with
+    # what it had open then (docs/dunning.md "Promises to pay"). Empty on promises made before.
+    open_by_invoice = models.JSONField(default=dict, blank=True)
 
     objects = PromiseQuerySet.as_manager()
 

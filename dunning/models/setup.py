@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -127,6 +129,8 @@ class Template(models.Model):
     key = models.SlugField(_("key"), max_length=60)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     language = models.CharField(_("language"), max_length=2)
+    # Variants of one text are compared on the cure rate; each customer gets one at random (compose).
+    variant = models.CharField(_("variant"), max_length=10, default="A")
     version = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current"), default=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -141,20 +145,23 @@ class Template(models.Model):
     class Meta:
         verbose_name = _("message template")
         verbose_name_plural = _("message templates")
-        ordering = ["key", "channel", "language", "-version"]
+        # "-variant": code that indexes current templates by key, channel and language alone keeps the
+        # last one it sees, which is then the first variant (A).
+        ordering = ["key", "channel", "language", "-variant", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["key", "channel", "language", "version"], name="template_version_unique"
+                fields=["key", "channel", "language", "variant", "version"], name="template_version_unique"
             ),
             models.UniqueConstraint(
-                fields=["key", "channel", "language"],
+                fields=["key", "channel", "language", "variant"],
                 condition=Q(is_current=True),
                 name="one_current_template",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} ({self.channel}, {self.language}) v{self.version}"
+        variant = f" {self.variant}" if self.variant != "A" else ""
+        return f"{self.key}{variant} ({self.channel}, {self.language}) v{self.version}"
 
 
 class AssignmentRule(models.Model):
@@ -182,6 +189,28 @@ class AssignmentRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name} → {self.procedure}"
+
+    def labels(self, field: str) -> list[str]:
+        """The chosen codes of a list field as the reader reads them ("high" → "Hoog")."""
+        choices = {
+            "risk_classes": Customer.RiskClass.choices,
+            "segments": Customer.Segment.choices,
+            "behaviours": Behaviour.choices,
+        }[field]
+        names = dict(choices)
+        return [str(names.get(code, code)).lower() for code in getattr(self, field)]
+
+    @property
+    def risk_class_labels(self) -> list[str]:
+        return self.labels("risk_classes")
+
+    @property
+    def segment_labels(self) -> list[str]:
+        return self.labels("segments")
+
+    @property
+    def behaviour_labels(self) -> list[str]:
+        return self.labels("behaviours")
 
 
 class InterestRate(models.Model):

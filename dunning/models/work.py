@@ -78,6 +78,8 @@ class DunningAction(models.Model):
         Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="dunning_action"
     )
     case_file = models.CharField(max_length=200, blank=True)
+    # The template variant the customer got (blank: no message, or sent before variants existed).
+    template_variant = models.CharField(_("template variant"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -180,6 +182,7 @@ class Message(models.Model):
     recipient = models.CharField(_("recipient"), max_length=300)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    # PDFs rendered when the mail goes out: [{"invoice": <pk>}, {"statement": true}] (inbox.replies)
     attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -188,9 +191,16 @@ class Message(models.Model):
     idempotency_key = models.CharField(max_length=100, unique=True)
     # The Message-ID it went out with, so a customer's reply threads back to it.
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    # A reply from the shared inbox: the mail it answers, and the headers that keep the thread.
+    reply_to_mail = models.ForeignKey(
+        "dunning.InboundMail", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    in_reply_to = models.CharField(max_length=500, blank=True)
+    references = models.TextField(blank=True)
     # Which delivery run claimed it (queued -> sending), so a batch knows its own messages.
     claim = models.CharField(max_length=32, blank=True, db_index=True)
     template_version = models.PositiveIntegerField(null=True, blank=True)
+    template_variant = models.CharField(max_length=10, blank=True)
     batch = models.ForeignKey(
         "LetterBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
     )

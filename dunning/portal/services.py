@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Contact, Customer, Event, Task
 from accounts.services import (
@@ -27,7 +27,9 @@ from accounts.services import (
     record_event,
     update_customer,
 )
+from creditmgmt import texts
 from creditmgmt.models import User
+from creditmgmt.texts import Text
 from dunning.models import ChangeRequest, PortalToken, RemittanceAdvice
 from dunning.portal.links import new_token, url_for
 from dunning.rendering import primary_contact
@@ -36,17 +38,18 @@ CUSTOMER = "portal: customer"
 OPEN_EVENT_EVERY = timedelta(hours=1)
 CONTACT_FIELDS = ("name", "email", "phone")
 ADDRESS_FIELDS = ("address", "postal_code", "city")
-FIELD_LABELS = {
-    "contact_name": gettext_lazy("contact person"),
-    "contact_email": gettext_lazy("e-mail"),
-    "contact_phone": gettext_lazy("phone"),
-    "address": gettext_lazy("address"),
-    "postal_code": gettext_lazy("postal code"),
-    "city": gettext_lazy("city"),
-    "language": gettext_lazy("language"),
-    "preferred_channel": gettext_lazy("preferred channel"),
-    "contact_language": gettext_lazy("contact's language"),
+FIELD_NAMES = {
+    "contact_name": gettext_noop("contact person"),
+    "contact_email": gettext_noop("e-mail"),
+    "contact_phone": gettext_noop("phone"),
+    "address": gettext_noop("address"),
+    "postal_code": gettext_noop("postal code"),
+    "city": gettext_noop("city"),
+    "language": gettext_noop("language"),
+    "preferred_channel": gettext_noop("preferred channel"),
+    "contact_language": gettext_noop("contact's language"),
 }
+FIELD_LABELS = {field: gettext_lazy(name) for field, name in FIELD_NAMES.items()}
 SIGNATURES = {
     "application/pdf": (b"%PDF-",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
@@ -54,8 +57,17 @@ SIGNATURES = {
 }
 
 
-def describe(changes: dict[str, list[str]]) -> str:
-    return ", ".join(f"{FIELD_LABELS.get(k, k)}: {v[0] or '—'} → {v[1] or '—'}" for k, v in changes.items())
+def describe(changes: dict[str, list[str]]) -> dict:
+    """The changes as a text parameter: each field named in the reader's language."""
+    return texts.joined(
+        Text(
+            gettext_noop("%(field)s: %(old)s → %(new)s"),
+            field=Text(FIELD_NAMES[k]) if k in FIELD_NAMES else k,
+            old=v[0] or "—",
+            new=v[1] or "—",
+        )
+        for k, v in changes.items()
+    )
 
 
 def record_opening(token: PortalToken, *, now=None) -> bool:
@@ -72,7 +84,7 @@ def record_opening(token: PortalToken, *, now=None) -> bool:
         customer=token.customer_id,
         kind=Event.Kind.CUSTOMER,
         verb="portal_opened",
-        summary=_("Opened the reminder link"),
+        summary=Text(gettext_noop("Opened the reminder link")),
         by=CUSTOMER,
         target=token,
         data={"opened_at": now.isoformat(), "token": token.pk},
@@ -90,8 +102,10 @@ def make_link(*, customer: Customer, by: Actor) -> str:
             customer=customer,
             kind=Event.Kind.CUSTOMER,
             verb="portal_link_made",
-            summary=_("New portal link made, valid until %(date)s")
-            % {"date": timezone.localdate(token.expires_at).isoformat()},
+            summary=Text(
+                gettext_noop("New portal link made, valid until %(date)s"),
+                date=timezone.localdate(token.expires_at),
+            ),
             by=by,
             target=token,
         )
@@ -107,7 +121,7 @@ def revoke_links(*, customer: Customer, by: Actor) -> int:
                 customer=customer,
                 kind=Event.Kind.CUSTOMER,
                 verb="portal_links_revoked",
-                summary=_("%(count)s portal link(s) revoked") % {"count": count},
+                summary=Text(gettext_noop("%(count)s portal link(s) revoked"), count=count),
                 by=by,
                 data={"count": count},
             )
@@ -151,7 +165,7 @@ def upload_remittance(
         advice.file.save(name, upload, save=False)
         advice.task = create_task(
             customer=customer,
-            title=_("Check the remittance advice %(name)s from the portal") % {"name": name},
+            title=Text(gettext_noop("Check the remittance advice %(name)s from the portal"), name=name),
             due_date=timezone.localdate(),
             by=CUSTOMER,
             kind=Task.Kind.PAYMENT,
@@ -161,8 +175,13 @@ def upload_remittance(
             customer=customer,
             kind=Event.Kind.PAYMENT,
             verb="remittance_uploaded",
-            summary=_("Remittance advice %(name)s uploaded in the portal") % {"name": name}
-            + (f": {advice.note}" if advice.note else ""),
+            summary=Text(
+                gettext_noop("Remittance advice %(name)s uploaded in the portal: %(note)s"),
+                name=name,
+                note=advice.note,
+            )
+            if advice.note
+            else Text(gettext_noop("Remittance advice %(name)s uploaded in the portal"), name=name),
             by=CUSTOMER,
             target=advice,
         )
@@ -195,7 +214,7 @@ def request_contact_change(
         )
         create_task(
             customer=customer,
-            title=_("Check contact details the customer corrected in the portal"),
+            title=Text(gettext_noop("Check contact details the customer corrected in the portal")),
             due_date=timezone.localdate(),
             by=CUSTOMER,
             kind=Task.Kind.REVIEW,
@@ -204,7 +223,9 @@ def request_contact_change(
             customer=customer,
             kind=Event.Kind.CONTACT,
             verb="change_requested",
-            summary=_("Customer asked in the portal to correct: %(fields)s") % {"fields": describe(changes)},
+            summary=Text(
+                gettext_noop("Customer asked in the portal to correct: %(fields)s"), fields=describe(changes)
+            ),
             by=CUSTOMER,
             target=request,
             data={"changes": changes},
@@ -252,8 +273,10 @@ def update_preferences(
             customer=customer,
             kind=Event.Kind.CONTACT,
             verb="preferences_changed",
-            summary=_("Customer changed communication preferences in the portal: %(fields)s")
-            % {"fields": describe(changes)},
+            summary=Text(
+                gettext_noop("Customer changed communication preferences in the portal: %(fields)s"),
+                fields=describe(changes),
+            ),
             by=CUSTOMER,
             target=request,
             data={"changes": changes},
@@ -301,7 +324,7 @@ def apply_change_request(*, request: ChangeRequest, by: User) -> ChangeRequest:
             customer=customer,
             kind=Event.Kind.CONTACT,
             verb="change_applied",
-            summary=_("Contact details from the portal applied"),
+            summary=Text(gettext_noop("Contact details from the portal applied")),
             by=by,
             target=request,
         )
@@ -319,7 +342,7 @@ def reject_change_request(*, request: ChangeRequest, by: User) -> ChangeRequest:
             customer=request.customer_id,
             kind=Event.Kind.CONTACT,
             verb="change_rejected",
-            summary=_("Contact details from the portal not applied"),
+            summary=Text(gettext_noop("Contact details from the portal not applied")),
             by=by,
             target=request,
         )

@@ -13,6 +13,8 @@ from dunning.services.disputes import (
     start_investigating,
 )
 from dunning.services.setup import (
+    add_variant,
+    retire_variant,
     save_procedure,
     save_rule,
     save_step,
@@ -35,6 +37,8 @@ __all__ = [
     "lift_dunning_stop",
     "log_outcome",
     "retry_message",
+    "add_variant",
+    "retire_variant",
     "save_procedure",
     "save_rule",
     "save_step",

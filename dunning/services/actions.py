@@ -9,14 +9,15 @@ from django.db import transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Contact, Customer, Event, Invoice, Task
 from accounts.services import Actor, complete_task, create_task, record_event, update_customer
 from creditmgmt.models import User
+from creditmgmt.texts import Text
 from dunning.casefile import write_case_file
 from dunning.compose import compose_message, current_templates
-from dunning.models import Action, CustomerDunning, DunningAction, DunningStop, Message
+from dunning.models import Action, Channel, CustomerDunning, DunningAction, DunningStop, Message
 from dunning.selection import dunnable_invoices
 
 
@@ -94,7 +95,7 @@ def log_outcome(*, task: Task, code: str, by: Actor, note: str = "", until: date
         if code in OUTCOME_RETRY:
             create_task(
                 customer=task.customer,
-                title=_("Try again: %(title)s") % {"title": task.title},
+                title=Text(gettext_noop("Try again: %(title)s"), title=task.title_message),
                 due_date=today + timedelta(days=OUTCOME_RETRY[code]),
                 by=by,
                 kind=task.kind,
@@ -185,12 +186,14 @@ def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:
             )
             message.action = action
             message.save()
+            action.template_variant = message.template_variant
             CustomerDunning.objects.filter(pk=customer.pk).update(last_contact_date=today)
-            summary = _("%(step)s approved: %(channel)s to %(to)s queued") % {
-                "step": step.name,
-                "channel": message.get_channel_display().lower(),
-                "to": message.recipient.splitlines()[0],
-            }
+            summary = Text(
+                gettext_noop("%(step)s approved: %(channel)s to %(to)s queued"),
+                step=Text(step.name),  # shipped step names are translated at display
+                channel=Channel(message.channel),
+                to=message.recipient.splitlines()[0],
+            )
             transaction.on_commit(lambda: async_task("dunning.tasks.deliver"))
         elif step.action == Action.HAND_OVER:
             action.case_file = write_case_file(
@@ -201,15 +204,16 @@ def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:
                 interest=action.interest,
             )
             update_customer(customer=customer, status=Customer.Status.IN_COLLECTION, by=by)
-            summary = _("%(step)s approved: case file %(file)s made") % {
-                "step": step.name,
-                "file": action.case_file,
-            }
+            summary = Text(
+                gettext_noop("%(step)s approved: case file %(file)s made"),
+                step=Text(step.name),
+                file=action.case_file,
+            )
         else:
-            summary = _("%(step)s approved") % {"step": step.name}
+            summary = Text(gettext_noop("%(step)s approved"), step=Text(step.name))
         action.status = DunningAction.Status.DONE
         action.decided_by = by if isinstance(by, User) else None
-        action.save(update_fields=["status", "decided_by", "case_file"])
+        action.save(update_fields=["status", "decided_by", "case_file", "template_variant"])
         record_event(
             customer=customer, kind=Event.Kind.DUNNING, verb="approved", summary=summary, by=by, target=action
         )
@@ -230,7 +234,9 @@ def cancel_action(*, action: DunningAction, by: Actor, note: str = "") -> Dunnin
             customer=action.customer_id,
             kind=Event.Kind.DUNNING,
             verb="cancelled",
-            summary=_("%(step)s not sent") % {"step": action.step.name} + (f": {note}" if note else ""),
+            summary=Text(gettext_noop("%(step)s not sent: %(note)s"), step=Text(action.step.name), note=note)
+            if note
+            else Text(gettext_noop("%(step)s not sent"), step=Text(action.step.name)),
             by=by,
             target=action,
         )
@@ -255,8 +261,11 @@ def retry_message(*, message: Message, by: Actor) -> Message:
             customer=message.customer_id,
             kind=Event.Kind.MESSAGE,
             verb="retry",
-            summary=_("%(channel)s to %(to)s queued again")
-            % {"channel": message.get_channel_display(), "to": message.recipient},
+            summary=Text(
+                gettext_noop("%(channel)s to %(to)s queued again"),
+                channel=Channel(message.channel),
+                to=message.recipient,
+            ),
             by=by,
             target=message,
         )

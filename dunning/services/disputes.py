@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ZERO, Customer, Event, Invoice, Task
 from accounts.services import (
@@ -33,7 +34,9 @@ from accounts.services import (
     post_invoice,
     record_event,
 )
+from creditmgmt import texts
 from creditmgmt.models import User
+from creditmgmt.texts import Text
 from dunning.models import CustomerDunning, Dispute, DisputeInvoice, DisputeReason, DisputeUpdate
 
 ACTOR = "system: daily run"
@@ -67,13 +70,18 @@ def check_attachment(upload: UploadedFile) -> None:
         raise ValidationError(_("Attach a PDF, PNG or JPEG file."))
 
 
+def _reason(reason: DisputeReason) -> dict:
+    """A dispute reason is named in both languages: the reader sees theirs."""
+    return texts.in_languages(nl=reason.name_nl, en=reason.name_en)
+
+
 def _locked(dispute: Dispute) -> Dispute:
     """Customer lock first, then the dispute row."""
     lock_customer(dispute.customer_id)
     return Dispute.objects.select_for_update().select_related("customer", "reason").get(pk=dispute.pk)
 
 
-def _update(dispute: Dispute, *, verb: str, by: Actor, summary: str, text: str = "", data=None):
+def _update(dispute: Dispute, *, verb: str, by: Actor, summary: Text, text: str = "", data=None):
     """The dispute's own history line, the customer timeline event, and the mail after the commit."""
     from django_q.tasks import async_task
 
@@ -89,7 +97,7 @@ def _update(dispute: Dispute, *, verb: str, by: Actor, summary: str, text: str =
         customer=dispute.customer_id,
         kind=Event.Kind.DISPUTE,
         verb=verb,
-        summary=summary + (f": {text}" if text else ""),
+        summary=Text(gettext_noop("%(summary)s: %(text)s"), summary=summary, text=text) if text else summary,
         by=by,
         target=dispute,
         data={"dispute": dispute.pk, **(data or {})},
@@ -200,8 +208,11 @@ def open_dispute(
             # Raised by the customer (portal) or a system: someone must pick it up.
             create_task(
                 customer=customer,
-                title=_("New dispute %(id)s (%(reason)s): look into it")
-                % {"id": dispute.pk, "reason": reason.label(settings.LANGUAGE_CODE)},
+                title=Text(
+                    gettext_noop("New dispute %(id)s (%(reason)s): look into it"),
+                    id=dispute.pk,
+                    reason=_reason(reason),
+                ),
                 due_date=today,
                 by=by,
                 kind=Task.Kind.DISPUTE,
@@ -212,13 +223,12 @@ def open_dispute(
             dispute,
             verb=DisputeUpdate.Verb.OPENED,
             by=by,
-            summary=_("Dispute opened on %(numbers)s: %(currency)s %(amount)s, %(reason)s")
-            % {
-                "numbers": numbers,
-                "currency": dispute.currency,
-                "amount": amount,
-                "reason": reason.label(customer.language),
-            },
+            summary=Text(
+                gettext_noop("Dispute opened on %(numbers)s: %(amount)s, %(reason)s"),
+                numbers=numbers,
+                amount=texts.money(amount, dispute.currency),
+                reason=_reason(reason),
+            ),
             text=dispute.message,
             data={"amount": str(amount), "invoices": [line.invoice_id for line in lines]},
         )
@@ -238,7 +248,11 @@ def assign_owner(*, dispute: Dispute, owner: User | None, by: Actor) -> Dispute:
             dispute,
             verb=DisputeUpdate.Verb.ASSIGNED,
             by=by,
-            summary=_("Dispute %(id)s handed to %(user)s") % {"id": dispute.pk, "user": owner or _("nobody")},
+            summary=Text(
+                gettext_noop("Dispute %(id)s handed to %(user)s"),
+                id=dispute.pk,
+                user=str(owner) if owner else Text(gettext_noop("nobody")),
+            ),
             data={"owner": owner.pk if owner else None, "owner_name": str(owner or "")},
         )
     return dispute
@@ -261,14 +275,16 @@ def set_watchers(
         dispute.watchers.remove(*removed)
         parts = []
         if added:
-            parts.append(_("%(users)s now watch") % {"users": ", ".join(map(str, added))})
+            parts.append(Text(gettext_noop("%(users)s now watch"), users=", ".join(map(str, added))))
         if removed:
-            parts.append(_("%(users)s no longer watch") % {"users": ", ".join(map(str, removed))})
+            parts.append(Text(gettext_noop("%(users)s no longer watch"), users=", ".join(map(str, removed))))
         _update(
             dispute,
             verb=DisputeUpdate.Verb.WATCHERS,
             by=by,
-            summary=_("Dispute %(id)s: %(what)s") % {"id": dispute.pk, "what": "; ".join(parts)},
+            summary=Text(
+                gettext_noop("Dispute %(id)s: %(what)s"), id=dispute.pk, what=texts.joined(parts, "; ")
+            ),
             data={"added": [str(u) for u in added], "removed": [str(u) for u in removed]},
         )
     return dispute
@@ -284,7 +300,7 @@ def add_comment(*, dispute: Dispute, text: str, by: Actor) -> DisputeUpdate:
             dispute,
             verb=DisputeUpdate.Verb.COMMENT,
             by=by,
-            summary=_("Comment on dispute %(id)s") % {"id": dispute.pk},
+            summary=Text(gettext_noop("Comment on dispute %(id)s"), id=dispute.pk),
             text=text,
         )
 
@@ -307,7 +323,7 @@ def start_investigating(*, dispute: Dispute, by: Actor, note: str = "") -> Dispu
             dispute,
             verb=DisputeUpdate.Verb.INVESTIGATING,
             by=by,
-            summary=_("Dispute %(id)s under investigation") % {"id": dispute.pk},
+            summary=Text(gettext_noop("Dispute %(id)s under investigation"), id=dispute.pk),
             text=note.strip(),
         )
     return dispute
@@ -368,13 +384,12 @@ def resolve_with_credit_note(
             dispute,
             verb=DisputeUpdate.Verb.RESOLVED,
             by=by,
-            summary=_("Dispute %(id)s resolved with credit note %(number)s of %(currency)s %(amount)s")
-            % {
-                "id": dispute.pk,
-                "number": credit_note.number,
-                "currency": dispute.currency,
-                "amount": amount,
-            },
+            summary=Text(
+                gettext_noop("Dispute %(id)s resolved with credit note %(number)s of %(amount)s"),
+                id=dispute.pk,
+                number=credit_note.number,
+                amount=texts.money(amount, dispute.currency),
+            ),
             text=dispute.resolution_note,
             data={"credit_note": credit_note.pk, "amount": str(amount), "unallocated": str(left)},
         )
@@ -393,7 +408,7 @@ def reject_dispute(*, dispute: Dispute, by: Actor, note: str = "") -> Dispute:
             dispute,
             verb=DisputeUpdate.Verb.REJECTED,
             by=by,
-            summary=_("Dispute %(id)s rejected; dunning resumes") % {"id": dispute.pk},
+            summary=Text(gettext_noop("Dispute %(id)s rejected; dunning resumes"), id=dispute.pk),
             text=dispute.resolution_note,
         )
     return dispute
@@ -409,7 +424,7 @@ def close_dispute(*, dispute: Dispute, by: Actor, note: str = "") -> Dispute:
             dispute,
             verb=DisputeUpdate.Verb.CLOSED,
             by=by,
-            summary=_("Dispute %(id)s closed") % {"id": dispute.pk},
+            summary=Text(gettext_noop("Dispute %(id)s closed"), id=dispute.pk),
             text=dispute.resolution_note,
         )
     return dispute
@@ -438,8 +453,11 @@ def escalate_overdue(*, today: date) -> int:
                 continue
             task = create_task(
                 customer=dispute.customer,
-                title=_("Dispute %(id)s is past its due date (%(date)s): decide")
-                % {"id": dispute.pk, "date": dispute.due_date.isoformat()},
+                title=Text(
+                    gettext_noop("Dispute %(id)s is past its due date (%(date)s): decide"),
+                    id=dispute.pk,
+                    date=dispute.due_date,
+                ),
                 due_date=today,
                 by=ACTOR,
                 kind=Task.Kind.DISPUTE,
@@ -452,8 +470,11 @@ def escalate_overdue(*, today: date) -> int:
                 dispute,
                 verb=DisputeUpdate.Verb.ESCALATED,
                 by=ACTOR,
-                summary=_("Dispute %(id)s past its due date: task for %(user)s")
-                % {"id": dispute.pk, "user": task.assignee or _("nobody")},
+                summary=Text(
+                    gettext_noop("Dispute %(id)s past its due date: task for %(user)s"),
+                    id=dispute.pk,
+                    user=str(task.assignee) if task.assignee else Text(gettext_noop("nobody")),
+                ),
                 data={"task": task.pk},
             )
             made += 1

@@ -3,7 +3,8 @@ a manager for the rest, and the daily watch (paid, missed, broken, completed).
 
 Policy (settings; docs/dunning.md "Payment plans"): a plan is approved at once when
 - its last installment is due within PLAN_MAX_MONTHS months of today,
-- its amount is at most PLAN_MAX_AMOUNT,
+- its amount is at most PLAN_MAX_AMOUNT (company currency; another currency is converted at the
+  stored exchange rate, and without a rate a manager decides),
 - the customer's risk class is not high (or very high),
 - the customer had no broken plan in the last 12 months,
 - the first installment is due within 30 days.
@@ -24,11 +25,15 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ZERO, Contact, Customer, Event, Invoice, Task
+from accounts.queries import in_company_currency
 from accounts.services import Actor, complete_task, create_task, lock_customer, money, record_event
+from creditmgmt import texts
 from creditmgmt.models import Role, User
 from creditmgmt.templatetags.money import money as format_money
+from creditmgmt.texts import Text
 from dunning.compose import current_templates, find_template
 from dunning.models import AgreementChannel, Channel, Installment, Message, PaymentPlan, Promise
 from dunning.rendering import build_context, email_contact, postal_address, primary_contact, render_text
@@ -81,6 +86,20 @@ def describe(reason: dict) -> str:
     code = reason["code"]
     if code == "too_long":
         return _("The plan runs longer than %(months)s months (last installment %(date)s).") % reason
+    if code == "too_much" and reason["currency"] != reason["limit_currency"] and "converted" in reason:
+        return _("The amount %(amount)s (%(converted)s) is more than %(limit)s.") % {
+            "amount": format_money(reason["amount"], reason["currency"]),
+            "converted": format_money(reason["converted"], reason["limit_currency"]),
+            "limit": format_money(reason["limit"], reason["limit_currency"]),
+        }
+    if code == "no_rate":
+        return (
+            _(
+                "No exchange rate from %(currency)s to %(company_currency)s is stored: the amount cannot be "
+                "compared with the limit."
+            )
+            % reason
+        )
     if code == "too_much":
         return _("The amount %(amount)s is more than %(limit)s.") % {
             "amount": format_money(reason["amount"], reason["currency"]),
@@ -119,7 +138,7 @@ def validate_installments(installments: Schedule, *, today: date) -> list[tuple[
 
 
 def check_plan(*, customer: Customer, installments: Schedule, today: date) -> PlanCheck:
-    """Would the policy approve this plan at once? No writes; one query.
+    """Would the policy approve this plan at once? No writes; one query (two in another currency).
 
     Raises ValidationError for a schedule that is wrong whatever the policy (no installments,
     a date in the past, dates out of order, an amount of zero or less or with more than cents)."""
@@ -130,14 +149,23 @@ def check_plan(*, customer: Customer, installments: Schedule, today: date) -> Pl
     last = rows[-1][0]
     if last > add_months(today, months):
         details.append({"code": "too_long", "months": months, "date": last.isoformat()})
-    if total > max_amount():
+    # The limit is in the company currency: a plan in another currency is compared at the
+    # stored exchange rate; without a rate it cannot be judged, so a manager decides.
+    company_currency = settings.COMPANY["currency"]
+    converted = in_company_currency(total, customer.currency, on=today)
+    if converted is None:
+        details.append(
+            {"code": "no_rate", "currency": customer.currency, "company_currency": company_currency}
+        )
+    elif converted > max_amount():
         details.append(
             {
                 "code": "too_much",
                 "amount": str(total),
                 "currency": customer.currency,
+                "converted": str(converted),
                 "limit": str(max_amount()),
-                "limit_currency": settings.COMPANY["currency"],
+                "limit_currency": company_currency,
             }
         )
     if customer.risk_class in (Customer.RiskClass.HIGH, Customer.RiskClass.VERY_HIGH):
@@ -223,10 +251,10 @@ def request_plan(
             for n, (due, amount) in enumerate(rows, start=1)
         )
         words = {
-            "amount": format_money(total, currency),
+            "amount": texts.money(total, currency),
             "n": len(rows),
-            "first": rows[0][0].isoformat(),
-            "last": rows[-1][0].isoformat(),
+            "first": rows[0][0],
+            "last": rows[-1][0],
             "invoices": ", ".join(i.number for i in chosen),
         }
         # A plan replaces open promises on the same invoices.
@@ -238,18 +266,20 @@ def request_plan(
                 customer=customer,
                 kind=Event.Kind.PROMISE,
                 verb="cancelled",
-                summary=_("Promise to pay of %(date)s replaced by a payment plan")
-                % {"date": promise.promised_date.isoformat()},
+                summary=Text(
+                    gettext_noop("Promise to pay of %(date)s replaced by a payment plan"),
+                    date=promise.promised_date,
+                ),
                 by=by,
                 target=promise,
             )
         if check.auto_approved:
-            summary = _(
+            summary = gettext_noop(
                 "Payment plan of %(amount)s in %(n)s installments (%(first)s to %(last)s) "
                 "for %(invoices)s: approved by the policy"
             )
         else:
-            summary = _(
+            summary = gettext_noop(
                 "Payment plan of %(amount)s in %(n)s installments (%(first)s to %(last)s) "
                 "for %(invoices)s asked: waits for a manager"
             )
@@ -257,7 +287,7 @@ def request_plan(
             customer=customer,
             kind=Event.Kind.PROMISE,
             verb="plan_active" if check.auto_approved else "plan_requested",
-            summary=summary % words,
+            summary=Text(summary, **words),
             by=by,
             target=plan,
             data={"reasons": check.details},
@@ -265,7 +295,7 @@ def request_plan(
         if not check.auto_approved:
             task = create_task(
                 customer=customer,
-                title=_("Approve a payment plan: %(amount)s in %(n)s installments") % words,
+                title=Text(gettext_noop("Approve a payment plan: %(amount)s in %(n)s installments"), **words),
                 due_date=today,
                 kind=Task.Kind.APPROVAL,
                 assignee=approver(),
@@ -300,11 +330,18 @@ def _decide(*, plan: PaymentPlan, by: Actor, approve: bool, note: str) -> Paymen
         plan.save(update_fields=["status", "approved_by", "decided_at", "decision_note", "ended_on"])
         words = {"amount": format_money(plan.amount, plan.currency), "note": plan.decision_note}
         if approve:
-            summary = _("Payment plan of %(amount)s approved") % words
+            decided = (
+                gettext_noop("Payment plan of %(amount)s approved: %(note)s")
+                if plan.decision_note
+                else gettext_noop("Payment plan of %(amount)s approved")
+            )
         else:
-            summary = _("Payment plan of %(amount)s rejected; dunning resumes") % words
-        if plan.decision_note:
-            summary += f": {plan.decision_note}"
+            decided = (
+                gettext_noop("Payment plan of %(amount)s rejected; dunning resumes: %(note)s")
+                if plan.decision_note
+                else gettext_noop("Payment plan of %(amount)s rejected; dunning resumes")
+            )
+        summary = Text(decided, amount=texts.money(plan.amount, plan.currency), note=plan.decision_note)
         record_event(
             customer=plan.customer,
             kind=Event.Kind.PROMISE,
@@ -430,24 +467,30 @@ def _end(plan: PaymentPlan, status: str, *, today: date, second: bool = False) -
     plan.ended_on = today
     plan.save(update_fields=["status", "ended_on"])
     words = {
-        "amount": format_money(plan.amount, plan.currency),
-        "left": format_money(plan.amount - plan.paid_amount, plan.currency),
+        "amount": texts.money(plan.amount, plan.currency),
+        "left": texts.money(plan.amount - plan.paid_amount, plan.currency),
     }
     if status == PaymentPlan.Status.COMPLETED:
         record_event(
             customer=plan.customer,
             kind=Event.Kind.PROMISE,
             verb="plan_completed",
-            summary=_("Payment plan of %(amount)s paid in full") % words,
+            summary=Text(gettext_noop("Payment plan of %(amount)s paid in full"), **words),
             by=SYSTEM,
             target=plan,
         )
         return
-    why = _("a second installment was missed") if second else _("a missed installment stayed unpaid")
-    summary = _("Payment plan of %(amount)s broken (%(why)s); dunning resumes on %(left)s") % {
-        **words,
-        "why": why,
-    }
+    broken = (
+        gettext_noop(
+            "Payment plan of %(amount)s broken (a second installment was missed); dunning resumes on %(left)s"
+        )
+        if second
+        else gettext_noop(
+            "Payment plan of %(amount)s broken (a missed installment stayed unpaid); "
+            "dunning resumes on %(left)s"
+        )
+    )
+    summary = Text(broken, **words)
     record_event(
         customer=plan.customer,
         kind=Event.Kind.PROMISE,
@@ -511,21 +554,27 @@ def _remind(plan: PaymentPlan, installment: Installment, *, today: date, templat
     if created:
         words = {
             "n": installment.sequence,
-            "left": format_money(installment.amount - installment.paid_amount, plan.currency),
-            "date": installment.due_date.isoformat(),
+            "left": texts.money(installment.amount - installment.paid_amount, plan.currency),
+            "date": installment.due_date,
         }
         record_event(
             customer=customer,
             kind=Event.Kind.PROMISE,
             verb="installment_missed",
-            summary=_("Installment %(n)s of the payment plan missed (%(left)s due %(date)s): reminder queued")
-            % words,
+            summary=Text(
+                gettext_noop(
+                    "Installment %(n)s of the payment plan missed (%(left)s due %(date)s): reminder queued"
+                ),
+                **words,
+            ),
             by=SYSTEM,
             target=plan,
         )
         create_task(
             customer=customer,
-            title=_("Installment %(n)s of the payment plan missed: %(left)s due %(date)s") % words,
+            title=Text(
+                gettext_noop("Installment %(n)s of the payment plan missed: %(left)s due %(date)s"), **words
+            ),
             due_date=today,
             kind=Task.Kind.PAYMENT,
             by=SYSTEM,

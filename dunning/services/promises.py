@@ -3,7 +3,9 @@
 While a promise is open its invoices are out of dunning until the promised date plus the grace
 days (PROMISE_GRACE_DAYS); the day after, the daily run decides: kept when what was paid on the
 invoices since the promise covers the promised amount, else broken (a task for the controller, a
-timeline event, and dunning resumes because the exclusion has ended).
+timeline event, and dunning resumes because the exclusion has ended). A cancelled invoice is not a
+payment: it leaves the promise with what it had open when promised (see still_owed); a promise
+whose invoices were all cancelled ends as cancelled, neither kept nor broken.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ZERO, Customer, Event, Invoice, Task
 from accounts.services import Actor, create_task, lock_customer, money, record_event
+from creditmgmt import texts
 from creditmgmt.models import User
 from creditmgmt.templatetags.money import money as format_money
+from creditmgmt.texts import Text
 from dunning.models import AgreementChannel, PaymentPlan, Promise
 
 SYSTEM = "system: daily run"
@@ -109,6 +114,7 @@ def make_promise(
             amount=amount,
             currency=rows[0].currency,
             open_at_promise=open_total,
+            open_by_invoice={str(i.pk): str(i.open_amount) for i in rows},
             promised_date=promised_date,
             grace_days=grace,
             paused_until=promised_date + timedelta(days=grace),
@@ -121,13 +127,13 @@ def make_promise(
             customer=customer,
             kind=Event.Kind.PROMISE,
             verb="promised",
-            summary=_("Promise to pay %(amount)s on %(date)s for %(invoices)s (%(channel)s)")
-            % {
-                "amount": format_money(amount, promise.currency),
-                "date": promised_date.isoformat(),
-                "invoices": ", ".join(i.number for i in rows),
-                "channel": promise.get_channel_display().lower(),
-            },
+            summary=Text(
+                gettext_noop("Promise to pay %(amount)s on %(date)s for %(invoices)s (%(channel)s)"),
+                amount=texts.money(amount, promise.currency),
+                date=promised_date,
+                invoices=", ".join(i.number for i in rows),
+                channel=texts.choice(AgreementChannel, promise.channel),
+            ),
             by=by,
             target=promise,
             data={"invoices": [i.pk for i in rows], "paused_until": promise.paused_until.isoformat()},
@@ -149,37 +155,106 @@ def cancel_promise(*, promise: Promise, by: Actor, note: str = "") -> Promise:
             customer=promise.customer_id,
             kind=Event.Kind.PROMISE,
             verb="cancelled",
-            summary=_("Promise to pay of %(date)s cancelled") % {"date": promise.promised_date.isoformat()}
-            + (f": {note.strip()}" if note.strip() else ""),
+            summary=Text(
+                gettext_noop("Promise to pay of %(date)s cancelled: %(note)s"),
+                date=promise.promised_date,
+                note=note.strip(),
+            )
+            if note.strip()
+            else Text(gettext_noop("Promise to pay of %(date)s cancelled"), date=promise.promised_date),
             by=by,
             target=promise,
         )
     return promise
 
 
+def still_owed(
+    *, open_at_promise: Decimal, open_by_invoice: dict, cancelled: Sequence[tuple[int, Decimal]]
+) -> Decimal:
+    """What the promise covers once its cancelled invoices left it.
+
+    A cancelled invoice is not a payment: it takes out what it had open when the promise was made
+    (recorded per invoice; a promise made before that was recorded uses the invoice's open amount
+    now). `cancelled`: (invoice id, open amount now) of the promise's cancelled invoices."""
+    gone = sum(
+        (
+            Decimal(open_by_invoice[str(pk)]) if str(pk) in open_by_invoice else open_now
+            for pk, open_now in cancelled
+        ),
+        ZERO,
+    )
+    return max(open_at_promise - gone, ZERO)
+
+
+def judge(*, owed: Decimal, amount: Decimal, open_now: Decimal | None) -> tuple[str, Decimal]:
+    """("kept" | "void" | "open", paid since the promise): kept when the payments cover the promised
+    amount or everything still owed (less when invoices were cancelled); void when cancellations
+    left nothing to pay."""
+    if owed <= 0:
+        return "void", ZERO
+    paid = max(owed - (open_now or ZERO), ZERO)
+    return ("kept" if paid >= min(amount, owed) else "open"), paid
+
+
+def _cancelled_invoices(promises) -> dict[int, list[tuple[int, Decimal]]]:
+    """Per promise, its cancelled invoices as (id, open amount now): one query."""
+    cancelled: dict[int, list[tuple[int, Decimal]]] = {}
+    rows = Promise.invoices.through.objects.filter(
+        promise__in=promises, invoice__status=Invoice.Status.CANCELLED
+    ).values_list("promise_id", "invoice_id", "invoice__open_amount")
+    for promise_id, invoice_id, open_now in rows:
+        cancelled.setdefault(promise_id, []).append((invoice_id, open_now))
+    return cancelled
+
+
 def check_promises(*, today: date) -> dict:
     """The daily check: open promises that are paid are kept; those past their grace period are broken.
 
-    One query finds the open promises with what is open on their invoices now; only the ones that
+    What counts as paid is what is no longer open on the promise's invoices, except for invoices
+    cancelled since: those leave the promise (see still_owed). One query finds the open promises
+    with what is open on their invoices now, one more their cancelled invoices; only the ones that
     change are written, each in its own transaction (customer lock first). Safe to run twice."""
-    counts = {"kept": 0, "broken": 0}
-    candidates = (
-        Promise.objects.open()
-        .annotate(open_now=Sum("invoices__open_amount", filter=Q(invoices__status=Invoice.Status.OPEN)))
-        .values_list("pk", "open_at_promise", "amount", "open_now", "paused_until")
-    )
-    for pk, open_then, amount, open_now, paused_until in candidates:
-        paid = max(open_then - (open_now or ZERO), ZERO)
-        if paid >= amount:
-            counts["kept"] += _close(pk, kept=True, today=today)
+    counts = {"kept": 0, "broken": 0, "void": 0}
+    open_promises = Promise.objects.open()
+    candidates = open_promises.annotate(
+        open_now=Sum("invoices__open_amount", filter=Q(invoices__status=Invoice.Status.OPEN))
+    ).values_list("pk", "open_at_promise", "amount", "open_now", "paused_until", "open_by_invoice")
+    cancelled = _cancelled_invoices(open_promises.values("pk"))
+    for pk, open_then, amount, open_now, paused_until, open_by_invoice in candidates:
+        owed = still_owed(
+            open_at_promise=open_then, open_by_invoice=open_by_invoice, cancelled=cancelled.get(pk, [])
+        )
+        verdict, paid = judge(owed=owed, amount=amount, open_now=open_now)
+        if verdict != "open":
+            counts[verdict] += _close(pk, verdict=verdict, today=today)
         elif paused_until < today:
-            counts["broken"] += _close(pk, kept=False, today=today)
+            counts["broken"] += _close(pk, verdict="broken", today=today)
         elif paid:
             Promise.objects.filter(pk=pk, status=Promise.Status.OPEN).update(paid_amount=paid)
     return counts
 
 
-def _close(pk: int, *, kept: bool, today: date) -> int:
+# A closed promise's status, timeline verb and words, by verdict.
+_CLOSING = {
+    "void": (
+        Promise.Status.CANCELLED,
+        "cancelled",
+        gettext_noop("Promise to pay of %(date)s ended: its invoices were cancelled, nothing is left to pay"),
+    ),
+    "kept": (
+        Promise.Status.KEPT,
+        "kept",
+        gettext_noop("Promise kept: %(amount)s promised for %(date)s, %(paid)s paid"),
+    ),
+    "broken": (
+        Promise.Status.BROKEN,
+        "broken",
+        gettext_noop("Promise broken: %(amount)s promised for %(date)s, %(paid)s paid; dunning resumes"),
+    ),
+}
+
+
+def _close(pk: int, *, verdict: str, today: date) -> int:
     with transaction.atomic():
         customer_id = Promise.objects.values_list("customer_id", flat=True).get(pk=pk)
         lock_customer(customer_id)
@@ -187,40 +262,37 @@ def _close(pk: int, *, kept: bool, today: date) -> int:
         if promise.status != Promise.Status.OPEN:
             return 0  # another run got there first
         open_now = promise.invoices.filter(status=Invoice.Status.OPEN).aggregate(t=Sum("open_amount"))["t"]
-        paid = max(promise.open_at_promise - (open_now or ZERO), ZERO)
+        owed = still_owed(
+            open_at_promise=promise.open_at_promise,
+            open_by_invoice=promise.open_by_invoice,
+            cancelled=_cancelled_invoices([pk]).get(pk, []),
+        )
+        _verdict, paid = judge(owed=owed, amount=promise.amount, open_now=open_now)
         promise.paid_amount = paid
         promise.checked_at = timezone.now()
         words = {
-            "amount": format_money(promise.amount, promise.currency),
-            "date": promise.promised_date.isoformat(),
-            "paid": format_money(paid, promise.currency),
+            "amount": texts.money(promise.amount, promise.currency),
+            "date": promise.promised_date,
+            "paid": texts.money(paid, promise.currency),
         }
-        if kept:
-            promise.status = Promise.Status.KEPT
-            promise.save(update_fields=["status", "paid_amount", "checked_at"])
-            record_event(
-                customer=promise.customer,
-                kind=Event.Kind.PROMISE,
-                verb="kept",
-                summary=_("Promise kept: %(amount)s promised for %(date)s, %(paid)s paid") % words,
-                by=SYSTEM,
-                target=promise,
-            )
-            return 1
-        promise.status = Promise.Status.BROKEN
+        status, verb, message = _CLOSING[verdict]
+        promise.status = status
         promise.save(update_fields=["status", "paid_amount", "checked_at"])
         record_event(
             customer=promise.customer,
             kind=Event.Kind.PROMISE,
-            verb="broken",
-            summary=_("Promise broken: %(amount)s promised for %(date)s, %(paid)s paid; dunning resumes")
-            % words,
+            verb=verb,
+            summary=Text(message, **words),
             by=SYSTEM,
             target=promise,
         )
+        if verdict != "broken":
+            return 1
         create_task(
             customer=promise.customer,
-            title=_("Promise broken: %(amount)s promised for %(date)s, %(paid)s paid") % words,
+            title=Text(
+                gettext_noop("Promise broken: %(amount)s promised for %(date)s, %(paid)s paid"), **words
+            ),
             due_date=today,
             kind=Task.Kind.CALL,
             priority=Task.Priority.HIGH,

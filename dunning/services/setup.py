@@ -69,11 +69,15 @@ def save_step(*, by: User, procedure: Procedure, step: Step | None = None, **fie
     return step
 
 
-def save_template(*, key: str, channel: str, language: str, subject: str, body: str, by: User) -> Template:
+def save_template(
+    *, key: str, channel: str, language: str, subject: str, body: str, by: User, variant: str = "A"
+) -> Template:
     """Save a new version of the text; the previous one is kept, no longer current."""
     check_template(subject=subject, body=body)
     with transaction.atomic():
-        versions = Template.objects.select_for_update().filter(key=key, channel=channel, language=language)
+        versions = Template.objects.select_for_update().filter(
+            key=key, channel=channel, language=language, variant=variant
+        )
         current = next((t for t in versions if t.is_current), None)
         if current is not None and current.subject == subject and current.body == body:
             return current
@@ -83,6 +87,7 @@ def save_template(*, key: str, channel: str, language: str, subject: str, body: 
             key=key,
             channel=channel,
             language=language,
+            variant=variant,
             version=last + 1,
             subject=subject,
             body=body,
@@ -92,6 +97,48 @@ def save_template(*, key: str, channel: str, language: str, subject: str, body: 
         template.full_clean()
         template.save()
     return template
+
+
+def next_variant_label(labels: set[str]) -> str:
+    """B after A, C after B …; past Z, a number."""
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if letter not in labels:
+            return letter
+    return str(len(labels) + 1)
+
+
+def add_variant(*, template: Template, by: User) -> Template:
+    """A new variant of the text, starting as a copy of this one; customers are spread over all."""
+    with transaction.atomic():
+        siblings = Template.objects.select_for_update().filter(
+            key=template.key, channel=template.channel, language=template.language
+        )
+        label = next_variant_label({t.variant for t in siblings})
+        variant = Template(
+            key=template.key,
+            channel=template.channel,
+            language=template.language,
+            variant=label,
+            version=1,
+            subject=template.subject,
+            body=template.body,
+            is_current=True,
+            created_by=by,
+        )
+        variant.full_clean()
+        variant.save()
+    return variant
+
+
+def retire_variant(*, template: Template) -> None:
+    """No customer gets this variant any more; its versions stay (saving a new one brings it back)."""
+    with transaction.atomic():
+        siblings = Template.objects.select_for_update().filter(
+            key=template.key, channel=template.channel, language=template.language, is_current=True
+        )
+        if not any(t.variant != template.variant for t in siblings):
+            raise ValidationError(_("This is the only variant of the text; it cannot be retired."))
+        siblings.filter(variant=template.variant).update(is_current=False)
 
 
 def save_rule(*, by: User, rule: AssignmentRule | None = None, **fields: Any) -> AssignmentRule:

@@ -6,10 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Customer, Event, Invoice
 from accounts.services import Actor, record_event
+from creditmgmt import texts
 from creditmgmt.models import User
+from creditmgmt.texts import Text
 from dunning.models import DunningStop
 
 
@@ -38,18 +41,29 @@ def set_dunning_stop(
             note=note.strip()[:300],
             created_by=by if isinstance(by, User) else None,
         )
-        what = _("invoice %(number)s") % {"number": invoice.number} if invoice else _("the customer")
+        if invoice:
+            stopped = (
+                gettext_noop("Dunning stopped for invoice %(number)s: %(reason)s until %(date)s")
+                if until
+                else gettext_noop("Dunning stopped for invoice %(number)s: %(reason)s")
+            )
+        else:
+            stopped = (
+                gettext_noop("Dunning stopped for the customer: %(reason)s until %(date)s")
+                if until
+                else gettext_noop("Dunning stopped for the customer: %(reason)s")
+            )
+        summary = Text(
+            stopped,
+            number=invoice.number if invoice else "",
+            reason=DunningStop.Reason(reason),
+            date=until,
+        )
         record_event(
             customer=customer,
             kind=Event.Kind.DUNNING,
             verb="stop_set",
-            summary=_("Dunning stopped for %(what)s: %(reason)s%(until)s")
-            % {
-                "what": what,
-                "reason": stop.get_reason_display(),
-                "until": (_(" until %(date)s") % {"date": until.isoformat()}) if until else "",
-            }
-            + (f" ({stop.note})" if stop.note else ""),
+            summary=texts.with_note(summary, stop.note),
             by=by,
             target=stop,
         )
@@ -68,7 +82,9 @@ def lift_dunning_stop(*, stop: DunningStop, by: Actor) -> DunningStop:
             customer=stop.customer_id,
             kind=Event.Kind.DUNNING,
             verb="stop_lifted",
-            summary=_("Dunning stop lifted: %(reason)s") % {"reason": stop.get_reason_display()},
+            summary=Text(
+                gettext_noop("Dunning stop lifted: %(reason)s"), reason=DunningStop.Reason(stop.reason)
+            ),
             by=by,
             target=stop,
         )

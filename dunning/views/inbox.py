@@ -12,30 +12,43 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import Customer
 from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
-from dunning.inbox import services
+from dunning.inbox import replies, services
 from dunning.inbox.parse import sanitize
 from dunning.models import InboundAttachment, InboundMail, MailCategory
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 VIEWS = {
-    "mine": _("Mine"),
-    "team": _("My team"),
-    "unassigned": _("Unassigned"),
-    "waiting": _("Waiting"),
-    "triage": _("Triage"),
-    "done": _("Done"),
+    "mine": gettext_lazy("Mine"),
+    "team": gettext_lazy("My team"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "waiting": gettext_lazy("Waiting for the customer"),
+    "triage": gettext_lazy("Triage"),
+    "done": gettext_lazy("Done"),
 }
 
 
+LIST_FIELDS = (
+    "received_at", "from_name", "from_address", "subject", "read_at", "malformed", "category",
+    "status", "respond_by", "responded_at", "customer", "assignee",
+)  # fmt: skip
+
+
 def _filtered(view: str, user):
-    mails = InboundMail.objects.select_related("customer", "assignee").defer("raw", "body_html")
+    # Only the list's columns: bodies and raw bytes stay in the database (10,000 mails: a few MB a page).
+    mails = InboundMail.objects.select_related("customer", "assignee").only(
+        *LIST_FIELDS, "customer__name", "customer__number", "assignee__username",
+        "assignee__first_name", "assignee__last_name",
+    )  # fmt: skip
     return {
         "mine": mails.filter(assignee=user, status=InboundMail.Status.OPEN),
         "team": mails.filter(assignee__isnull=False, status=InboundMail.Status.OPEN),
@@ -54,7 +67,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if view not in VIEWS:
         view = "mine"
     page = Paginator(_filtered(view, request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "dunning/inbox/list.html", {"page": page, "view": view, "views": VIEWS})
+    context = {"page": page, "view": view, "views": VIEWS, "now": timezone.now()}
+    return render(request, "dunning/inbox/list.html", context)
 
 
 @role_required(*LEDGER_WRITERS)
@@ -64,7 +78,23 @@ def unread(request: HttpRequest) -> HttpResponse:
     return render(request, "dunning/inbox/unread.html", {"count": count})
 
 
-def _detail_context(mail: InboundMail, request: HttpRequest) -> dict:
+def _reply_form(mail: InboundMail, key: str = "") -> dict:
+    """The reply card: a template's text for this customer, editable before it goes to the outbox."""
+    keys = replies.reply_keys()
+    key = key if key in keys else (replies.REPLY_KEY if replies.REPLY_KEY in keys else (keys or [""])[0])
+    form = {
+        "keys": [(k, replies.key_label(k)) for k in keys],
+        "key": key,
+        "token": replies.new_token(),
+        "to": mail.from_address,
+    }
+    if mail.customer_id and key:
+        rendered, language = replies.draft(customer=mail.customer, key=key, to=mail.from_address, mail=mail)
+        form |= {"subject": rendered.subject, "body": rendered.body, "language": language}
+    return form
+
+
+def _detail_context(mail: InboundMail, request: HttpRequest, *, key: str = "") -> dict:
     return {
         "mail": mail,
         "html": sanitize(mail.body_html) if mail.body_html else "",
@@ -72,6 +102,9 @@ def _detail_context(mail: InboundMail, request: HttpRequest) -> dict:
         "invoices": services.suggested_invoices(mail),
         "categories": MailCategory.choices,
         "statuses": InboundMail.Status.choices,
+        "reply": _reply_form(mail, key),
+        "sent": list(mail.replies.order_by("created_at", "id")),
+        "copies": replies.copy_documents(mail) if mail.category == MailCategory.COPY else None,
     }
 
 
@@ -81,7 +114,72 @@ def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
         InboundMail.objects.select_related("customer", "assignee").prefetch_related("attachments"), pk=pk
     )
     services.mark_read(mail)
-    return render(request, "dunning/inbox/mail.html", _detail_context(mail, request))
+    context = _detail_context(mail, request, key=request.GET.get("template", ""))
+    if request.htmx and request.GET.get("template"):
+        return render(request, "dunning/inbox/mail.html#reply", context)
+    return render(request, "dunning/inbox/mail.html", context)
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def mail_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the (edited) reply through the outbox; the mail waits for the customer."""
+    mail = get_object_or_404(InboundMail.objects.select_related("customer"), pk=pk)
+    if mail.customer is None:
+        messages.error(request, _("Link the mail to a customer first."))
+        return redirect(mail)
+    try:
+        replies.queue_email(
+            customer=mail.customer,
+            to=request.POST.get("to", ""),
+            subject=request.POST.get("subject", ""),
+            body=request.POST.get("body", ""),
+            language=request.POST.get("language", "")[:2],
+            token=request.POST.get("token", "")[:40] or replies.new_token(),
+            mail=mail,
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Reply queued: the outbox sends it within minutes."))
+    return redirect(mail)
+
+
+@role_required(*LEDGER_WRITERS)
+def compose(request: HttpRequest) -> HttpResponse:
+    """A new mail to a customer from a template (the customer by number, as in triage)."""
+    number = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
+    customer = Customer.objects.filter(number=number).first() if number else None
+    keys = replies.reply_keys()
+    key = request.GET.get("template") or (replies.REPLY_KEY if replies.REPLY_KEY in keys else "")
+    labelled = [(k, replies.key_label(k)) for k in keys]
+    form: dict = {"customer": number, "keys": labelled, "key": key, "token": replies.new_token()}
+    if number and customer is None:
+        messages.error(request, _("No customer with number “%(q)s”.") % {"q": number})
+    if customer is not None and request.method == "POST":
+        try:
+            message = replies.queue_email(
+                customer=customer,
+                to=request.POST.get("to", ""),
+                subject=request.POST.get("subject", ""),
+                body=request.POST.get("body", ""),
+                language=request.POST.get("language", "")[:2],
+                token=request.POST.get("token", "")[:40] or replies.new_token(),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+            form |= {k: request.POST.get(k, "") for k in ("to", "subject", "body", "language", "token")}
+        else:
+            messages.success(request, _("E-mail to %(to)s queued.") % {"to": message.recipient})
+            return redirect(customer)
+    elif customer is not None and key in keys:
+        contact, _language = replies.addressee(customer, "")
+        to = contact.email if contact else ""
+        rendered, language = replies.draft(customer=customer, key=key, to=to)
+        form |= {"to": to, "subject": rendered.subject, "body": rendered.body, "language": language}
+    return render(request, "dunning/inbox/compose.html", {"form": form, "target": customer})
 
 
 @role_required(*LEDGER_WRITERS)
@@ -123,6 +221,10 @@ def mail_accept(request: HttpRequest, pk: int) -> HttpResponse:
             services.accept_promise(mail=mail, by=request.user)
         elif action == "dispute":
             services.accept_dispute(mail=mail, by=request.user)
+        elif action == "copy":
+            replies.accept_copy(
+                mail=mail, by=request.user, token=request.POST.get("token", "")[:40] or replies.new_token()
+            )
         else:
             raise ValidationError(_("Choose an action."))
     except ValidationError as exc:
@@ -140,7 +242,8 @@ def mail_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(InboundAttachment, pk=pk, refused="")
     response = HttpResponse(bytes(item.data), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{item.filename.replace(chr(34), "")}"'
+    # Quotes and line breaks in a sender's file name are encoded, never a broken header.
+    response["Content-Disposition"] = content_disposition_header(True, item.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import Contact, Customer
 from creditmgmt.permissions import MANAGERS, role_required
@@ -64,7 +65,7 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
             messages.success(request, _("Step saved."))
             return redirect(procedure)
     templates = (
-        Template.objects.current().filter(key=step.template_key).order_by("channel", "language")
+        Template.objects.current().filter(key=step.template_key).order_by("channel", "language", "variant")
         if step
         else []
     )
@@ -128,8 +129,13 @@ def _preview(template_subject: str, body: str, language: str, customer: Customer
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(Template, pk=pk)
     versions = Template.objects.filter(
-        key=template.key, channel=template.channel, language=template.language
+        key=template.key, channel=template.channel, language=template.language, variant=template.variant
     ).select_related("created_by")
+    variants = (
+        Template.objects.current()
+        .filter(key=template.key, channel=template.channel, language=template.language)
+        .order_by("variant")
+    )
     form = TemplateForm(request.POST or None, initial={"subject": template.subject, "body": template.body})
     customer = None
     customer_q = request.GET.get("customer", "") or request.POST.get("customer", "")
@@ -154,6 +160,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     key=template.key,
                     channel=template.channel,
                     language=template.language,
+                    variant=template.variant,
                     subject=subject,
                     body=body,
                     by=request.user,
@@ -166,6 +173,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "template": template,
         "versions": versions,
+        "variants": variants,
         "form": form,
         "customer": customer,
         **_preview(subject, body, template.language, customer),
@@ -173,6 +181,42 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "preview":
         return render(request, "dunning/template_edit.html#preview", context)
     return render(request, "dunning/template_edit.html", context)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def template_add_variant(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(Template, pk=pk)
+    # Copy the variant's current text, also when the editor shows an old version.
+    same = {"key": template.key, "channel": template.channel, "language": template.language}
+    current = Template.objects.current().filter(**same, variant=template.variant).first()
+    variant = services.add_variant(template=current or template, by=request.user)
+    messages.success(
+        request,
+        _("Variant %(v)s added as a copy; customers are now spread over the variants.")
+        % {"v": variant.variant},
+    )
+    return redirect("dunning:template_edit", pk=variant.pk)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def template_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(Template, pk=pk)
+    try:
+        services.retire_variant(template=template)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("dunning:template_edit", pk=template.pk)
+    done = _("Variant %(v)s retired; no customer gets it any more.") % {"v": template.variant}
+    messages.success(request, done)
+    other = (
+        Template.objects.current()
+        .filter(key=template.key, channel=template.channel, language=template.language)
+        .order_by("variant")
+        .first()
+    )
+    return redirect("dunning:template_edit", pk=other.pk)
 
 
 @role_required(*MANAGERS)

@@ -1,15 +1,22 @@
 """Daily step: exception tasks (management by exception), and absent controllers' tasks to a stand-in.
 
-Three reasons put a customer on a worklist outside its procedure, for fully
+Four reasons put a customer on a worklist outside its procedure, for fully
 automatic procedures too:
 
 - a message that failed for good (one task per message);
-- exposure over the credit limit (open amount above a limit that is set): one
+- exposure over the credit limit (the group's open invoices and reserved
+  orders above the limit that applies today, as acceptance computes it): one
   task per *episode*: while the customer stays over the same limit no new task
   comes, also after the task was done; back under it, or a new limit, ends it;
 - a large new overdue amount: the open invoices that fell overdue since
   yesterday (due yesterday, or entered yesterday already past their due date)
-  add up to more than `DUNNING_LARGE_NEW_OVERDUE` (in the customer's currency).
+  add up to more than `DUNNING_LARGE_NEW_OVERDUE` (in the customer's currency);
+- credit to allocate: an invoice is overdue while open credit notes and
+  unallocated payments cover the whole balance (one task per episode).
+
+A task whose reason went away (message sent again, back under the limit, the
+new overdue invoices paid, the credit allocated) is closed by the next run with
+a note of why, before new ones are made.
 
 Set-based: a handful of queries per reason whatever the number of customers;
 tasks, their timeline events and the cases are bulk-inserted. Idempotent: an
@@ -25,15 +32,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from accounts.models import Customer, Event, Invoice, Task, event_target
-from accounts.services import actor_fields
+from acceptance.limits import CustomerExposure, exposures_over_limit
+from acceptance.models import CreditTerms
+from accounts.models import ZERO, Customer, Event, Invoice, Task, event_target
+from accounts.services import actor_fields, close_tasks
+from creditmgmt import texts
+from creditmgmt.texts import Text
 from dunning.assignees import Assignees, available_q
 from dunning.models import ExceptionCase, Message
-from dunning.scoring import score_exception
+from dunning.scoring import EXPOSURE_DETAIL, score_exception, shown_money
 
 ACTOR = "system: daily run"
 Reason = ExceptionCase.Reason
@@ -41,6 +54,7 @@ TASK_KIND = {
     Reason.FAILED_MESSAGE: Task.Kind.FOLLOW_UP,
     Reason.OVER_LIMIT: Task.Kind.REVIEW,
     Reason.NEW_OVERDUE: Task.Kind.REVIEW,
+    Reason.CREDIT_TO_ALLOCATE: Task.Kind.PAYMENT,
 }
 
 
@@ -91,33 +105,38 @@ def failed_messages(today: date) -> list[Candidate]:
     )
 
 
-def _over_limit() -> Q:
-    return Q(credit_limit__gt=0, open_amount__gt=F("credit_limit")) & ~Q(status=Customer.Status.CLOSED)
-
-
-def over_limit(today: date) -> list[Candidate]:
+def over_limit(today: date, over: dict[int, CustomerExposure]) -> list[Candidate]:
+    """Customers whose exposure is over their limit (`over`, from exposures_over_limit: the group's
+    open invoices and reserved orders, against a running temporary limit or the base limit, as the
+    acceptance decision sees it) and that have no open case or task for it yet."""
     # An episode ends when the customer is back under its limit, or has another limit now.
-    still = Customer.objects.filter(_over_limit(), pk=OuterRef("customer_id"), credit_limit=OuterRef("limit"))
-    ExceptionCase.objects.filter(reason=Reason.OVER_LIMIT, cleared_on__isnull=True).exclude(
-        Exists(still)
-    ).update(cleared_on=today)
-    rows = (
-        Customer.objects.filter(_over_limit())
-        .exclude(_open_case(Reason.OVER_LIMIT, customer_id=OuterRef("pk")))
-        .exclude(_open_task_for(Reason.OVER_LIMIT, customer="pk"))
-        .values_list("pk", "open_amount", "credit_limit")
-        .order_by("pk")
+    open_cases = list(
+        ExceptionCase.objects.filter(reason=Reason.OVER_LIMIT, cleared_on__isnull=True).values_list(
+            "pk", "customer_id", "limit"
+        )
+    )
+    ended = {
+        pk for pk, customer, limit in open_cases if customer not in over or over[customer].limit != limit
+    }
+    ExceptionCase.objects.filter(pk__in=ended).update(cleared_on=today)
+    busy = {customer for pk, customer, _limit in open_cases if pk not in ended} | set(
+        Task.objects.filter(status=Task.Status.OPEN, exception_case__reason=Reason.OVER_LIMIT).values_list(
+            "customer_id", flat=True
+        )
     )
     return [
         Candidate(
             customer_id=pk,
             reason=Reason.OVER_LIMIT,
-            key=str(limit),
-            amount=open_amount - limit,
-            limit=limit,
-            total=open_amount,
+            key=str(exposure.limit),
+            amount=exposure.total - exposure.limit,
+            limit=exposure.limit,
+            total=exposure.total,
+            # Said when the exposure is more than the customer's own open invoices.
+            detail=EXPOSURE_DETAIL if exposure.total != exposure.own_open_amount else "",
         )
-        for pk, open_amount, limit in rows
+        for pk, exposure in sorted(over.items())
+        if pk not in busy
     ]
 
 
@@ -153,6 +172,142 @@ def new_overdue(today: date) -> list[Candidate]:
     ]
 
 
+def _credit_covers_overdue(today: date) -> Q:
+    """Something is overdue, yet the open credit notes and unallocated payments cover the whole
+    balance: the customer owes nothing on balance. The procedure goes on (the cycle does not start
+    again while an invoice is overdue); allocating is the controller's work."""
+    return Q(oldest_open_due_date__lt=today, open_amount__lte=F("unallocated_amount")) & ~Q(
+        status=Customer.Status.CLOSED
+    )
+
+
+def credit_to_allocate(today: date) -> list[Candidate]:
+    # An episode lasts while the credit covers the balance; one case and task per episode.
+    ExceptionCase.objects.filter(reason=Reason.CREDIT_TO_ALLOCATE, cleared_on__isnull=True).exclude(
+        customer__in=Customer.objects.filter(_credit_covers_overdue(today))
+    ).update(cleared_on=today)
+    rows = (
+        Customer.objects.filter(_credit_covers_overdue(today))
+        .exclude(_open_case(Reason.CREDIT_TO_ALLOCATE, customer_id=OuterRef("pk")))
+        .exclude(_open_task_for(Reason.CREDIT_TO_ALLOCATE, customer="pk"))
+        .values_list("pk", "open_amount", "unallocated_amount")
+        .order_by("pk")
+    )
+    return [
+        Candidate(
+            customer_id=pk,
+            reason=Reason.CREDIT_TO_ALLOCATE,
+            key="credit",
+            amount=unallocated - open_amount,
+            total=open_amount,
+        )
+        for pk, open_amount, unallocated in rows
+    ]
+
+
+# --- Closing the tasks whose reason went away (one query each, plus the closing) --------------
+
+
+def resolved_failed_messages() -> dict[int, str]:
+    """Open failed-message tasks whose message is not failed any more (sent again, or queued)."""
+    rows = (
+        Task.objects.filter(status=Task.Status.OPEN, exception_case__reason=Reason.FAILED_MESSAGE)
+        .exclude(exception_case__message__isnull=True)
+        .exclude(exception_case__message__status=Message.Status.FAILED)
+        .values_list("pk", "exception_case__message__status")
+    )
+    return {
+        pk: _("The message is no longer failed: %(status)s.")
+        % {"status": str(Message.Status(status).label).lower()}
+        for pk, status in rows
+    }
+
+
+def resolved_over_limit(today: date, over: dict[int, CustomerExposure]) -> dict[int, str]:
+    """Open over-limit tasks of customers that are not over their limit any more."""
+    running = CreditTerms.objects.filter(
+        customer=OuterRef("customer_id"), temporary_until__gte=today, temporary_limit__isnull=False
+    ).values("temporary_limit")[:1]
+    rows = (
+        Task.objects.filter(status=Task.Status.OPEN, exception_case__reason=Reason.OVER_LIMIT)
+        .annotate(limit_now=Coalesce(Subquery(running), F("customer__credit_limit")))
+        .values_list("pk", "customer_id", "exception_case__limit", "limit_now", "exception_case__currency")
+    )
+    reasons = {}
+    for pk, customer, limit_then, limit_now, currency in rows:
+        if customer in over:
+            continue
+        words = {"limit": shown_money(limit_now, currency), "old": shown_money(limit_then or ZERO, currency)}
+        if limit_then is not None and limit_now > limit_then:
+            reasons[pk] = (
+                _("No longer over the credit limit: it was raised from %(old)s to %(limit)s.") % words
+            )
+        else:
+            reasons[pk] = _("No longer over the credit limit of %(limit)s.") % words
+    return reasons
+
+
+def resolved_new_overdue() -> dict[int, str]:
+    """Open large-new-overdue tasks whose invoices are paid down to the threshold or below.
+
+    The invoices are the ones that fell overdue for the run that opened the case; one query per
+    distinct opening date among the open tasks (a handful), none per customer.
+    """
+    tasks = list(
+        Task.objects.filter(status=Task.Status.OPEN, exception_case__reason=Reason.NEW_OVERDUE).values_list(
+            "pk", "customer_id", "exception_case__opened_on", "exception_case__currency"
+        )
+    )
+    by_day: dict[date, set[int]] = {}
+    for _pk, customer, opened_on, _currency in tasks:
+        by_day.setdefault(opened_on, set()).add(customer)
+    still_open: dict[tuple[date, int], Decimal] = {}
+    for day, customers in by_day.items():
+        rows = (
+            Invoice.objects.filter(newly_overdue(day), status=Invoice.Status.OPEN, customer_id__in=customers)
+            .order_by()
+            .values("customer_id")
+            .annotate(left=Sum("open_amount"))
+            .values_list("customer_id", "left")
+        )
+        still_open.update({(day, customer): left for customer, left in rows})
+    threshold = large_new_overdue()
+    reasons = {}
+    for pk, customer, opened_on, currency in tasks:
+        left = still_open.get((opened_on, customer)) or ZERO
+        if left <= threshold:
+            reasons[pk] = _(
+                "Of the invoices newly overdue on %(date)s, %(open)s is still open (not above %(threshold)s)."
+            ) % {
+                "date": opened_on.isoformat(),
+                "open": shown_money(left, currency),
+                "threshold": shown_money(threshold, currency),
+            }
+    return reasons
+
+
+def resolved_credit_to_allocate(today: date) -> dict[int, str]:
+    """Open credit-to-allocate tasks of customers whose credit no longer covers an overdue balance."""
+    rows = (
+        Task.objects.filter(status=Task.Status.OPEN, exception_case__reason=Reason.CREDIT_TO_ALLOCATE)
+        .exclude(customer__in=Customer.objects.filter(_credit_covers_overdue(today)))
+        .values_list("pk", flat=True)
+    )
+    why = _("Nothing overdue is covered by credit any more (allocated, or the balance is owed again).")
+    return dict.fromkeys(rows, why)
+
+
+def close_resolved(today: date, over: dict[int, CustomerExposure]) -> int:
+    """Close the exception tasks whose reason went away, each with a timeline note of why."""
+    reasons = (
+        resolved_failed_messages()
+        | resolved_over_limit(today, over)
+        | resolved_new_overdue()
+        | resolved_credit_to_allocate(today)
+    )
+    return close_tasks(reasons=reasons, by=ACTOR)
+
+
 # --- Making the tasks --------------------------------------------------------------------------
 
 
@@ -179,12 +334,17 @@ def create_exception_tasks(candidates: list[Candidate], *, today: date, assignee
                 total=candidate.total,
                 detail=candidate.detail,
             )
-            title = f"{Reason(candidate.reason).label} — {score.explanation}"[:200]
+            title = Text(
+                gettext_noop("%(reason)s — %(explanation)s"),
+                reason=Reason(candidate.reason),
+                explanation=score.text,
+            )
+            stored_title = texts.stored("title", title, 200)  # in the assignee's language, as before
         tasks.append(
             Task(
                 customer=customer,
                 kind=TASK_KIND[candidate.reason],
-                title=title,
+                **stored_title,
                 assignee=assignee,
                 due_date=today,
                 priority=score.priority,
@@ -217,10 +377,15 @@ def create_exception_tasks(candidates: list[Candidate], *, today: date, assignee
                     customer_id=task.customer_id,
                     kind=Event.Kind.TASK,
                     verb="created",
-                    summary=(
-                        _("Task planned for %(date)s: %(title)s")
-                        % {"date": today.isoformat(), "title": task.title}
-                    )[:300],
+                    **texts.stored(
+                        "summary",
+                        Text(
+                            gettext_noop("Task planned for %(date)s: %(title)s"),
+                            date=today,
+                            title=task.title_message,
+                        ),
+                        300,
+                    ),
                     data={"exception": case.reason},
                     **actor_fields(ACTOR),
                     **event_target(task),
@@ -297,17 +462,20 @@ def move_absent_tasks(*, today: date, assignees: Assignees, users: list[int] | N
                         customer_id=task.customer_id,
                         kind=Event.Kind.TASK,
                         verb="reassigned",
-                        summary=(
-                            _("Task handed to %(user)s while %(away)s is away (until %(until)s): %(title)s")
-                            % {
-                                "user": targets[to_id],
-                                "away": task.assignee,
-                                "until": task.assignee.absent_until.isoformat()
-                                if task.assignee.absent_until
-                                else "-",
-                                "title": task.title,
-                            }
-                        )[:300],
+                        **texts.stored(
+                            "summary",
+                            Text(
+                                gettext_noop(
+                                    "Task handed to %(user)s while %(away)s is away "
+                                    "(until %(until)s): %(title)s"
+                                ),
+                                user=str(targets[to_id]),
+                                away=str(task.assignee),
+                                until=task.assignee.absent_until or "-",
+                                title=task.title_message,
+                            ),
+                            300,
+                        ),
                         data={"from": from_id, "to": to_id, "absence": True},
                         **actor_fields(ACTOR),
                         **event_target(task),
@@ -321,10 +489,14 @@ def raise_exceptions(*, today: date) -> dict:
     """The daily step: move the absent's tasks, then the exception tasks (which go to stand-ins)."""
     assignees = Assignees(today)
     counts = {"tasks_moved": move_absent_tasks(today=today, assignees=assignees)}
+    over = exposures_over_limit(today=today)
+    # Closed first: a reason that went away and came back today gets a fresh task.
+    counts["tasks_closed"] = close_resolved(today, over)
     for reason, find in (
         (Reason.FAILED_MESSAGE, failed_messages),
-        (Reason.OVER_LIMIT, over_limit),
+        (Reason.OVER_LIMIT, lambda day: over_limit(day, over)),
         (Reason.NEW_OVERDUE, new_overdue),
+        (Reason.CREDIT_TO_ALLOCATE, credit_to_allocate),
     ):
         counts[reason.value] = create_exception_tasks(find(today), today=today, assignees=assignees)
     return counts

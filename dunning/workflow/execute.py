@@ -18,13 +18,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ZERO, Contact, Customer, Invoice, Task
-from accounts.services import create_task, set_delivery_block
+from accounts.services import close_tasks, create_task, set_delivery_block
+from creditmgmt.texts import Text
 from dunning import parallel
 from dunning.assignees import pick_assignee
 from dunning.casefile import write_case_file
-from dunning.compose import TemplateIndex, compose_message, current_templates
+from dunning.compose import TemplateIndex, compose_message, current_templates, step_template
 from dunning.costs import statutory_interest, wik_costs
 from dunning.models import Action, CustomerDunning, DunningAction, InterestRate, Message, Step
 from dunning.portal.links import collect_tokens
@@ -150,7 +152,13 @@ def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) 
                 score=score.points,
                 risk_class=customer.risk_class,
             )
+            if step.channel is not None and not step.requires_approval:
+                # Recorded with the action so the cure rate can be split by variant (approval sets it later).
+                template = step_template(customer, step, contacts[customer.pk], templates)[2]
+                action.template_variant = template.variant
             planned.append((action, step, customer, listed, score, state))
+        if superseded := _supersede_earlier_tasks(planned):
+            counts["superseded"] += superseded
         DunningAction.objects.bulk_create([p[0] for p in planned])
 
         messages: list[Message] = []
@@ -179,7 +187,9 @@ def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) 
                 set_delivery_block(
                     customer=customer,
                     blocked=True,
-                    reason=_("Dunning: %(step)s, %(why)s") % {"step": step.name, "why": score.explanation},
+                    reason=Text(
+                        gettext_noop("Dunning: %(step)s, %(why)s"), step=Text(step.name), why=score.text
+                    ),
                     by=ACTOR,
                 )
             else:
@@ -205,6 +215,23 @@ def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) 
         counts["messages"] += len(messages)
 
 
+def _supersede_earlier_tasks(planned) -> int:
+    """The procedure moves on: open tasks of the customers' earlier steps (a call nobody made) close.
+
+    The new step's own action or task takes over; the old one says why it closed. One query for
+    the chunk, plus the closing (one UPDATE per next step's name)."""
+    next_step = {customer.pk: step.name for _action, step, customer, *_rest in planned}
+    earlier = DunningAction.objects.filter(
+        customer_id__in=list(next_step), status=DunningAction.Status.TASK, task__status=Task.Status.OPEN
+    ).values_list("task_id", "customer_id", "step__name")
+    reasons = {
+        task_id: _("Superseded: the procedure moved on from %(old)s to %(new)s.")
+        % {"old": old, "new": next_step[customer_id]}
+        for task_id, customer_id, old in earlier
+    }
+    return close_tasks(reasons=reasons, by=ACTOR)
+
+
 def _save_states(states: list[CustomerDunning]) -> None:
     """One UPDATE per (stage, last contact) pair: a handful per chunk, not one per customer."""
     groups: dict[tuple, list[int]] = defaultdict(list)
@@ -220,16 +247,23 @@ def _assignee_language(customer: Customer) -> str:
 
 
 def _make_task(action, step, customer, score, *, kind, today, approval=False) -> Task:
-    title = (_("Approve: %(step)s") if approval else "%(step)s") % {"step": step.name}
-    task = create_task(
-        customer=customer,
-        title=f"{title} — {score.explanation}",
-        due_date=today,
-        by=ACTOR,
-        kind=kind,
-        assignee=pick_assignee(customer, today=today),
-        priority=score.priority,
+    title = Text(
+        gettext_noop("Approve: %(step)s — %(explanation)s")
+        if approval
+        else gettext_noop("%(step)s — %(explanation)s"),
+        step=Text(step.name),  # shipped step names are translated at display
+        explanation=score.text,
     )
+    with translation.override(_assignee_language(customer)):  # the stored text: in the assignee's words
+        task = create_task(
+            customer=customer,
+            title=title,
+            due_date=today,
+            by=ACTOR,
+            kind=kind,
+            assignee=pick_assignee(customer, today=today),
+            priority=score.priority,
+        )
     action.task = task
     action.save(update_fields=["task", "case_file"])
     return task

@@ -24,10 +24,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ZERO, Customer, Event, Invoice
 from accounts.services import record_event
+from creditmgmt.texts import Text
 from dunning.models import AssignmentRule, Behaviour, CustomerDunning, Procedure, Step
 from dunning.selection import dunnable_invoices
 
@@ -161,8 +162,13 @@ def refresh_figures(*, today: date) -> int:
 
 
 def start_new_cycles() -> int:
-    """Everything paid: the next overdue invoice starts the procedure from the beginning."""
-    return CustomerDunning.objects.filter(stage__gt=0, customer__open_amount__lte=0).update(
+    """Everything paid: the next overdue invoice starts the procedure from the beginning.
+
+    "Paid" means no open invoice with something left to pay (the customer's oldest
+    open due date is empty), never a net open amount <= 0: a credit note or cash
+    not yet allocated offsets the net while the oldest invoice is still overdue.
+    """
+    return CustomerDunning.objects.filter(stage__gt=0, customer__oldest_open_due_date__isnull=True).update(
         stage=0, cycle=F("cycle") + 1
     )
 
@@ -269,8 +275,12 @@ def assign_procedures(*, today: date) -> dict:
                 customer=customer_id,
                 kind=Event.Kind.DUNNING,
                 verb="procedure_changed",
-                summary=_("Dunning procedure changed from %(old)s to %(new)s (stage %(stage)s)")
-                % {"old": names.get(old, "-"), "new": names.get(new, "-"), "stage": new_stage},
+                summary=Text(
+                    gettext_noop("Dunning procedure changed from %(old)s to %(new)s (stage %(stage)s)"),
+                    old=Text(names.get(old, "-")),  # shipped procedure names are translated at display
+                    new=Text(names.get(new, "-")),
+                    stage=new_stage,
+                ),
                 by=ACTOR,
                 data={"from": old, "to": new, "stage_from": state.stage, "stage_to": new_stage},
             )

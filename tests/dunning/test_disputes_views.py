@@ -91,6 +91,24 @@ class TestList:
         assert "Root causes" not in page.text
         assert client.get(reverse("dunning:dispute_summary")).status_code == 403
 
+    def test_sales_see_the_disputes_of_the_customers_they_manage(self, client, sales_rep, disputes):
+        from creditmgmt.models import Role
+        from creditmgmt.services import create_user
+
+        lisa = create_user(username="lisa.sales", role=Role.SALES)
+        van_dijk, de_vries = disputes["other"].customer, disputes["watched"].customer
+        van_dijk.account_manager = sales_rep
+        van_dijk.save()
+        de_vries.account_manager = lisa  # Lisa's customer now; Sam still watches its dispute
+        de_vries.save()
+        client.force_login(sales_rep)
+        page = client.get(self.url)
+        assert {d.pk for d in page.context["page"].object_list} == {d.pk for d in disputes.values()}
+        client.force_login(lisa)
+        page = client.get(self.url)
+        assert {d.pk for d in page.context["page"].object_list} == {disputes["watched"].pk}
+        assert client.get(reverse("dunning:dispute_detail", args=[disputes["other"].pk])).status_code == 403
+
     def test_counter_is_refused(self, client, counter_clerk):
         client.force_login(counter_clerk)
         assert client.get(self.url).status_code == 403

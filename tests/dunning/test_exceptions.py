@@ -8,9 +8,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import services
-from accounts.models import Customer, Event, Task
+from accounts.models import Customer, Event, Invoice, Task
 from creditmgmt.daily import run_daily
 from dunning.models import ExceptionCase, Message, Procedure
 from dunning.workflow.exceptions import failed_message_task, raise_exceptions
@@ -257,9 +258,11 @@ def test_the_run_records_the_exceptions_step_and_runs_twice_without_doubles(book
     result = run_daily(DAY.isoformat())
     assert result["dunning: exceptions"] == {
         "tasks_moved": 0,
+        "tasks_closed": 0,
         "failed_message": 0,
         "over_limit": 1,  # Harbour Trading: EUR 12,400 against EUR 10,000
         "new_overdue": 0,
+        "credit_to_allocate": 0,
     }
     before = (Task.objects.count(), Event.objects.count())
     again = run_daily(DAY.isoformat())
@@ -283,7 +286,14 @@ def test_exceptions_take_a_fixed_number_of_queries(controller, other_controller)
 
     world(3, 0)
     small, counts = queries()
-    assert counts == {"tasks_moved": 0, "failed_message": 3, "over_limit": 3, "new_overdue": 3}
+    assert counts == {
+        "tasks_moved": 0,
+        "tasks_closed": 0,
+        "failed_message": 3,
+        "over_limit": 3,
+        "new_overdue": 3,
+        "credit_to_allocate": 0,
+    }
     Task.objects.all().delete()
     ExceptionCase.objects.all().delete()
     world(30, 100)
@@ -350,7 +360,8 @@ def test_an_absent_controllers_open_tasks_due_by_today_go_to_the_deputy(
         "Done": "chris.controller",
     }
     note = Event.objects.filter(verb="reassigned", object_id=due_today.pk).get()
-    assert f"while {controller} is away (until {(DAY + timedelta(days=2)).isoformat()})" in note.summary
+    back = date_format(DAY + timedelta(days=2), "DATE_FORMAT")  # in the reader's date format
+    assert f"while {controller} is away (until {back})" in note.summary_text
     assert note.actor_label == "system: daily run"
     assert raise_exceptions(today=DAY)["tasks_moved"] == 0
     # The day after the absence the rest stays with chris.
@@ -427,3 +438,203 @@ def test_exception_score_and_explanation(
         detail=detail,
     )
     assert (score.explanation, score.priority) == (explanation, priority)
+    assert str(score.text) == explanation  # the message a task title keeps says the same
+
+
+@pytest.mark.parametrize(
+    ("reason", "detail"),
+    [("over_limit", ""), ("over_limit", "exposure"), ("new_overdue", ""), ("credit_to_allocate", "")]
+    + [("failed_message", "x"), ("mystery", "")],
+)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_exception_explanation_has_its_message(reason, detail, language):
+    from django.utils import translation
+
+    from dunning.scoring import explain_exception, explain_exception_text
+
+    facts = {
+        "reason": reason,
+        "amount": D("2400"),
+        "currency": "EUR",
+        "limit": D("10000"),
+        "total": D("9000"),
+    }
+    with translation.override(language):
+        assert str(explain_exception_text(**facts, risk_class="high", detail=detail)) == explain_exception(
+            **facts, risk_class="high", detail=detail
+        )
+
+
+# --- Closing the tasks whose reason went away -------------------------------------------------
+
+
+def closed_notes(customer):
+    """(status, outcome note) of the customer's exception tasks, and the timeline's closing events."""
+    tasks = [(t.status, t.outcome_note) for t in Task.objects.filter(customer=customer).order_by("pk")]
+    events = list(
+        Event.objects.filter(customer=customer, kind="task", verb="closed").values_list("summary", flat=True)
+    )
+    return tasks, events
+
+
+def test_a_failed_message_task_closes_when_the_message_went_out_after_all(controller):
+    customer = CustomerFactory(number="M1", controller=controller)
+    message = failed(customer, "a")
+    raise_exceptions(today=DAY)
+    Message.objects.filter(pk=message.pk).update(status="queued")  # a manager pressed retry
+    counts = raise_exceptions(today=DAY + timedelta(days=1))
+    assert counts["tasks_closed"] == 1 and counts["failed_message"] == 0
+    tasks, events = closed_notes(customer)
+    assert tasks == [("cancelled", "The message is no longer failed: queued.")]
+    assert len(events) == 1 and events[0].startswith("Task closed: Message failed — ")
+    assert events[0].endswith("— The message is no longer failed: queued.")
+    assert raise_exceptions(today=DAY + timedelta(days=2))["tasks_closed"] == 0  # closed once
+
+
+def test_an_over_limit_task_closes_when_paid_below_the_limit(controller):
+    customer = CustomerFactory(number="L1", credit_limit=D("10000"), controller=controller)
+    first = invoice(customer, "F-1", due=DAY + timedelta(days=10), amount="12000", entered=EARLIER)
+    raise_exceptions(today=DAY)
+    payment = services.record_payment(customer=customer, amount=D("2500"), value_date=DAY, by="bank")
+    services.allocate(invoice=first, payment=payment, by="bank")
+    assert raise_exceptions(today=DAY + timedelta(days=1))["tasks_closed"] == 1
+    assert closed_notes(customer)[0] == [("cancelled", "No longer over the credit limit of EUR 10,000.")]
+    assert Task.objects.get().completed_at is not None and not Task.objects.open().exists()
+
+
+def test_an_over_limit_task_closes_when_the_limit_is_raised_above_the_exposure(controller):
+    customer = CustomerFactory(number="L1", credit_limit=D("10000"), controller=controller)
+    invoice(customer, "F-1", due=DAY + timedelta(days=10), amount="12000", entered=EARLIER)
+    raise_exceptions(today=DAY)
+    Customer.objects.filter(pk=customer.pk).update(credit_limit=D("11000"))  # raised, still over
+    assert raise_exceptions(today=DAY + timedelta(days=1))["tasks_closed"] == 0
+    Customer.objects.filter(pk=customer.pk).update(credit_limit=D("15000"))
+    assert raise_exceptions(today=DAY + timedelta(days=2))["tasks_closed"] == 1
+    assert closed_notes(customer)[0] == [
+        ("cancelled", "No longer over the credit limit: it was raised from EUR 10,000 to EUR 15,000.")
+    ]
+
+
+def test_a_large_new_overdue_task_closes_when_paid_down_to_the_threshold(controller):
+    customer = CustomerFactory(number="N1", credit_limit=D("0"), controller=controller)
+    f1 = invoice(customer, "F-1", due=YESTERDAY, amount="12000", entered=EARLIER)
+    assert raise_exceptions(today=DAY)["new_overdue"] == 1
+    payment = services.record_payment(customer=customer, amount=D("1000"), value_date=DAY, by="bank")
+    services.allocate(invoice=f1, payment=payment, by="bank")
+    assert raise_exceptions(today=DAY + timedelta(days=1))["tasks_closed"] == 0  # 11,000 still open
+    payment = services.record_payment(customer=customer, amount=D("1000"), value_date=DAY, by="bank")
+    services.allocate(invoice=f1, payment=payment, by="bank")
+    assert raise_exceptions(today=DAY + timedelta(days=2))["tasks_closed"] == 1
+    assert closed_notes(customer)[0] == [
+        (
+            "cancelled",
+            f"Of the invoices newly overdue on {DAY.isoformat()}, EUR 10,000 is still open "
+            "(not above EUR 10,000).",
+        )
+    ]
+
+
+def test_a_task_done_by_a_person_is_not_closed_again(controller):
+    customer = CustomerFactory(number="M1", controller=controller)
+    message = failed(customer, "a")
+    raise_exceptions(today=DAY)
+    services.complete_task(task=Task.objects.get(), outcome="resolved", by=controller)
+    Message.objects.filter(pk=message.pk).update(status="sent", sent_at=timezone.now())
+    assert raise_exceptions(today=DAY + timedelta(days=1))["tasks_closed"] == 0
+    assert Task.objects.get().status == "done"
+
+
+def test_closing_tasks_takes_a_fixed_number_of_queries(controller, other_controller):
+    def world(n, offset):
+        customers = []
+        for i in range(n):
+            customer = CustomerFactory(
+                credit_limit=D(1000 + i), controller=controller if i % 2 else other_controller
+            )
+            invoice(customer, f"F-{offset + i}", due=YESTERDAY, amount="12000", entered=EARLIER)
+            failed(customer, f"m-{offset + i}")
+            customers.append(customer)
+        raise_exceptions(today=DAY)
+        # Everything resolved behind the run's back: sent, paid, limits raised.
+        Message.objects.update(status="sent", sent_at=timezone.now())
+        Customer.objects.filter(pk__in=[c.pk for c in customers]).update(credit_limit=D("99999"))
+        Invoice.objects.filter(customer__in=customers).update(status="paid", open_amount=0)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            counts = raise_exceptions(today=DAY + timedelta(days=1))
+        return len(ctx), counts
+
+    world(3, 0)
+    small, counts = queries()
+    assert counts["tasks_closed"] == 9
+    world(30, 100)
+    large, counts = queries()
+    assert counts["tasks_closed"] == 90
+    assert large == small
+
+
+# --- Over the limit: the group's exposure, as acceptance sees it ------------------------------
+
+
+def test_over_the_limit_counts_the_groups_exposure(controller):
+    parent = CustomerFactory(number="G1", credit_limit=D("10000"), risk_class="medium", controller=controller)
+    child = CustomerFactory(number="G2", parent=parent, credit_limit=D("20000"), controller=controller)
+    invoice(parent, "F-1", due=DAY + timedelta(days=10), amount="6000", entered=EARLIER)
+    invoice(child, "F-2", due=DAY + timedelta(days=10), amount="6000", entered=EARLIER)
+    counts = raise_exceptions(today=DAY)
+    assert counts["over_limit"] == 1  # the parent: EUR 12,000 in the group against EUR 10,000
+    case = ExceptionCase.objects.get()
+    assert (case.customer, case.total, case.limit) == (parent, D("12000"), D("10000"))
+    assert case.task.title == (
+        "Over the credit limit — EUR 2,000 over the limit of EUR 10,000 "
+        "(EUR 12,000 exposure with group and reserved orders), medium risk"
+    )
+
+
+def test_over_the_limit_counts_reservations_and_a_running_temporary_limit(controller, manager):
+    from acceptance.limits import grant_temporary_limit, reserve
+
+    reserved = CustomerFactory(number="R1", credit_limit=D("10000"), controller=controller)
+    invoice(reserved, "F-1", due=DAY + timedelta(days=10), amount="9000", entered=EARLIER)
+    with at(DAY):
+        reserve(customer=reserved, order_reference="O-1", amount=D("2000"), by="webshop", today=DAY)
+    raised = CustomerFactory(number="T1", credit_limit=D("10000"), controller=controller)
+    invoice(raised, "F-2", due=DAY + timedelta(days=10), amount="12000", entered=EARLIER)
+    grant_temporary_limit(
+        customer=raised,
+        amount=D("15000"),
+        until=DAY + timedelta(days=5),
+        reason="season",
+        by=manager,
+        today=DAY,
+    )
+    raise_exceptions(today=DAY)
+    assert [(c.customer.number, c.total, c.limit) for c in ExceptionCase.objects.all()] == [
+        ("R1", D("11000"), D("10000"))
+    ]
+    # The temporary limit ends: over the base limit again.
+    raise_exceptions(today=DAY + timedelta(days=6))
+    assert sorted(
+        ExceptionCase.objects.filter(cleared_on=None).values_list("customer__number", flat=True)
+    ) == [
+        "R1",
+        "T1",
+    ]
+
+
+@pytest.mark.parametrize("days_overdue", [45, 0])
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_cases_explanation_has_its_message(days_overdue, language):
+    from django.utils import translation
+
+    from dunning.scoring import explain, explain_text
+
+    facts = {
+        "amount": D("12400.49"),
+        "currency": "EUR",
+        "days_overdue": days_overdue,
+        "risk_class": "very_high",
+    }
+    with translation.override(language):
+        assert str(explain_text(**facts)) == explain(**facts)

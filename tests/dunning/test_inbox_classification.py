@@ -26,9 +26,9 @@ def report(name, truth, predicted):
     return dict(zip(LABELS, precision, strict=True)), dict(zip(LABELS, recall, strict=True))
 
 
-def test_the_set_is_big_and_bilingual():
-    assert len(ROWS) >= 200
-    assert {r["language"] for r in ROWS} == {"nl", "en"}
+def test_the_set_is_big_and_in_four_languages():
+    assert len(ROWS) >= 300
+    assert {r["language"] for r in ROWS} == {"nl", "en", "de", "fr"}
     assert {r["label"] for r in ROWS} == set(LABELS)
 
 
@@ -43,11 +43,11 @@ def test_rules_precision_and_recall():
     precision, recall = report("rules", truth, predicted)
     accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth)
     print(f"rules accuracy {accuracy:.2f}")
-    assert accuracy >= 0.75
-    # What a rule says is usually right; promises are phrased too many ways for keywords (the model's job).
-    for label in ("dispute", "copy", "paid", "question", "auto_reply"):
-        assert precision[label] >= 0.8 and recall[label] >= 0.7, label
-    assert precision["promise"] >= 0.7
+    # The rules were written against this set, so these are floors against regressions, not a
+    # measure of how they generalise (that is the held-out set in `inbox_figures`).
+    assert accuracy >= 0.9
+    for label in LABELS:
+        assert precision[label] >= 0.85 and recall[label] >= 0.85, label
 
 
 def rules(row):
@@ -77,7 +77,11 @@ def test_trained_model_cross_validated():
     unseen = [classes[p.argmax()] for p in proba]
     report("model, 5-fold CV grouped by phrasing (unseen phrasings)", truth, unseen)
     combined = [
-        classes[p.argmax()] if p.max() >= classify.MIN_CONFIDENCE else rules(row)
+        classes[p.argmax()]
+        if classify.model_decides(
+            confidence=float(p.max()), rule=classify.by_rules(subject=row["subject"], body=row["body"])
+        )
+        else rules(row)
         for p, row in zip(proba, ROWS, strict=True)
     ]
     report("model where confident, else rules (unseen phrasings)", truth, combined)

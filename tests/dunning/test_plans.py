@@ -280,3 +280,23 @@ def test_plan_for_several_invoices_spreads_payments_in_order(controller):
         (D("150.00"), "paid"),
         (D("30.00"), "open"),
     ]
+
+
+def test_the_plan_amount_limit_is_in_the_company_currency(controller):
+    """PLAN_MAX_AMOUNT is EUR 25,000: a dollar plan is compared at the stored rate, never 1:1."""
+    from accounts.models import ExchangeRate
+
+    dollars = CustomerFactory(number="US1", currency="USD", risk_class="low", controller=controller)
+    post(dollars, "US-1", 5, amount="24000.00")
+    installments = [(DAY + timedelta(days=10), D("12000.00")), (DAY + timedelta(days=40), D("12000.00"))]
+    unknown = check_plan(customer=dollars, installments=installments, today=DAY)
+    assert not unknown.auto_approved
+    assert unknown.reasons == [
+        "No exchange rate from USD to EUR is stored: the amount cannot be compared with the limit."
+    ]
+    ExchangeRate.objects.create(currency="USD", valid_from=DAY - timedelta(days=30), rate=D("0.90"))
+    assert check_plan(customer=dollars, installments=installments, today=DAY).auto_approved  # EUR 21,600
+    ExchangeRate.objects.create(currency="USD", valid_from=DAY - timedelta(days=1), rate=D("1.10"))
+    dear = check_plan(customer=dollars, installments=installments, today=DAY)
+    assert dear.reasons == ["The amount US$24,000.00 (€26,400.00) is more than €25,000.00."]
+    assert dear.details[0]["converted"] == "26400.00"

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from acceptance.features import compute_features
 from accounts import services
-from accounts.models import Event, Task
+from accounts.models import Event, Invoice, Task
 from creditmgmt.daily import run_daily
 from dunning.models import DunningAction, Message, Promise
 from dunning.selection import dunnable_invoices
 from dunning.services.actions import log_outcome
-from dunning.services.promises import cancel_promise, make_promise
+from dunning.services.promises import cancel_promise, kept_rate, make_promise
 from tests.dunning.conftest import DAY, post
 from tests.factories import CustomerFactory
 
@@ -164,6 +164,8 @@ def test_features_for_acceptance_and_the_rate(book):
     )
     assert features["broken_promises_12m"] == 2
     assert features["promise_kept_rate"] == D("33.3")
+    # The hand-written query of the feature gives what the ORM's kept_rate gives.
+    assert kept_rate(low, today=DAY) == (1, 2, D("33.3"))
     # Older than 12 months no longer counts.
     features = compute_features(
         customer=low,
@@ -197,3 +199,58 @@ def test_worklist_promised_outcome_with_a_date_records_a_promise(book, controlle
         log_outcome(task=task, code="promised", by=controller)
     assert book["medium_en"].dunning_stops.get().reason == "promise"
     assert not Promise.objects.filter(customer=book["medium_en"]).exists()
+
+
+# --- Cancelled invoices: not a payment; the promise covers what is left to pay --------------------
+
+
+def cancel_invoice(invoice, *, zero_open=False):
+    """The ERP cancels an invoice (no service does it: it arrives as data); some zero its open amount."""
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status="cancelled", **({"open_amount": D("0")} if zero_open else {})
+    )
+
+
+@pytest.mark.parametrize("zero_open", [False, True])
+def test_a_cancelled_invoice_does_not_keep_a_promise(book, zero_open):
+    low = book["low_nl"]
+    second = post(low, "L-2", 12, amount="500.00")
+    p = promise(low, [low.invoices.get(number="L-1"), second], DAY + timedelta(days=5), amount=D("500.00"))
+    cancel_invoice(second, zero_open=zero_open)
+    run(DAY + timedelta(days=4))
+    p.refresh_from_db()
+    assert (p.status, p.paid_amount) == ("open", D("0"))  # nothing was paid
+    run(DAY + timedelta(days=9))  # past the grace days
+    p.refresh_from_db()
+    assert (p.status, p.paid_amount) == ("broken", D("0"))
+
+
+def test_a_promise_is_kept_by_paying_what_is_left_after_a_cancellation(book):
+    low = book["low_nl"]
+    second = post(low, "L-2", 12, amount="500.00")
+    p = promise(low, [low.invoices.get(number="L-1"), second], DAY + timedelta(days=5))
+    first = low.invoices.get(number="L-1")
+    assert p.amount == D("1710.00")
+    assert p.open_by_invoice == {str(first.pk): "1210.00", str(second.pk): "500.00"}
+    cancel_invoice(second)
+    with frozen(DAY + timedelta(days=3)):
+        services.receive_payment(
+            customer=low, amount=D("1210.00"), value_date=DAY, by="bank", allocate_oldest=True
+        )
+    result = run(DAY + timedelta(days=3))
+    assert result["dunning: promises and plans"]["promises_kept"] == 1
+    p.refresh_from_db()
+    assert (p.status, p.paid_amount) == ("kept", D("1210.00"))
+
+
+def test_a_promise_whose_invoices_were_all_cancelled_ends_without_kept_or_broken(book):
+    low = book["low_nl"]
+    p = promise(low, [low.invoices.get()], DAY + timedelta(days=5))
+    cancel_invoice(low.invoices.get())
+    result = run(DAY + timedelta(days=1))
+    assert result["dunning: promises and plans"]["promises_void"] == 1
+    p.refresh_from_db()
+    assert (p.status, p.paid_amount) == ("cancelled", D("0"))
+    event = Event.objects.get(customer=low, kind="promise", verb="cancelled")
+    assert "invoices were cancelled" in event.summary
+    assert kept_rate(low, today=DAY + timedelta(days=1))[:2] == (0, 0)  # not in the kept rate

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import Event, Task
 from creditmgmt.daily import run_daily
 from dunning.models import DunningAction, DunningStop, Message, Template, WorkflowRun
@@ -26,6 +27,9 @@ def worked(book):
     return book
 
 
+QUERIES = 5
+
+
 class TestWorklist:
     url = reverse("dunning:worklist")
 
@@ -43,16 +47,21 @@ class TestWorklist:
         assert "EUR 2,400 over the limit of EUR 10,000 (EUR 12,400 open), medium risk" in page.text
         assert "Approve and send" in page.text  # the final notice waits
 
-    def test_query_count_is_fixed(self, controller_client, controller, worked, django_assert_max_num_queries):
-        controller_client.get(self.url, {"show": "all"})
+    def test_query_count_is_fixed(self, controller_client, controller, worked, django_assert_num_queries):
+        with django_assert_num_queries(QUERIES):
+            controller_client.get(self.url, {"show": "all"})
         for i in range(20):
             customer = CustomerFactory(controller=controller, risk_class="high")
             post(customer, f"X-{i}", 40, today=DAY)
-        for offset in range(30, 37):  # a letter first, the call five days later
+        # A letter first, the call five days later (the notice the day after would supersede it).
+        for offset in range(30, 36):
             run_daily((DAY + timedelta(days=offset)).isoformat())
         assert Task.objects.filter(assignee=controller).count() > 20
-        with django_assert_max_num_queries(12):
-            controller_client.get(self.url, {"show": "all"})
+        # Session, user, count, the page of tasks, the people to hand over to: whatever the number
+        # of tasks, their kinds (steps, exceptions, plans) or rows without an action.
+        with django_assert_num_queries(QUERIES):
+            page = controller_client.get(self.url, {"show": "all"})
+        assert len(page.context["page"].object_list) > 20
 
     def test_refused_for_sales_and_counter(self, client, sales_rep, counter_clerk):
         for user in (sales_rep, counter_clerk):
@@ -111,6 +120,10 @@ class TestWorklist:
         assert set(Task.objects.filter(pk__in=mine).values_list("due_date", flat=True)) == {later}
 
     def test_bulk_cannot_touch_someone_elses_tasks(self, controller_client, other_controller, worked):
+        # Their call was superseded by the notice of default: give them a task of their own.
+        services.create_task(
+            customer=worked["high_letter"], title="Check the delivery", due_date=DAY, by="test"
+        )
         theirs = list(Task.objects.open().filter(assignee=other_controller).values_list("pk", flat=True))
         assert theirs
         controller_client.post(

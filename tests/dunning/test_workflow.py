@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 from decimal import Decimal as D
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from accounts import services
 from accounts.models import Event, Task
@@ -183,6 +185,22 @@ def test_paid_customer_starts_a_new_cycle_and_gets_no_reminder(book):
     assert DunningAction.objects.filter(customer=customer).count() == 1
 
 
+def test_credit_note_offsetting_the_net_does_not_restart_an_overdue_customer(book):
+    # An unallocated credit note makes the net open amount negative, but L-1 is still open and overdue:
+    # the cycle follows the oldest open overdue invoice, not the net, so nothing starts again.
+    run_daily(DAY.isoformat())
+    customer = book["low_nl"]
+    post(customer, "CN-1", 0, amount="-1500.00")
+    customer.refresh_from_db()
+    assert customer.open_amount < 0
+    for offset in range(1, 25):
+        run_daily((DAY + timedelta(days=offset)).isoformat())
+    state = CustomerDunning.objects.get(pk=customer.pk)
+    assert state.cycle == 1 and state.stage >= 1
+    assert not DunningAction.objects.filter(customer=customer, cycle__gt=1).exists()
+    assert DunningAction.objects.filter(customer=customer, step__name="Reminder").count() == 1
+
+
 def test_dry_run_keeps_nothing(book):
     rows = dry_run_daily(DAY.isoformat())
     assert {r["customer"] for r in rows} == {"Bakkerij De Vries", "Harbour Trading Ltd", "Van Dijk Transport"}
@@ -260,3 +278,88 @@ def test_rules_first_match_wins_and_no_match_means_no_procedure(book):
     assert states["C1"].behaviour == "structurally_late" and states["C1"].procedure.code == "high"
     assert states["C4"].procedure is None  # low risk, pays fine: no rule left for it
     assert not DunningAction.objects.filter(customer=book["not_due"]).exists()
+
+
+def test_catch_up_again_runs_only_the_dates_not_run_yet(book):
+    # `make run` twice: the second catch-up must not run the past dates again (with the stages
+    # the later dates reached it would start the procedures over and send everything again).
+    call_command("run_daily", date=(DAY + timedelta(days=20)).isoformat(), catch_up=20, stdout=StringIO())
+    first = (actions(), messages(), Task.objects.count(), Event.objects.count())
+    assert len(first[0]) > 3 and WorkflowRun.objects.count() == 21
+    out = StringIO()
+    call_command("run_daily", date=(DAY + timedelta(days=20)).isoformat(), catch_up=20, stdout=out)
+    assert (actions(), messages(), Task.objects.count(), Event.objects.count()) == first
+    assert len(out.getvalue().splitlines()) == 1  # only the given date, again
+    assert set(WorkflowRun.objects.values_list("attempts", flat=True)) == {1, 2}
+    # A day later it catches up exactly one date (and the day itself).
+    call_command("run_daily", date=(DAY + timedelta(days=22)).isoformat(), catch_up=20, stdout=out)
+    assert WorkflowRun.objects.count() == 23
+
+
+def test_the_next_step_closes_the_open_task_of_the_earlier_step(book):
+    medium = book["medium_en"]
+    for offset in range(0, 25):
+        run_daily((DAY + timedelta(days=offset)).isoformat())
+    call = Task.objects.get(customer=medium, kind="call")
+    assert call.status == "open"  # the call of day 16, nobody made it
+    result = run_daily((DAY + timedelta(days=25)).isoformat())
+    assert result["dunning: actions"]["superseded"] == 1
+    call.refresh_from_db()
+    why = "Superseded: the procedure moved on from Call the customer to Final notice (14-day letter)."
+    assert (call.status, call.outcome_note) == ("cancelled", why)
+    event = Event.objects.get(customer=medium, kind="task", verb="closed")
+    assert event.summary.endswith(why) and event.actor_label == "system: daily run"
+    # The final notice's approval takes over on the worklist.
+    open_kinds = set(Task.objects.open().filter(customer=medium).values_list("kind", flat=True))
+    assert "approval" in open_kinds and "call" not in open_kinds
+
+
+def test_a_letter_made_in_a_catch_up_run_is_dated_the_day_it_is_printed(book, settings, tmp_path):
+    """The letter leaves the house the day it is printed: that is its date, also for a missed day."""
+    import subprocess
+    from datetime import datetime
+    from pathlib import Path
+
+    import time_machine
+    from django.utils import timezone
+
+    from dunning.models import LetterBatch
+
+    settings.MEDIA_ROOT = tmp_path
+    printed = DAY + timedelta(days=2)
+    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 22, 7)), tick=False):
+        call_command("run_daily", date=printed.isoformat(), catch_up=2, stdout=StringIO())
+    letter = Message.objects.get(channel="letter", customer=book["high_letter"])
+    assert letter.action.date == DAY  # made for the missed day
+    batch = LetterBatch.objects.get()
+    assert batch.date == printed and letter.batch == batch
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(Path(tmp_path) / batch.file), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "22 november 2026" in text and "20 november 2026" not in text
+
+
+def test_credit_covering_the_overdue_balance_is_on_the_worklist_until_allocated(book, controller):
+    # The cycle goes on (above); what the controller must do is allocate the credit note.
+    run_daily(DAY.isoformat())
+    customer = book["low_nl"]
+    credit_note = post(customer, "CN-1", 0, amount="-1500.00")
+    result = run_daily((DAY + timedelta(days=1)).isoformat())
+    assert result["dunning: exceptions"]["credit_to_allocate"] == 1
+    task = Task.objects.get(customer=customer, exception_case__reason="credit_to_allocate")
+    assert (task.kind, task.assignee) == ("payment", controller)
+    assert task.title == (
+        "Credit to allocate — Overdue invoices while credit notes and unallocated payments cover them "
+        "(EUR 290 credit on balance): allocate them, the reminders go on meanwhile"
+    )
+    assert run_daily((DAY + timedelta(days=2)).isoformat())["dunning: exceptions"]["credit_to_allocate"] == 0
+    services.allocate(invoice=customer.invoices.get(number="L-1"), credit_note=credit_note, by=controller)
+    result = run_daily((DAY + timedelta(days=3)).isoformat())
+    assert result["dunning: exceptions"]["tasks_closed"] == 1
+    task.refresh_from_db()
+    assert task.status == "cancelled" and task.outcome_note.startswith("Nothing overdue is covered by credit")
+    state = CustomerDunning.objects.get(pk=customer.pk)
+    assert (state.stage, state.cycle) == (0, 2)  # nothing open to pay any more: the next cycle
