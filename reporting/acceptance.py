@@ -1,4 +1,5 @@
-"""Acceptance figures: decisions per channel, the straight-through share, referred and rejected shares.
+"""Acceptance figures: decisions per channel, the straight-through share, referred and rejected shares,
+and the retro analysis of the decisions made (were the accepted ones paid, would the rejected have paid).
 
 "Straight through" is a decision that needed no person: not referred, and not later
 overridden by a manager. Overrides themselves are decisions too, with the channel of
@@ -7,13 +8,16 @@ the original; they are left out of the shares so a case counts once.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from acceptance.models import Channel, Decision, Outcome
+from acceptance.simulation import ACCEPTED, NOT_PAID, PAID, UNKNOWN, LaterBehaviour
 from reporting.models import DecisionDay
 
 
@@ -77,3 +81,68 @@ def acceptance_figures(since: date, until: date) -> list[dict]:
             }
         )
     return result
+
+
+@dataclass
+class RetroRow:
+    decision_id: int
+    decided_on: date
+    company_name: str
+    customer_id: int | None
+    channel: str
+    outcome: str  # the final answer: a manager's override replaces the referral
+    cell: str  # "accepted" or "rejected"
+    behaviour: str  # paid, not_paid or unknown
+
+    @property
+    def channel_label(self) -> str:
+        return Channel(self.channel).label if self.channel in Channel.values else self.channel
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label
+
+
+@dataclass
+class Retro:
+    since: date
+    until: date
+    days: int
+    cells: dict[str, dict[str, int]]
+    referred: int  # still waiting for a person: no answer to judge
+    rows: list[RetroRow]
+
+    def share(self, cell: str, behaviour: str) -> float | None:
+        """The share of the cell's judged decisions (unknown left out), in %."""
+        judged = self.cells[cell][PAID] + self.cells[cell][NOT_PAID]
+        return round(100 * self.cells[cell][behaviour] / judged, 1) if judged else None
+
+
+def retro_analysis(since: date, until: date, *, today: date, days: int = 30) -> Retro:
+    """The decisions made from `since` to `until`, each judged by what the company did afterwards,
+    by the simulation's rule (acceptance/simulation.py): later invoices paid more than `days` after
+    their due date (or still open then), or a negative bureau event, is *not paid*; later invoices
+    all paid within `days` is *paid*; nothing to go by (a rejected prospect that never bought on
+    account) is *unknown*. A manager's override replaces the referral it answers. 3 queries."""
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+    decisions = Decision.objects.filter(created_at__gte=start, created_at__lt=end, overrides__isnull=True)
+    found = decisions.order_by("created_at", "id").values_list(
+        "pk", "created_at", "company_name", "customer_id", "registration_number", "channel", "outcome",
+        "overridden_by__outcome",
+    )  # fmt: skip
+    behaviour = LaterBehaviour.of(decisions, since=since, days=days, today=today)
+    cells = {"accepted": dict.fromkeys((PAID, NOT_PAID, UNKNOWN), 0), "rejected": dict.fromkeys((PAID, NOT_PAID, UNKNOWN), 0)}  # fmt: skip  # noqa: E501
+    referred, rows = 0, []
+    zone = timezone.get_current_timezone()
+    for pk, created_at, name, customer_id, number, channel, outcome, override in found:
+        final = override or outcome
+        if final == Outcome.REFER:
+            referred += 1
+            continue
+        cell = "accepted" if final in ACCEPTED else "rejected"
+        decided_on = created_at.astimezone(zone).date()
+        how = behaviour.after(customer_id=customer_id, registration_number=number, on=decided_on)
+        cells[cell][how] += 1
+        rows.append(RetroRow(pk, decided_on, name, customer_id, channel, final, cell, how))
+    return Retro(since=since, until=until, days=days, cells=cells, referred=referred, rows=rows)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from accounts.models import Invoice
 from dunning.models import DunningAction
 from reporting.models import ActionOutcome
+from reporting.significance import FISHER, LESS, MORE, compare
 
 CURE_DAYS = 14
 COUNTED = (DunningAction.Status.DONE, DunningAction.Status.TASK)
@@ -73,23 +75,98 @@ def _outcomes(batch: list[tuple]) -> list[ActionOutcome]:
 
 
 def cure_rates(since: date, until: date, *, controller_id: int | None = None) -> list[dict]:
-    """Per step: actions whose outcome is known in the period, cured count and rate (%)."""
+    """Per step: actions whose outcome is known in the period, cured count and rate (%).
+
+    A step whose messages went out in more than one template variant gets one row per variant
+    (variant is then its label, else None). Each variant is compared with the step's reference
+    variant (A, the original text, or else the first label): `comparison` holds the test's
+    p-value and verdict (reporting.significance); the reference row has `reference` True.
+    """
     qs = ActionOutcome.objects.filter(date__gte=since, date__lte=until)
     if controller_id:
         qs = qs.filter(controller_id=controller_id)
     rows = (
-        qs.values("step_id", "step__name", "step__position", "step__procedure__name")
-        .annotate(actions=Count("pk"), cured=Count("pk", filter=Q(cured=True)), amount=Sum("amount"))
-        .order_by("step__procedure__name", "step__position")
+        qs.values(
+            "step_id", "step__name", "step__position", "step__procedure__name", "action__template_variant"
+        )
+        .annotate(actions=Count("pk"), cured=Count("pk", filter=Q(cured=True)))
+        .order_by("step__procedure__name", "step__position", "step_id", "action__template_variant")
     )
-    return [
-        {
-            "procedure": r["step__procedure__name"],
-            "step": r["step__name"],
-            "position": r["step__position"],
-            "actions": r["actions"],
-            "cured": r["cured"],
-            "rate": round(100 * r["cured"] / r["actions"], 1) if r["actions"] else None,
-        }
-        for r in rows
-    ]
+    steps: dict[int, dict] = {}
+    for r in rows:
+        step = steps.setdefault(
+            r["step_id"],
+            {
+                "step_id": r["step_id"],
+                "procedure": r["step__procedure__name"],
+                "step": r["step__name"],
+                "position": r["step__position"],
+                "variants": {},
+            },
+        )
+        # Actions from before variants existed (blank) went out in the one text there was: A.
+        label = r["action__template_variant"] or "A"
+        counts = step["variants"].setdefault(label, [0, 0])
+        counts[0] += r["actions"]
+        counts[1] += r["cured"]
+    result = []
+    for step in steps.values():
+        variants = step.pop("variants")
+        split = len(variants) > 1
+        reference = (REFERENCE if REFERENCE in variants else min(variants)) if split else None
+        for label, (actions, cured) in sorted(variants.items()) if split else [(None, _total(variants))]:
+            comparison = None
+            if split and label != reference:
+                base_actions, base_cured = variants[reference]
+                comparison = compare(cured, actions, base_cured, base_actions)
+            result.append(
+                {
+                    **step,
+                    "variant": label,
+                    "actions": actions,
+                    "cured": cured,
+                    "rate": round(100 * cured / actions, 1) if actions else None,
+                    "reference": reference if split else None,
+                    "is_reference": split and label == reference,
+                    "comparison": comparison,
+                }
+            )
+    for row in result:
+        row["verdict"], row["test"] = verdict_text(row), method_text(row)
+    return result
+
+
+# The variant the others are measured against: A, the text there was before variants.
+REFERENCE = "A"
+
+
+def verdict_text(row: dict) -> str:
+    """The comparison of a variant row in words, for the dashboard and the PDF ("" if none)."""
+    comparison = row.get("comparison")
+    if row.get("is_reference"):
+        return _("the text the others are compared with")
+    if comparison is None:
+        return ""
+    names = {"variant": row["variant"], "reference": row["reference"]}
+    if comparison.verdict == MORE:
+        return _("%(variant)s cures more than %(reference)s (95 %% confidence)") % names
+    if comparison.verdict == LESS:
+        return _("%(variant)s cures less than %(reference)s (95 %% confidence)") % names
+    return _("no clear difference yet")
+
+
+def method_text(row: dict) -> str:
+    """The test behind the verdict, for a tooltip: its name and p-value."""
+    comparison = row.get("comparison")
+    if comparison is None:
+        return ""
+    method = _("Fisher's exact test") if comparison.method == FISHER else _("two-proportion z-test")
+    return _("%(method)s, p = %(p)s") % {"method": method, "p": format_p(comparison.p_value)}
+
+
+def format_p(p_value: float) -> str:
+    return "< 0.001" if p_value < 0.001 else f"{p_value:.3f}"
+
+
+def _total(variants: dict[str, list[int]]) -> tuple[int, int]:
+    return sum(v[0] for v in variants.values()), sum(v[1] for v in variants.values())

@@ -8,7 +8,12 @@ from reporting.models import BUCKETS, PortfolioSnapshot, ReportSubscription
 from reporting.queries import Filters
 
 PERIODS = [(3, _("3 months")), (6, _("6 months")), (12, _("12 months"))]
-DRILL = [("open", _("Open")), ("overdue", _("Overdue")), *[(b, b) for b in BUCKETS]]
+DRILL = [
+    ("open", _("Open")),
+    ("overdue", _("Overdue")),
+    ("disputed", _("Disputed")),
+    *[(b, b) for b in BUCKETS],
+]
 
 
 class DashboardFilterForm(forms.Form):

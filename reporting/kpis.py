@@ -51,6 +51,20 @@ def standard_dso(receivables: Decimal, months: Sequence[MonthSales]) -> Decimal 
     return _round(receivables / sales * sum(m.days for m in months))
 
 
+def disputed_dso(disputed: Decimal, months: Sequence[MonthSales]) -> Decimal | None:
+    """The part of the standard DSO that sits in open disputes: disputed / credit sales x days."""
+    return standard_dso(disputed, months)
+
+
+def collectable_dso(receivables: Decimal, disputed: Decimal, months: Sequence[MonthSales]) -> Decimal | None:
+    """The standard DSO of what is not disputed: (receivables - disputed) / credit sales x days.
+
+    Disputed DSO + collectable DSO = standard DSO (up to rounding): the split shows how
+    much of the DSO waits on a dispute rather than on collection.
+    """
+    return standard_dso(receivables - disputed, months)
+
+
 def countback_dso(receivables: Decimal, months_newest_first: Sequence[MonthSales]) -> Decimal | None:
     """Count back through the months' sales until they add up to the receivables.
 

@@ -12,6 +12,7 @@ Formulas and a worked example: docs/kpis.md.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, OrderBy
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
@@ -42,6 +43,8 @@ class Figures(models.Model):
     d31_60 = models.DecimalField("31-60", **MONEY)
     d61_90 = models.DecimalField("61-90", **MONEY)
     d90_plus = models.DecimalField(">90", **MONEY)
+    # The part of the open amount in an open dispute (at most each invoice's open amount).
+    disputed = models.DecimalField(_("disputed"), **MONEY, db_default=0)
 
     class Meta:
         abstract = True
@@ -63,7 +66,20 @@ class CustomerSnapshot(Figures):
         constraints = [
             models.UniqueConstraint(fields=["date", "customer", "currency"], name="customer_snapshot_once")
         ]
-        indexes = [models.Index(fields=["customer", "date"])]
+        # Each index here is written for every customer every night (100,000 rows at scale); a
+        # (customer, date) index cost 5 s of the snapshot step there and nothing read by it (a
+        # customer's rows: the foreign key's index).
+        indexes = [
+            # Top debtors and the overdue drill-down read a day's largest overdue amounts first: without
+            # this they sort all of the day's rows (about 300 ms at 100,000 customers).
+            models.Index(
+                F("date"),
+                F("currency"),
+                OrderBy(F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus"), descending=True),
+                F("customer"),
+                name="customer_snapshot_overdue",
+            ),
+        ]
 
 
 class PortfolioSnapshot(Figures):

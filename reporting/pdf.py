@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.utils.formats import date_format, number_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -34,6 +35,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20),
         "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=8),
         "muted": ParagraphStyle("muted", parent=base, textColor=MUTED, fontSize=8, leading=10),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10),
     }
 
 
@@ -97,9 +99,21 @@ def dashboard_pdf(
             _figure(last_cei),
         ],
     ]
+    disputed = [
+        [_("Disputed"), _("Disputed DSO"), _("Collectable DSO"), _("DSO (standard)"), _("Days delinquent")],
+        [
+            money(c.disputed, cur),
+            _figure(board.disputed_dso),
+            _figure(board.collectable_dso),
+            _figure(board.dso),
+            _figure(board.average_days_delinquent),
+        ],
+    ]
     story += [
         Spacer(0, 3 * mm),
         _table(figures, [32 * mm, 30 * mm, 22 * mm, 32 * mm, 38 * mm, 18 * mm], numeric_from=0),
+        Spacer(0, 2 * mm),
+        _table(disputed, [32 * mm, 30 * mm, 32 * mm, 32 * mm, 38 * mm], numeric_from=0),
     ]
 
     story.append(Paragraph(_("Aging"), styles["h2"]))
@@ -133,28 +147,47 @@ def dashboard_pdf(
     controllers = queries.by_controller(filters, board.day) if with_controllers else []
     if controllers:
         story.append(Paragraph(_("Per controller"), styles["h2"]))
-        rows = [[_("Controller"), _("Customers"), _("Open"), _("Overdue"), "%"]] + [
-            [
-                r["name"] or "–",
-                r["customers"],
-                money(r["open"], cur),
-                money(r["overdue"], cur),
-                _figure(r["share"]),
-            ]
+        rows = [[_("Controller"), _("Customers"), _("Open"), _("Overdue"), "%", _("Collected"),
+                 _("Tasks"), _("Cured %")]] + [
+            [r["name"] or "–", r["customers"], money(r["open"], cur), money(r["overdue"], cur),
+             _figure(r["share"]), money(r["collected"], cur), r["tasks_done"], _figure(r["cure_rate"])]
             for r in controllers
-        ]
-        story.append(_table(rows, [60 * mm, 22 * mm, 36 * mm, 36 * mm, 16 * mm]))
+        ]  # fmt: skip
+        widths = [34 * mm, 17 * mm, 26 * mm, 26 * mm, 11 * mm, 28 * mm, 14 * mm, 18 * mm]
+        story.append(_table(rows, widths))
 
-    cure = cure_rates(
-        first_of_month(board.day, filters.months - 1), board.day, controller_id=filters.controller_id
+    cure = (
+        cure_rates(
+            first_of_month(board.day, filters.months - 1), board.day, controller_id=filters.controller_id
+        )
+        if filters.customer_ids is None  # per step over the whole book: not for one sales rep's customers
+        else []
     )
     if cure:
         story.append(Paragraph(_("Cure rate per dunning step"), styles["h2"]))
         rows = [[_("Procedure"), _("Step"), _("Steps taken"), _("Cured"), "%"]] + [
-            [r["procedure"], f"{r['position']}. {r['step']}", r["actions"], r["cured"], _figure(r["rate"])]
-            for r in cure
+            [r["procedure"], _step_label(r), r["actions"], r["cured"], _figure(r["rate"])] for r in cure
         ]
-        story.append(_table(rows, [40 * mm, 60 * mm, 25 * mm, 25 * mm, 20 * mm], numeric_from=2))
+        widths = [40 * mm, 60 * mm, 25 * mm, 25 * mm, 20 * mm]
+        if any(r["verdict"] for r in cure):  # template variants: each compared with the reference
+            rows[0].append(_("Variants compared"))
+            for row, r in zip(rows[1:], cure, strict=True):
+                text = f"{r['verdict']} ({r['test']})" if r["test"] else r["verdict"]
+                row.append(Paragraph(escape(text), styles["cell"]))
+            widths = [30 * mm, 42 * mm, 18 * mm, 15 * mm, 13 * mm, 56 * mm]
+        story.append(_table(rows, widths, numeric_from=2))
+    since = first_of_month(board.day, filters.months - 1)
+    disputes = queries.dispute_figures(filters, since, board.day)
+    if disputes:
+        story.append(Paragraph(_("Disputes by reason"), styles["h2"]))
+        rows = [[_("Reason"), _("Opened"), _("Amount"), _("Finished"), _("Days to resolve"), _("Open now"),
+                 _("Open amount")]] + [
+            [Paragraph(escape(d["label"]), styles["cell"]), d["opened"], money(d["opened_amount"], cur),
+             d["finished"], _figure(d["days_to_resolve"]), d["open"], money(d["open_amount"], cur)]
+            for d in disputes
+        ]  # fmt: skip
+        widths = [42 * mm, 14 * mm, 26 * mm, 16 * mm, 28 * mm, 18 * mm, 28 * mm]
+        story.append(_table(rows, widths))
     story += [Spacer(0, 4 * mm), Paragraph(_("How each figure is computed: docs/kpis.md."), styles["muted"])]
     return _build(story)
 
@@ -167,3 +200,8 @@ def _build(story: list) -> bytes:
     )  # fmt: skip
     doc.build(story)
     return out.getvalue()
+
+
+def _step_label(row: dict) -> str:
+    label = f"{row['position']}. {row['step']}"
+    return f"{label} ({row['variant']})" if row["variant"] else label

@@ -113,7 +113,9 @@ def predict(history: History, customer: str, disputed: bool, days_overdue: int |
     start = 0
     if days_overdue is not None and days_overdue > 0:
         own = [v for v in own if v > days_overdue]
-        start = bisect.bisect_right(everyone, days_overdue)
+        # A SortedCounts (reporting.forecast) bisects its distinct values, not every invoice.
+        fast = getattr(everyone, "bisect_right", None)
+        start = fast(days_overdue) if fast else bisect.bisect_right(everyone, days_overdue)
         if start >= len(everyone) and not own:
             late = float(days_overdue + UNPRECEDENTED_DAYS)
             return Prediction(days_late=late, low=late, high=late * 2, basis=0)

@@ -1,10 +1,12 @@
 """A small book whose figures are worked out by hand in docs/kpis.md."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from accounts.models import Invoice
+from dunning.models import Dispute, DisputeInvoice, DisputeReason
 from reporting.snapshots import backfill, rebuild_monthly_sales, take_snapshot
 from tests.factories import CustomerFactory, InvoiceFactory
 
@@ -21,6 +23,26 @@ def invoice(customer, number, amount, issued, due, paid=None):
         due_date=due,
         **paid_fields,
     )
+
+
+def dispute(customer, number, amount, reason, *, opened, finished=None):
+    """A dispute as the dunning services leave it, opened (and finished) at the given moments."""
+    status = Dispute.Status.REJECTED if finished else Dispute.Status.OPEN
+    d = Dispute.objects.create(
+        customer=customer,
+        reason=DisputeReason.objects.get(code=reason),
+        amount=Decimal(amount),
+        currency="EUR",
+        status=status,
+        due_date=opened.date(),
+        channel=Dispute.Channel.CONTROLLER,
+        resolved_at=finished,
+    )
+    DisputeInvoice.objects.create(
+        dispute=d, invoice=Invoice.objects.get(number=number), amount=Decimal(amount)
+    )
+    Dispute.objects.filter(pk=d.pk).update(created_at=opened)
+    return d
 
 
 @pytest.fixture
@@ -40,6 +62,12 @@ def book(controller):
     invoice(a, "X2", "777.00", date(2026, 3, 1), date(2026, 3, 2)).__class__.objects.filter(
         number="X2"
     ).update(status="cancelled", open_amount=0)
+    # Bravo disputes 800.00 of F3 on 10 March (still open); Alfa disputed F4 from 23 to 25 March.
+    dispute(b, "F3", "800.00", "damaged", opened=datetime(2026, 3, 10, 9, tzinfo=UTC))
+    dispute(
+        a, "F4", "800.00", "price", opened=datetime(2026, 3, 23, 9, tzinfo=UTC),
+        finished=datetime(2026, 3, 25, 9, tzinfo=UTC),
+    )  # fmt: skip
     backfill(TODAY, months=2, days=0)
     take_snapshot(TODAY)
     rebuild_monthly_sales(TODAY)

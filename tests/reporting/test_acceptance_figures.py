@@ -31,3 +31,47 @@ def test_shares_per_channel_and_overrides_count_as_manual(bureau, manager):  # n
     assert figures["api"]["referred"] == 100.0 and figures["api"]["straight_through"] == 0.0
     rebuild_decision_days(today)
     assert acceptance_figures(today, today)[0]["decisions"] == 2  # replaced, not added
+
+
+def test_retro_analysis_judges_each_decision_by_what_followed(bureau, manager, client):  # noqa: F811
+    from datetime import timedelta
+
+    import time_machine
+    from django.urls import reverse
+
+    from reporting.acceptance import retro_analysis
+    from tests.factories import CustomerFactory, InvoiceFactory
+
+    day = timezone.localdate() - timedelta(days=60)
+    good, bad, missed = (CustomerFactory(kvk_number=n) for n in ("11111111", "12121212", "33333333"))
+    bureau("11111111", score=85)
+    bureau("12121212", score=85)
+    bureau("22222222", score=5, negative_events=["bankruptcy"])
+    with time_machine.travel(day.isoformat() + " 10:00 +01:00", tick=False):
+        assert decide(by="test", channel="counter", customer=good, amount=Decimal("1000")).outcome == "accept"
+        assert decide(by="test", channel="counter", customer=bad, amount=Decimal("1000")).outcome == "accept"
+        rejected = decide(by="test", channel="api", registration_number="22222222", amount=Decimal("1000"))
+        assert rejected.outcome == "reject"
+        referred = decide(by="test", channel="api", customer=missed, amount=Decimal("1000"))
+        assert referred.outcome == "refer"  # unknown to the bureau
+        override_decision(decision=referred, outcome="reject", limit=Decimal("0"), reason="no", by=manager)
+        decide(by="test", channel="api", registration_number="55555555", amount=Decimal("1000"))  # waits
+    later = {"issue_date": day + timedelta(days=1), "due_date": day + timedelta(days=15)}
+    paid = {"status": "paid", "open_amount": Decimal("0.00"), "paid_date": day + timedelta(days=20)}
+    InvoiceFactory(customer=good, amount=Decimal("100.00"), **later, **paid)
+    InvoiceFactory(customer=bad, amount=Decimal("100.00"), **later)  # still open 45 days past due
+    InvoiceFactory(customer=missed, amount=Decimal("100.00"), **later, **paid)  # paid cash on delivery
+
+    retro = retro_analysis(day, timezone.localdate(), today=timezone.localdate())
+    assert retro.cells == {
+        "accepted": {"paid": 1, "not_paid": 1, "unknown": 0},
+        "rejected": {"paid": 1, "not_paid": 1, "unknown": 0},  # the bankrupt prospect; the one we missed
+    }
+    assert retro.referred == 1
+    assert retro.share("accepted", "not_paid") == 50.0
+
+    client.force_login(manager)
+    response = client.get(reverse("reporting:acceptance_retro"), {"months": 3, "cell": "rejected:paid"})
+    assert response.status_code == 200
+    assert [r.customer_id for r in response.context["rows"]] == [missed.pk]
+    assert "missed sales" in response.content.decode()

@@ -9,9 +9,15 @@ from django.core.management import CommandError, call_command
 
 from reporting.prediction import History, Record, evaluate, predict
 
-IBM = (
-    Path(__file__).resolve().parents[3]
-    / "shared/data/ar/rpalaver-FinanceFactoring__WA_Fn-UseC_-Accounts-Receivable.csv"
+IBM_NAME = "rpalaver-FinanceFactoring__WA_Fn-UseC_-Accounts-Receivable.csv"
+# ../shared/data beside the checkout (one level further up from a git worktree in wt/NAME).
+IBM = next(
+    (
+        path
+        for up in (3, 4)
+        if (path := Path(__file__).resolve().parents[up] / "shared/data/ar" / IBM_NAME).exists()
+    ),
+    Path(__file__).resolve().parents[3] / "shared/data/ar" / IBM_NAME,
 )
 
 

@@ -56,6 +56,20 @@ def test_sales_get_no_controller_table_and_counter_staff_nothing(smtp_server, pe
     assert ReportDelivery.objects.get().user == sales
 
 
+def test_a_sales_reps_mailed_report_covers_the_customers_they_manage(smtp_server, people, book):
+    _, _, sales = people
+    alfa, bravo = book
+    alfa.account_manager = sales
+    alfa.save()
+    ReportSubscription.objects.create(user=sales, frequency="monthly", currency="EUR")
+    assert send_scheduled_reports(date(2026, 4, 1))["reports_sent"] == 1
+    (envelope,) = smtp_server.messages
+    mail = message_from_bytes(envelope.content)
+    attachment = next(part for part in mail.walk() if part.get_content_type() == "application/pdf")
+    text = pdf_text(attachment.get_payload(decode=True))
+    assert "Alfa" in text and "Bravo" not in text
+
+
 def test_manager_subscribes_and_ends_a_subscription(client, manager, controller):
     client.force_login(manager)
     url = reverse("reporting:subscriptions")
@@ -78,3 +92,5 @@ def test_pdf_report_view(client, manager, book):
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "Alfa" in text and "Top debtors" in text and "4,300.00" in text
+    assert "Disputes by reason" in text and "Damaged or wrong" in text
+    assert "11.8" in text and "51.6" in text  # disputed and collectable DSO

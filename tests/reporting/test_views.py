@@ -23,7 +23,7 @@ def frozen():
 
 def test_manager_sees_the_figures_and_each_controller(client, manager, book, django_assert_max_num_queries):
     client.force_login(manager)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("reporting:dashboard"), {"months": 3})
     assert response.status_code == 200
     html = response.content.decode()
@@ -34,12 +34,40 @@ def test_manager_sees_the_figures_and_each_controller(client, manager, book, dja
     assert "24.2%" in html  # CEI of March
     assert "<svg" in html and "Alfa" in html  # chart and top debtors
     assert [c["open"] for c in response.context["controllers"]] == [Decimal("4300.00")]
+    assert "disputed DSO 11.8 · collectable DSO 51.6" in html
+    assert [d["code"] for d in response.context["disputes"]] == ["price", "damaged"]
 
 
-def test_drill_down_from_a_bucket_lists_its_customers(client, manager, book):
+def test_drill_down_from_disputes_to_their_customers(client, manager, book):
     a, b = book
     client.force_login(manager)
-    response = client.get(reverse("reporting:bucket_customers"), {"bucket": "d31_60"})
+    response = client.get(reverse("reporting:bucket_customers"), {"bucket": "disputed"})
+    assert [s.customer for s in response.context["page"].object_list] == [b]
+    assert response.context["label"] == "Disputed"
+    url = reverse("reporting:dispute_customers")
+    rows = client.get(url, {"months": 3}).context["page"].object_list
+    assert [(r["customer__name"], r["open"], r["finished"]) for r in rows] == [
+        ("Bravo", 1, 0),
+        ("Alfa", 0, 1),
+    ]
+    response = client.get(url, {"months": 3, "reason": "price"})
+    assert response.status_code == 200
+    assert [r["customer__name"] for r in response.context["page"].object_list] == ["Alfa"]
+    assert response.context["page"].object_list[0]["days_to_resolve"] == Decimal("2.0")
+    assert "Disputes: Price" in response.content.decode()
+
+
+def test_dispute_drill_down_follows_the_controller_filter(client, manager, other_controller, book):
+    client.force_login(manager)
+    response = client.get(reverse("reporting:dispute_customers"), {"controller": other_controller.pk})
+    assert list(response.context["page"].object_list) == []
+
+
+def test_drill_down_from_a_bucket_lists_its_customers(client, manager, book, django_assert_max_num_queries):
+    a, b = book
+    client.force_login(manager)
+    with django_assert_max_num_queries(7):  # the page, then its customers and controllers: not one per row
+        response = client.get(reverse("reporting:bucket_customers"), {"bucket": "d31_60"})
     assert [s.customer for s in response.context["page"].object_list] == [a]
     response = client.get(reverse("reporting:bucket_customers"), {"bucket": "overdue"})
     assert [s.customer for s in response.context["page"].object_list] == [b, a]  # most overdue first
@@ -59,11 +87,83 @@ def test_sales_sees_payment_behaviour_but_not_the_controllers(client, sales_rep,
     assert response.status_code == 200
     assert response.context["controllers"] == []
     assert client.get(reverse("reporting:export", args=["controllers", "csv"])).status_code == 404
+    assert client.get(reverse("reporting:forecast")).status_code == 403  # the company's cash, not theirs
+
+
+def test_sales_see_only_their_own_customers(client, sales_rep, book, django_assert_max_num_queries):
+    from dunning.models import Dispute
+
+    a, b = book
+    client.force_login(sales_rep)
+    assert client.get(reverse("reporting:dashboard")).context["board"].current.open_amount == 0  # none yet
+    Dispute.objects.get(customer=b).watchers.add(sales_rep)  # Bravo becomes one of theirs
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    board = response.context["board"]
+    assert board.current.open_amount == Decimal("2600.00")  # F3 and F6, not Alfa's invoices
+    assert board.current.disputed == Decimal("800.00")
+    assert board.sales_3m == Decimal("2600.00")  # Bravo's invoices of February and March
+    assert board.dso == Decimal("90.0")  # all of it still open: 2,600 / 2,600 x 90 days
+    assert [d["code"] for d in response.context["disputes"]] == ["damaged"]
+    assert response.context["acceptance"] == [] and response.context["cure"] == []
+    html = response.content.decode()
+    assert "Alfa" not in html and "Bravo" in html
+    assert 'name="controller"' not in html
+    # Choosing a controller does not widen it; the drill-downs, exports and PDF keep to Bravo.
+    other = client.get(reverse("reporting:dashboard"), {"controller": a.controller_id})
+    assert other.context["board"].current.open_amount == Decimal("2600.00")
+    rows = client.get(reverse("reporting:bucket_customers"), {"bucket": "open"}).context["page"].object_list
+    assert [s.customer for s in rows] == [b]
+    rows = client.get(reverse("reporting:dispute_customers")).context["page"].object_list
+    assert [r["customer__name"] for r in rows] == ["Bravo"]
+    export = client.get(reverse("reporting:export", args=["customers", "csv"])).content.decode()
+    assert "Bravo" in export and "Alfa" not in export
+    from tests.reporting.test_scheduled import pdf_text
+
+    text = pdf_text(client.get(reverse("reporting:dashboard_pdf"), {"months": 3}).content)
+    assert "Bravo" in text and "Alfa" not in text and "2,600.00" in text
+
+
+def test_sales_see_the_customers_they_manage_everywhere(
+    client, sales_rep, book, django_assert_max_num_queries
+):
+    """Alfa is Sam's; Bravo is Lisa's, so Sam's watching Bravo's dispute no longer makes it his."""
+    from creditmgmt.models import Role
+    from creditmgmt.services import create_user
+    from dunning.models import Dispute
+
+    a, b = book
+    lisa = create_user(username="lisa.sales", role=Role.SALES)
+    a.account_manager, b.account_manager = sales_rep, lisa
+    a.save()
+    b.save()
+    Dispute.objects.get(customer=b).watchers.add(sales_rep)
+    client.force_login(sales_rep)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    assert response.context["board"].current.open_amount == Decimal("1700.00")  # F2 and F5
+    html = response.content.decode()
+    assert "Alfa" in html and "Bravo" not in html
+    rows = client.get(reverse("reporting:bucket_customers"), {"bucket": "open"}).context["page"].object_list
+    assert [s.customer for s in rows] == [a]
+    rows = client.get(reverse("reporting:dispute_customers")).context["page"].object_list
+    assert [r["customer__name"] for r in rows] == ["Alfa"]
+    export = client.get(reverse("reporting:export", args=["customers", "csv"])).content.decode()
+    assert "Alfa" in export and "Bravo" not in export
+    from tests.reporting.test_scheduled import pdf_text
+
+    text = pdf_text(client.get(reverse("reporting:dashboard_pdf"), {"months": 3}).content)
+    assert "Alfa" in text and "Bravo" not in text
+    client.force_login(lisa)
+    response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    assert response.context["board"].current.open_amount == Decimal("2600.00")  # F3 and F6
 
 
 def test_counter_staff_cannot_see_dashboards(client, counter_clerk, book):
     client.force_login(counter_clerk)
-    assert client.get(reverse("reporting:dashboard")).status_code == 403
+    for name in ("dashboard", "bucket_customers", "dispute_customers", "forecast", "dashboard_pdf"):
+        assert client.get(reverse(f"reporting:{name}")).status_code == 403, name
+    assert client.get(reverse("reporting:export", args=["top", "csv"])).status_code == 403
 
 
 def test_exports_as_csv_and_excel(client, manager, book):
@@ -107,6 +207,24 @@ def test_controller_performance_counts_collections_and_tasks_done(client, manage
     assert row["tasks_done"] == 1
 
 
+def test_controller_performance_shows_their_cure_rate(client, manager, controller, book):
+    from dunning.models import DunningAction, Procedure
+    from reporting.models import ActionOutcome
+
+    a, b = book
+    step = Procedure.objects.get(code="medium").steps.order_by("position").first()
+    for cycle, (customer, cured) in enumerate(((a, True), (b, False), (b, True)), start=1):
+        action = DunningAction.objects.create(
+            customer=customer, procedure=step.procedure, step=step, cycle=cycle, date=TODAY, status="done",
+            invoice_ids=[], amount=Decimal("10.00"), days_overdue=10,
+        )  # fmt: skip
+        ActionOutcome.objects.create(action=action, step=step, date=TODAY, controller=controller,
+                                     amount=Decimal("10.00"), cured=cured)  # fmt: skip
+    client.force_login(manager)
+    (row,) = client.get(reverse("reporting:dashboard"), {"months": 3}).context["controllers"]
+    assert (row["steps"], row["cure_rate"]) == (3, 66.7)
+
+
 def test_promise_kept_rate_overall_and_per_controller(client, manager, controller, book):
     from dunning.models import Promise
 
@@ -119,3 +237,78 @@ def test_promise_kept_rate_overall_and_per_controller(client, manager, controlle
     response = client.get(reverse("reporting:dashboard"), {"months": 3})
     assert response.context["promises"]["rate"] == Decimal("66.7")
     assert response.context["controllers"][0]["promise_rate"] == Decimal("66.7")
+
+
+ROLES = ("manager", "controller", "sales_rep", "counter_clerk")
+# What each role gets on each reporting page (the sales rep's pages are limited to their customers).
+PAGES = [
+    ("reporting:dashboard", [], (200, 200, 200, 403)),
+    ("reporting:bucket_customers", [], (200, 200, 200, 403)),
+    ("reporting:dispute_customers", [], (200, 200, 200, 403)),
+    ("reporting:dashboard_pdf", [], (200, 200, 200, 403)),
+    ("reporting:export", ["top", "xlsx"], (200, 200, 200, 403)),
+    ("reporting:export", ["controllers", "csv"], (200, 200, 404, 403)),
+    ("reporting:forecast", [], (200, 200, 403, 403)),
+    ("reporting:acceptance_retro", [], (200, 200, 403, 403)),
+    ("reporting:subscriptions", [], (200, 403, 403, 403)),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), PAGES)
+def test_every_reporting_page_for_every_role(client, request, book, name, args, expected):
+    url = reverse(name, args=args)
+    assert client.get(url).status_code == 302  # signed out: to the login page
+    for role, status in zip(ROLES, expected, strict=True):
+        client.force_login(request.getfixturevalue(role))
+        assert client.get(url).status_code == status, (role, url)
+
+
+def test_promises_and_cure_rates_drill_down_to_their_customers(client, manager, controller, sales_rep, book):
+    from dunning.models import DunningAction, Procedure, Promise
+    from reporting.models import ActionOutcome
+
+    a, b = book
+    for customer, status in ((a, "kept"), (a, "broken"), (b, "broken"), (b, "open")):
+        fields = {"amount": Decimal("100.00"), "open_at_promise": Decimal("100.00"), "channel": "phone"}
+        Promise.objects.create(
+            customer=customer, promised_date=TODAY, paused_until=TODAY, status=status, **fields
+        )
+    step = Procedure.objects.get(code="medium").steps.order_by("position").first()
+    for cycle, (customer, cured) in enumerate(((a, True), (b, False)), start=1):
+        action = DunningAction.objects.create(
+            customer=customer, procedure=step.procedure, step=step, cycle=cycle, date=TODAY, status="done",
+            invoice_ids=[], amount=Decimal("10.00"), days_overdue=10,
+        )  # fmt: skip
+        ActionOutcome.objects.create(action=action, step=step, date=TODAY, controller=controller,
+                                     amount=Decimal("10.00"), cured=cured)  # fmt: skip
+    client.force_login(manager)
+    html = client.get(reverse("reporting:dashboard"), {"months": 3}).content.decode()
+    assert reverse("reporting:figure_customers", args=["promises"]) in html
+    assert f"step={step.pk}" in html
+    rows = client.get(reverse("reporting:figure_customers", args=["promises"])).context["page"].object_list
+    assert [(r["customer__name"], r["cells"]) for r in rows] == [("Alfa", [1, 1]), ("Bravo", [0, 1])]
+    url = reverse("reporting:figure_customers", args=["cure"])
+    rows = client.get(url, {"step": step.pk}).context["page"].object_list
+    assert [(r["customer__name"], r["cells"]) for r in rows] == [("Bravo", [1, 0]), ("Alfa", [1, 1])]
+    assert client.get(reverse("reporting:figure_customers", args=["nonsense"])).status_code == 404
+    client.force_login(sales_rep)  # their own customers' promises only (none here); no cure rates
+    assert list(client.get(reverse("reporting:figure_customers", args=["promises"])).context["page"]) == []
+    assert client.get(url).status_code == 404
+
+
+def test_drill_down_pages_without_counting(client, manager, controller):
+    from reporting.snapshots import take_snapshot
+    from tests.factories import InvoiceFactory
+
+    for n in range(52):
+        InvoiceFactory(customer=CustomerFactory(controller=controller), amount=Decimal(1000 + n))
+    take_snapshot(TODAY)
+    client.force_login(manager)
+    url = reverse("reporting:bucket_customers")
+    first = client.get(url, {"bucket": "open"})
+    assert len(first.context["page"].object_list) == 50 and first.context["page"].has_next
+    assert "page=2" in first.content.decode()
+    second = client.get(url, {"bucket": "open", "page": 2})
+    assert len(second.context["page"].object_list) == 2 and not second.context["page"].has_next
+    assert "page=2&amp;page" not in second.content.decode()
+    assert client.get(url, {"bucket": "open", "page": "x"}).context["page"].number == 1
