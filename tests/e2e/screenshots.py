@@ -14,6 +14,7 @@ PAGES = [
     ("my-tasks", "/accounts/tasks/"),
     ("customers", "/accounts/customers/?sort=-open"),
     ("customer-360", None),  # the customer with the largest overdue amount
+    ("dashboard", "/reporting/"),
 ]
 
 

@@ -12,6 +12,7 @@ from accounts.bank.writer import Line, camt053
 from accounts.models import Invoice
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
+from tests.e2e.nav import go_to, sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -68,13 +69,10 @@ def world(tmp_path):
 
 
 def test_upload_summary_match_by_hand_paid_on_360(page: Page, live_server, world):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("chris")
-    page.get_by_label("Password").fill("demo-pass-2026")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "chris")
     page.get_by_role("button", name="EN").click()
 
-    page.get_by_role("link", name="Payments").click()
+    go_to(page, "Payments")
     page.get_by_label("Bank statement").set_input_files(str(world["file"]))
     page.get_by_role("button", name="Import and match").click()
 
@@ -108,12 +106,9 @@ def test_upload_summary_match_by_hand_paid_on_360(page: Page, live_server, world
 
 def test_a_refused_file_is_named_under_the_upload_with_its_line(page: Page, live_server, world, tmp_path):
     """The upload goes through the progress script; a refused file comes back into the form."""
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("chris")
-    page.get_by_label("Password").fill("demo-pass-2026")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "chris")
     page.get_by_role("button", name="EN").click()
-    page.get_by_role("link", name="Payments").click()
+    go_to(page, "Payments")
     broken = tmp_path / "broken.sta"
     broken.write_text(":20:X\n:25:NL91ABNA0417164300\n:28C:1\n:60F:C261120EUR0,00\n:61:garbage\n")
     page.get_by_label("Bank statement").set_input_files(str(broken))

@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import Event, Note
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
+from tests.e2e.nav import sign_in
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,11 +45,8 @@ def world():
 
 
 def test_find_customer_add_note_download_pdf(page: Page, live_server, world, tmp_path):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("chris")
-    page.get_by_label("Password").fill("demo-pass-2026")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My tasks")).to_be_visible()
+    sign_in(page, live_server.url, "chris")
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()  # a controller's home
 
     page.get_by_role("link", name="Customers").click()
     page.get_by_placeholder("Name, number, KvK or city").fill("vries")
@@ -61,6 +59,8 @@ def test_find_customer_add_note_download_pdf(page: Page, live_server, world, tmp
     page.screenshot(path=str(tmp_path / "360.png"), full_page=True)
     # The 360 loads some panels with htmx after the page: let them settle before posting the note.
     page.wait_for_load_state("networkidle")
+    # htmx (loaded deferred) must have taken over the note form, or the click posts it plainly.
+    page.wait_for_function("() => document.querySelector('#notes form')?.['htmx-internal-data']")
 
     page.get_by_placeholder("Write a note for the team…").fill("Gebeld met Petra: betaalt vrijdag")
     with page.expect_response(lambda r: "/notes/" in r.url and r.request.method == "POST") as posted:

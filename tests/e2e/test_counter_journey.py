@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from acceptance.models import BureauRecord, Decision
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
+from tests.e2e.nav import sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,10 +36,7 @@ def world():
 
 
 def test_counter_clerk_sees_three_answers(page: Page, live_server, world):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("cees")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "cees")
     expect(page).to_have_url(f"{live_server.url}/acceptance/counter/")
 
     page.get_by_role("searchbox").fill("groen")

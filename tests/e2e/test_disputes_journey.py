@@ -14,6 +14,7 @@ from accounts.models import Invoice
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from dunning.models import Dispute
+from tests.e2e.nav import go_to, sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,18 +45,12 @@ def world():
     return {"chris": chris, "sam": sam, "harbour": harbour}
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_controller_opens_and_resolves_a_partial_dispute(page: Page, live_server, world, tmp_path):
     shots = Path(os.environ.get("SCREENSHOTS", tmp_path))
     page.set_viewport_size({"width": 1400, "height": 900})
     sign_in(page, live_server.url, "chris")
     page.goto(live_server.url + world["harbour"].get_absolute_url())
+    page.wait_for_load_state("networkidle")  # the 360's panels arrive by htmx after the page
     page.locator("#disputes").get_by_role("link", name="Open a dispute").click()
     page.get_by_label("M-1", exact=False).check()
     page.get_by_label("Reason").select_option(label="Quantity")
@@ -70,7 +65,7 @@ def test_controller_opens_and_resolves_a_partial_dispute(page: Page, live_server
     expect(page.locator("table")).to_contain_text("€1,000.00")  # still dunned: the undisputed rest
     page.screenshot(path=str(shots / "dispute-detail.png"), full_page=True)
 
-    page.get_by_role("link", name="Disputes", exact=True).first.click()
+    go_to(page, "Disputes")
     expect(page.locator("#results")).to_contain_text("Harbour Trading Ltd")
     page.locator("select[name=reason]").select_option(label="Price")
     expect(page.locator("#results")).to_contain_text("No disputes match these filters.")

@@ -15,6 +15,7 @@ from accounts import services
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from dunning.models import InboundMail, Promise
+from tests.e2e.nav import go_to, nav_link, sign_in
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -67,13 +68,11 @@ def test_reply_becomes_a_promise_with_one_click(page: Page, live_server, setting
         assert response.status == 201
     assert InboundMail.objects.get().assignee == chris
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("chris")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    inbox_link = page.get_by_role("link", name="Inbox")
-    expect(inbox_link.locator(".nav-count")).to_have_text("1")
-    inbox_link.click()
+    sign_in(page, live_server.url, "chris")
+    # The badge shows on the Work menu while it is closed, and on the Inbox item inside it.
+    expect(page.locator("nav.mainnav summary", has_text="Work").locator(".nav-count")).to_have_text("1")
+    expect(nav_link(page, "Inbox").locator(".nav-count")).to_have_text("1")
+    go_to(page, "Inbox")
     page.screenshot(path=str(shots / "inbox.png"), full_page=True)
     page.get_by_role("link", name="Re: Herinnering factuur L-1").click()
     suggestion = page.locator("#suggestion")

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from dunning.inbox import services
+from tests.e2e.nav import sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,10 +27,7 @@ def test_triage_malformed_and_link_by_hand(page: Page, live_server, tmp_path):
         b'<img src="https://tracker.example/p.gif"></p>',
         source="upload",
     )
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("chris")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "chris")
     page.goto(f"{live_server.url}/dunning/inbox/?view=triage")
     expect(page.locator("table")).to_contain_text("malformed")
     page.screenshot(path=str(shots / "inbox_triage.png"), full_page=True)

@@ -8,16 +8,10 @@ from playwright.sync_api import Page, expect
 from accounts.models import Customer
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
+from tests.e2e.nav import go_to, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 DATA = Path(__file__).resolve().parents[1] / "accounts" / "data"
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("demo-pass-2026")
-    page.locator("main form").get_by_role("button", name="Sign in").click()
 
 
 def test_import_customers_preview_apply_and_again(page: Page, live_server, settings, tmp_path):
@@ -26,7 +20,7 @@ def test_import_customers_preview_apply_and_again(page: Page, live_server, setti
     create_user(username="chris.controller", role=Role.CONTROLLER, password="demo-pass-2026")
     sign_in(page, live_server.url, "mark")
 
-    page.get_by_role("link", name="Import").click()
+    go_to(page, "Import")
     page.get_by_label("Customers").check()
     page.locator("input[type=file]").set_input_files(str(DATA / "customers.csv"))
     page.get_by_role("button", name="Preview").click()
@@ -38,7 +32,7 @@ def test_import_customers_preview_apply_and_again(page: Page, live_server, setti
     assert imported > 0
 
     # The same file again: nothing new, nothing changed.
-    page.get_by_role("link", name="Import").click()
+    go_to(page, "Import")
     page.get_by_label("Customers").check()
     page.locator("input[type=file]").set_input_files(str(DATA / "customers.csv"))
     page.get_by_role("button", name="Preview").click()

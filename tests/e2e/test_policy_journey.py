@@ -11,6 +11,7 @@ from acceptance.models import BureauRecord, Rule, RuleSetVersion
 from acceptance.services import decide
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
+from tests.e2e.nav import go_to, sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,11 +39,8 @@ def world():
 
 
 def test_manager_makes_the_policy_stricter(page: Page, live_server, world):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("mia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Credit policy").click()
+    sign_in(page, live_server.url, "mia")
+    go_to(page, "Credit policy")
     shot(page, "policy-list")
     page.locator("form[action$='/copy/']").first.get_by_role("button").click()  # medium is in use: first
     expect(page.get_by_role("heading", level=1)).to_contain_text("v2")

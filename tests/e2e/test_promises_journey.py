@@ -12,6 +12,7 @@ from accounts import services
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from dunning.models import PaymentPlan, Promise
+from tests.e2e.nav import go_to, sign_in
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,22 +41,16 @@ def world():
     return {"vries": vries}
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_promise_and_plan_from_the_360_then_manager_approves(page: Page, live_server, world, tmp_path):
     shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     vries = world["vries"]
     sign_in(page, live_server.url, "chris")
-    page.get_by_role("link", name="Worklist").click()
+    go_to(page, "Worklist")
     row = page.locator("table.worklist tbody tr", has_text="Bakkerij De Vries")
     expect(row.get_by_label("Promised date")).to_be_visible()
     page.screenshot(path=str(shots / "worklist.png"), full_page=True)
     page.goto(f"{live_server.url}{vries.get_absolute_url()}")
+    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="Record a promise").click()
     page.get_by_label("L-1").check()
     page.get_by_label("Promised date").fill((date.today() + timedelta(days=5)).isoformat())
@@ -65,7 +60,11 @@ def test_promise_and_plan_from_the_360_then_manager_approves(page: Page, live_se
     expect(page.locator(".messages")).to_contain_text("Promise recorded")
     assert Promise.objects.get().amount == Decimal("1210.00")
 
+    # Back on the 360, whose panels arrive by htmx after the page: let them settle before clicking
+    # in one (a click on a panel being swapped went nowhere once in CI).
+    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="Propose a payment plan").click()
+    expect(page.get_by_role("button", name="Suggest a schedule")).to_be_visible()
     page.get_by_label("L-2").check()
     page.get_by_label("Installments").fill("4")
     page.get_by_label("First installment").fill((date.today() + timedelta(days=7)).isoformat())
@@ -81,7 +80,7 @@ def test_promise_and_plan_from_the_360_then_manager_approves(page: Page, live_se
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, live_server.url, "mark")
-    page.get_by_role("link", name="Worklist").click()
+    go_to(page, "Worklist")
     page.get_by_role("link", name="Open the payment plan").click()
     page.screenshot(path=str(shots / "plan_detail.png"), full_page=True)
     page.get_by_label("Reason (required to reject)").fill("known customer, seasonal")

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from acceptance.models import BureauRecord
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
+from tests.e2e.nav import go_to, sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,15 +32,8 @@ def world():
     )
 
 
-def login(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_release_round_trip(page: Page, browser: Browser, live_server, world):
-    login(page, live_server.url, "cees")
+    sign_in(page, live_server.url, "cees")
     page.get_by_role("searchbox").fill("groenland")
     page.locator("#results button.hit").first.click()
     expect(page.locator("#answer .answer")).to_have_attribute("data-outcome", "red")
@@ -51,8 +45,8 @@ def test_release_round_trip(page: Page, browser: Browser, live_server, world):
         page.screenshot(path=f"{SHOTS}/release-waiting.png", full_page=True)
 
     controller = browser.new_context().new_page()
-    login(controller, live_server.url, "carla")
-    controller.get_by_role("link", name="Releases").click()
+    sign_in(controller, live_server.url, "carla")
+    go_to(controller, "Releases")
     expect(controller.locator("main")).to_contain_text("Known driver, pays on Friday")
     if SHOTS:
         controller.screenshot(path=f"{SHOTS}/release-list.png", full_page=True)

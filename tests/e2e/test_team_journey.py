@@ -12,7 +12,8 @@ from accounts.models import Task
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from dunning.models import Message
-from tests.e2e.test_dunning_journey import PASSWORD, sign_in
+from tests.e2e.nav import go_to, sign_in
+from tests.e2e.test_dunning_journey import PASSWORD
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -63,7 +64,7 @@ def team():
 
 def test_manager_sets_absence_deputy_takes_over(page: Page, live_server, team, tmp_path):
     sign_in(page, live_server.url, "mark")
-    page.get_by_role("link", name="Worklist").click()
+    go_to(page, "Worklist")
     page.get_by_role("link", name="Team").click()
     chris_row = page.locator("table.team tbody tr", has_text="Chris")
     expect(chris_row).to_contain_text("available")
@@ -80,13 +81,13 @@ def test_manager_sets_absence_deputy_takes_over(page: Page, live_server, team, t
     expect(chris_row.locator(".badge.warn")).to_be_visible()
 
     # The morning run: the exceptions go to the deputy too.
-    page.get_by_role("link", name="Daily run").click()
+    go_to(page, "Daily run")
     page.get_by_role("button", name="Start the run now").click()
     expect(page.locator("#run-progress")).to_contain_text("Done")
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, live_server.url, "olga")
-    page.get_by_role("link", name="Worklist").click()
+    go_to(page, "Worklist")
     rows = page.locator("table.worklist tbody tr")
     expect(rows.filter(has_text="Message failed")).to_contain_text("SMTPRecipientsRefused")
     expect(rows.filter(has_text="Over the credit limit")).to_contain_text(
@@ -108,6 +109,6 @@ def test_manager_sets_absence_deputy_takes_over(page: Page, live_server, team, t
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, live_server.url, "chris")
-    page.get_by_role("link", name="Worklist").click()
+    go_to(page, "Worklist")
     expect(page.locator(".absence-note")).to_contain_text("New tasks go to Olga")
     page.screenshot(path=str(tmp_path / "away.png"), full_page=True)
