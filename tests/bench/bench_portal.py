@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.run import DEFAULT_URL, MACHINE, bench_url, percentile, recreate_database  # noqa: E402
+from tests.bench.run import DEFAULT_URL, MACHINE, bench_url, recreate_database, time_pages  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -56,9 +56,7 @@ def main() -> int:
     recreate_database(url)
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
@@ -128,40 +126,7 @@ def main() -> int:
     client = Client()
     load = os.getloadavg()[0]
     print(f"\nLoad average before: {load:.1f}")
-    print(
-        f"\n{'page':24} {'ok':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'cpu ms':>7} "
-        f"{'queries':>8}  target"
-    )
-    missed = False
-    for name, path, held in pages:
-        for _ in range(args.warmup):
-            client.get(path)
-        times, cpu, queries, statuses = [], [], set(), set()
-        for _ in range(args.requests):
-            with CaptureQueriesContext(connection) as captured:
-                begin, begin_cpu = time.perf_counter(), time.process_time()
-                response = client.get(path)
-                if hasattr(response, "streaming_content"):
-                    b"".join(response.streaming_content)
-                times.append((time.perf_counter() - begin) * 1000)
-                cpu.append((time.process_time() - begin_cpu) * 1000)
-            queries.add(len(captured.captured_queries))
-            statuses.add(response.status_code)
-        times.sort()
-        cpu.sort()
-        p95 = percentile(times, 0.95)
-        verdict = ""
-        if held:
-            ok = p95 < TARGET_MS
-            missed |= not ok
-            verdict = f"p95 < {TARGET_MS:.0f} ms {'ok' if ok else 'MISSED'}"
-        span = f"{min(queries)}-{max(queries)}" if len(queries) > 1 else str(min(queries))
-        print(
-            f"{name:24} {','.join(map(str, sorted(statuses))):>4} {percentile(times, 0.5):8.1f} "
-            f"{p95:8.1f} {times[-1]:8.1f} {percentile(cpu, 0.5):7.1f} {span:>8}  {verdict}"
-        )
-    print(f"\nLoad average after: {os.getloadavg()[0]:.1f} (a busy machine makes wall-clock figures noisy)")
-    print("\nMISSED a target" if missed else "\nAll portal pages within the target")
+    time_pages(client, pages, warmup=args.warmup, requests=args.requests, target_ms=TARGET_MS, what="portal")
     return 0
 
 

@@ -66,6 +66,49 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
 
 
+def time_pages(client, pages, *, warmup: int, requests: int, target_ms: float, what: str) -> bool:
+    """Time each (name, path, held to the target) page through the test client and print a row per
+    page: p50/p95/max wall clock, p50 CPU of this process, queries. Returns whether a target was missed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    print(
+        f"\n{'page':24} {'ok':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'cpu ms':>7} "
+        f"{'queries':>8}  target"
+    )
+    missed = False
+    for name, path, held in pages:
+        for _ in range(warmup):
+            client.get(path)
+        times, cpus, queries, statuses = [], [], set(), set()
+        for _ in range(requests):
+            with CaptureQueriesContext(connection) as captured:
+                begin, begin_cpu = time.perf_counter(), time.process_time()
+                response = client.get(path)
+                if hasattr(response, "streaming_content"):
+                    b"".join(response.streaming_content)
+                times.append((time.perf_counter() - begin) * 1000)
+                cpus.append((time.process_time() - begin_cpu) * 1000)
+            queries.add(len(captured.captured_queries))
+            statuses.add(response.status_code)
+        times.sort()
+        cpus.sort()
+        p95 = percentile(times, 0.95)
+        verdict = ""
+        if held:
+            ok = p95 < target_ms
+            missed |= not ok
+            verdict = f"p95 < {target_ms:.0f} ms {'ok' if ok else 'MISSED'}"
+        span = f"{min(queries)}-{max(queries)}" if len(queries) > 1 else str(min(queries))
+        print(
+            f"{name:24} {','.join(map(str, sorted(statuses))):>4} {percentile(times, 0.5):8.1f} "
+            f"{p95:8.1f} {times[-1]:8.1f} {percentile(cpus, 0.5):7.1f} {span:>8}  {verdict}"
+        )
+    print(f"\nLoad average after: {os.getloadavg()[0]:.1f} (a busy machine makes wall-clock figures noisy)")
+    print("\nMISSED a target" if missed else f"\nAll {what} pages within the target")
+    return missed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
