@@ -128,7 +128,7 @@ class RuleSetVersion(models.Model):
     # The only fields a status move may write once the version left draft.
     STATUS_FIELDS = frozenset({"status", "activated_at", "activated_by", "retired_at"})
 
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="versions")
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     notes = models.TextField(_("what changed"), blank=True)
@@ -201,7 +201,9 @@ class Rule(models.Model):
         FIXED = "fixed", _("Fixed amount")
         SHARE = "share", _("Share of the recommended limit")
 
-    version = models.ForeignKey(RuleSetVersion, on_delete=models.CASCADE, related_name="rules")
+    version = models.ForeignKey(
+        RuleSetVersion, on_delete=models.CASCADE, related_name="rules", db_index=False
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=100)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
@@ -292,8 +294,9 @@ class Channel(models.TextChoices):
 class Decision(models.Model):
     """One answer to "may this company buy on account, and up to what amount?". Append-only."""
 
+    # No index of its own (every decision writes each index): Meta's (customer, -created_at) serves.
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions", db_index=False
     )
     registration_number = models.CharField(_("registration number"), max_length=20, blank=True)
     company_name = models.CharField(_("company"), max_length=200)
@@ -372,7 +375,10 @@ class ApiDecisionRequest(models.Model):
     channel), so the same reference with another question is refused.
     """
 
-    client = models.ForeignKey("creditmgmt.ApiClient", on_delete=models.PROTECT, related_name="+")
+    # The unique (client, order_reference) serves lookups by client.
+    client = models.ForeignKey(
+        "creditmgmt.ApiClient", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     order_reference = models.CharField(_("order reference"), max_length=64)
     fingerprint = models.CharField(max_length=64)
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="api_request")
@@ -471,7 +477,10 @@ class Reservation(models.Model):
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="reservations")
+    # The unique (customer, order_reference) and Meta's (customer, status) serve lookups by customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="reservations", db_index=False
+    )
     order_reference = models.CharField(_("order reference"), max_length=64)
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

@@ -140,6 +140,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="customers",
+        db_index=False,
     )
     # The salesperson who owns the relation (a user with the sales role); see CustomerQuerySet.of_sales.
     account_manager = models.ForeignKey(
@@ -261,7 +262,7 @@ class Invoice(models.Model):
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices", db_index=False)
     number = models.CharField(_("invoice number"), max_length=32, unique=True)
     issue_date = models.DateField(_("invoice date"))
     due_date = models.DateField(_("due date"))
@@ -353,7 +354,7 @@ class Payment(models.Model):
         IMPORT = "import", _("ERP import")
 
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="payments", db_index=False
     )
     value_date = models.DateField(_("value date"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
@@ -439,7 +440,7 @@ class Allocation(models.Model):
 
 
 class Note(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes", db_index=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -479,7 +480,9 @@ class Event(models.Model):
         DECISION = "decision", _("Credit decision")
         IMPORT = "import", _("Import")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    # Meta's two (customer, ...) indexes serve lookups by customer: no index of its own, since every
+    # decision, reminder and payment writes events and each index is written with them.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     verb = models.CharField(_("what happened"), max_length=40)
     summary = models.CharField(_("summary"), max_length=300)
@@ -492,8 +495,9 @@ class Event(models.Model):
     )
     # Who acted when there is no user: "system: daily run", "api: webshop".
     actor_label = models.CharField(max_length=100, blank=True)
+    # Not indexed: nothing looks events up by target type (only removing a model's ContentType does).
     content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
@@ -579,7 +583,7 @@ class Task(models.Model):
         Status.CANCELLED: set(),
     }
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tasks")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     invoice = models.ForeignKey(
         Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
@@ -595,6 +599,7 @@ class Task(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="tasks",
+        db_index=False,
     )
     due_date = models.DateField(_("due date"))
     priority = models.PositiveSmallIntegerField(

@@ -276,7 +276,9 @@ class ReportSubscription(models.Model):
 class ReportDelivery(models.Model):
     """One report mailed to one person for one period: the unique key makes sending idempotent."""
 
-    subscription = models.ForeignKey(ReportSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        ReportSubscription, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     period = models.DateField()  # the Monday or the 1st it was due
     sent_at = models.DateTimeField(auto_now_add=True)

@@ -74,7 +74,7 @@ class Dispute(models.Model):
 
     OPEN_STATUSES = (Status.OPEN, Status.INVESTIGATING)
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="disputes")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="disputes", db_index=False)
     invoices = models.ManyToManyField(Invoice, through="DisputeInvoice", related_name="disputes")
     reason = models.ForeignKey(DisputeReason, on_delete=models.PROTECT, related_name="disputes")
     message = models.TextField(_("message"), blank=True)
@@ -154,7 +154,7 @@ class Dispute(models.Model):
 class DisputeInvoice(models.Model):
     """One disputed invoice and the part of it that is disputed."""
 
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="lines")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="lines", db_index=False)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="dispute_lines")
     amount = models.DecimalField(_("disputed amount"), **MONEY)
 

@@ -24,7 +24,9 @@ class ExceptionCase(models.Model):
         NEW_OVERDUE = "new_overdue", _("Large new overdue amount")
         CREDIT_TO_ALLOCATE = "credit_to_allocate", _("Credit to allocate")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="exception_cases")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="exception_cases", db_index=False
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     # What makes two cases the same: the message, the limit, the date.
     key = models.CharField(max_length=40)

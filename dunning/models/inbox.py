@@ -86,7 +86,12 @@ class InboundMail(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_mails",
+        db_index=False,
     )
     linked_by = models.CharField(max_length=20, choices=LinkedBy.choices, blank=True)
     assignee = models.ForeignKey(

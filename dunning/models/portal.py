@@ -26,7 +26,9 @@ class PortalTokenQuerySet(models.QuerySet):
 class PortalToken(models.Model):
     """A customer's personal portal link. The random token is never stored: only its SHA-256."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="portal_tokens")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="portal_tokens", db_index=False
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     message = models.ForeignKey(
         "dunning.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="portal_tokens"
@@ -66,7 +68,9 @@ class ChangeRequest(models.Model):
         APPLIED = "applied", _("Applied")
         REJECTED = "rejected", _("Rejected")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="change_requests")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="change_requests", db_index=False
+    )
     token = models.ForeignKey(PortalToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # {"field": [current value, proposed value]}

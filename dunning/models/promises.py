@@ -38,7 +38,7 @@ class Promise(models.Model):
         BROKEN = "broken", _("Broken")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="promises")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="promises", db_index=False)
     invoices = models.ManyToManyField(Invoice, related_name="promises", verbose_name=_("invoices"))
     amount = models.DecimalField(_("promised amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
@@ -105,7 +105,9 @@ class PaymentPlan(models.Model):
         BROKEN = "broken", _("Broken")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="payment_plans")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="payment_plans", db_index=False
+    )
     invoices = models.ManyToManyField(Invoice, related_name="payment_plans", verbose_name=_("invoices"))
     amount = models.DecimalField(_("amount"), **MONEY)  # the invoices' open amount when asked
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
@@ -172,7 +174,9 @@ class Installment(models.Model):
         PAID = "paid", _("Paid")
         MISSED = "missed", _("Missed")
 
-    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="installments")
+    plan = models.ForeignKey(
+        PaymentPlan, on_delete=models.CASCADE, related_name="installments", db_index=False
+    )
     sequence = models.PositiveSmallIntegerField(_("number"))
     due_date = models.DateField(_("due date"))
     amount = models.DecimalField(_("amount"), **MONEY)

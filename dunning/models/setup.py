@@ -77,7 +77,7 @@ class Procedure(models.Model):
 
 
 class Step(models.Model):
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps", db_index=False)
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=100)
     offset_days = models.SmallIntegerField(
@@ -126,7 +126,7 @@ class TemplateQuerySet(models.QuerySet):
 class Template(models.Model):
     """One version of a message text. Editing saves a new version; old ones are kept."""
 
-    key = models.SlugField(_("key"), max_length=60)
+    key = models.SlugField(_("key"), max_length=60, db_index=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     language = models.CharField(_("language"), max_length=2)
     # Variants of one text are compared on the cure rate; each customer gets one at random (compose).

@@ -21,7 +21,7 @@ class CustomerDunning(models.Model):
         Customer, primary_key=True, on_delete=models.CASCADE, related_name="dunning"
     )
     procedure = models.ForeignKey(
-        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="customers", db_index=False
     )
     # Position of the last step done in this cycle (0: none yet).
     stage = models.PositiveSmallIntegerField(_("stage"), default=0)
@@ -60,7 +60,9 @@ class DunningAction(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="dunning_actions")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="dunning_actions", db_index=False
+    )
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
     step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="actions")
     cycle = models.PositiveIntegerField()
@@ -131,7 +133,9 @@ class DunningStop(models.Model):
         COMMERCIAL = "commercial", _("Commercial reason (sales)")
         OTHER = "other", _("Other")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="dunning_stops")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="dunning_stops", db_index=False
+    )
     invoice = models.ForeignKey(
         Invoice, null=True, blank=True, on_delete=models.CASCADE, related_name="dunning_stops"
     )
@@ -173,7 +177,7 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages", db_index=False)
     action = models.ForeignKey(
         DunningAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
