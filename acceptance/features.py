@@ -14,22 +14,51 @@ from accounts.models import ZERO, Customer, Invoice
 from accounts.queries import behaviour_since
 from creditmgmt.rows import hot_cursor
 
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    """A SELECT that returns exactly one row, and how that row becomes features.
+
+    compute_features reads every FeatureQuery of a customer in one statement, side by side
+    (`SELECT * FROM (a) q0, (b) q1, ...`): one round trip for the ledger and every app's
+    features, and one prepared statement (creditmgmt.rows.hot_cursor).
+    """
+
+    sql: str  # %s placeholders; aggregates only, so there is always exactly one row
+    params: list[Any]
+    width: int  # the number of columns it selects
+    read: Callable[[tuple], dict[str, Any]]
+
+
 # Features that other apps own (acceptance does not import them: layers go down only).
 # dunning registers open disputes, broken promises and the promise-kept rate.
-CustomerFeatures = Callable[[Customer, date], dict[str, Any]]
+CustomerFeatures = Callable[[Customer, date], FeatureQuery]
 _CUSTOMER_FEATURES: dict[str, CustomerFeatures] = {}
 # Names each provider fills; None until it is registered or for a prospect without a ledger.
 PROVIDED = ("open_disputes", "disputed_amount", "broken_promises_12m", "promise_kept_rate")
 
 
 def register_customer_features(name: str) -> Callable[[CustomerFeatures], CustomerFeatures]:
-    """Decorator: func(customer, today) returns some of PROVIDED's features for a customer."""
+    """Decorator: func(customer, today) returns the FeatureQuery of some of PROVIDED's features."""
 
     def decorator(func: CustomerFeatures) -> CustomerFeatures:
         _CUSTOMER_FEATURES[name] = func
         return func
 
     return decorator
+
+
+def read_together(queries: list[FeatureQuery]) -> list[dict[str, Any]]:
+    """Each query's features, all read in one statement."""
+    sql = "SELECT * FROM " + ", ".join(f"({query.sql}) AS q{n}" for n, query in enumerate(queries))
+    with hot_cursor() as cursor:
+        cursor.execute(sql, [param for query in queries for param in query.params])
+        row = cursor.fetchone()
+    answers, start = [], 0
+    for query in queries:
+        answers.append(query.read(row[start : start + query.width]))
+        start += query.width
+    return answers
 
 
 @dataclass(frozen=True)
@@ -56,8 +85,7 @@ FROM {invoice} WHERE customer_id = %s
 """
 
 
-def ledger_features(customer_id: int, *, today: date) -> LedgerFeatures:
-    """The ledger figures the rules read, in one query."""
+def _ledger_query(customer_id: int, *, today: date) -> FeatureQuery:
     open_, paid = Invoice.Status.OPEN, Invoice.Status.PAID
     params = [
         *(open_, today),
@@ -66,15 +94,24 @@ def ledger_features(customer_id: int, *, today: date) -> LedgerFeatures:
         *(paid, behaviour_since(today)),
         customer_id,
     ]
-    with hot_cursor() as cursor:
-        cursor.execute(_LEDGER_SQL.format(invoice=Invoice._meta.db_table), params)
-        overdue, overdue_count, over_90, avg_late = cursor.fetchone()
-    return LedgerFeatures(
-        overdue_amount=sum_as_money(overdue),
-        overdue_count=overdue_count or 0,
-        over_90_count=over_90 or 0,
-        avg_days_late=float(avg_late) if avg_late is not None else None,
-    )
+
+    def read(row: tuple) -> dict[str, Any]:
+        overdue, overdue_count, over_90, avg_late = row
+        figures = LedgerFeatures(
+            overdue_amount=sum_as_money(overdue),
+            overdue_count=overdue_count or 0,
+            over_90_count=over_90 or 0,
+            avg_days_late=float(avg_late) if avg_late is not None else None,
+        )
+        return {"ledger": figures}
+
+    return FeatureQuery(_LEDGER_SQL.format(invoice=Invoice._meta.db_table), params, 4, read)
+
+
+def ledger_features(customer_id: int, *, today: date) -> LedgerFeatures:
+    """The ledger figures the rules read, in one query."""
+    (answer,) = read_together([_ledger_query(customer_id, today=today)])
+    return answer["ledger"]
 
 
 def compute_features(
@@ -89,10 +126,11 @@ def compute_features(
     """Every feature of acceptance.rules.FEATURES; None where it is unknown.
 
     Queries: none for the bureau part (the report is given); for a customer the
-    ledger figures (1), the oldest open due date is on the customer row, the
+    ledger figures with every registered provider's (dunning: disputes, promises) in one
+    statement (read_together), the oldest open due date is on the customer row, the
     group exposure with reservations and the limit that applies today
     (acceptance.limits.exposure_and_limit: 1 for a company outside a group, one more
-    per level of a group), and one per registered provider (dunning: 2).
+    per level of a group).
     """
     features: dict[str, Any] = {
         "bureau_known": report is not None,
@@ -139,7 +177,13 @@ def compute_features(
             credit_limit=None,
         )
         return features
-    summary = ledger_features(customer.pk, today=today)
+    ledger, *provided = read_together(
+        [
+            _ledger_query(customer.pk, today=today),
+            *(query(customer, today) for query in _CUSTOMER_FEATURES.values()),
+        ]
+    )
+    summary: LedgerFeatures = ledger["ledger"]
     exposure = exposure_and_limit(customer, today=today)
     oldest = customer.oldest_open_due_date
     days_oldest = (today - oldest).days if oldest and oldest < today and summary.overdue_count else 0
@@ -158,8 +202,8 @@ def compute_features(
         # The limit a person set (a running temporary limit first); 0 = not set.
         credit_limit=exposure.limit,
     )
-    for provide in _CUSTOMER_FEATURES.values():
-        features.update(provide(customer, today))
+    for answer in provided:
+        features.update(answer)
     # Fall back to the company data we hold when the bureau does not know the company.
     if report is None:
         features.update(legal_form=customer.legal_form or None, country=customer.country or None)

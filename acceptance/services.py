@@ -595,8 +595,8 @@ def decide(
     events in one INSERT before its transaction ends (decide_order).
 
     A fixed number of queries: active version 1 (its rules are cached per process),
-    bureau report 1 (unless given), ledger 1, group exposure with reservations 1
-    (one more per level of a group), dunning's features 2, then the decision and
+    bureau report 1 (unless given), the ledger with dunning's features 1 (read_together),
+    group exposure with reservations 1 (one more per level of a group), then the decision and
     its Event (and a review Task when referred).
     """
     if channel not in Channel.values:
@@ -692,6 +692,7 @@ def _record_decision(
             by=by,
             kind=Task.Kind.REVIEW,
             priority=Task.Priority.HIGH,
+            events=events,
         )
 
 

@@ -683,12 +683,19 @@ def create_task(
     assignee: User | None = None,
     priority: int = Task.Priority.NORMAL,
     invoice: Invoice | None = None,
+    events: list[Event] | None = None,
 ) -> Task:
+    """A task for the customer's controller (or `assignee`), with its timeline event.
+
+    `events` collects the event unsaved, for a caller that writes its events in one INSERT before
+    its transaction ends (a referred API decision).
+    """
     if isinstance(title, str):
         title = title.strip()  # typed by a person: shown as written
     if not str(title).strip():
         raise LedgerError(_("A task needs a title."))
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint (two round trips): an error undoes it all anyway.
+    with transaction.atomic(savepoint=False):
         task = Task.objects.create(
             customer=customer,
             **texts.stored("title", title, 200),
@@ -699,7 +706,7 @@ def create_task(
             priority=priority,
             invoice=invoice,
         )
-        record_event(
+        event = build_event(
             customer=customer,
             kind=Event.Kind.TASK,
             verb="created",
@@ -709,6 +716,10 @@ def create_task(
             by=by,
             target=task,
         )
+        if events is None:
+            event.save(force_insert=True)
+        else:
+            events.append(event)
     return task
 
 

@@ -10,12 +10,11 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from acceptance.features import register_customer_features
+from acceptance.features import FeatureQuery, register_customer_features
 from acceptance.limits import sum_as_money
 from accounts.models import Customer
 from accounts.panels import register_customer_panel
 from creditmgmt.permissions import can_write_ledger
-from creditmgmt.rows import hot_cursor
 from dunning.models import Dispute, DisputeInvoice
 from dunning.selection import register_invoice_exclusion, register_paused_amount
 
@@ -44,23 +43,25 @@ def disputed_part(today: date):
     )
 
 
-# Every credit decision reads this: written out in SQL because the ORM spent ~1.5 ms of Python
-# building the aggregate, the database ~0.05 ms answering it. Same answer as
-# Dispute.objects.open().filter(customer=...).aggregate(Count, Sum) (tests/dunning/test_disputes.py).
+# Every credit decision reads this (with the ledger, acceptance.features.read_together): written out in
+# SQL because the ORM spent ~1.5 ms of Python building the aggregate, the database ~0.05 ms answering
+# it. Same answer as Dispute.objects.open().filter(customer=...).aggregate(Count, Sum)
+# (tests/dunning/test_disputes.py).
 _OPEN_DISPUTES_SQL = (
     "SELECT COUNT(*), SUM(amount) FROM {dispute} WHERE customer_id = %s AND status IN (%s, %s)"
 )
 
 
-@register_customer_features("disputes")
-def dispute_features(customer: Customer, today: date) -> dict:
-    """open_disputes (count) and disputed_amount for the acceptance rules (one query)."""
-    with hot_cursor() as cursor:
-        cursor.execute(
-            _OPEN_DISPUTES_SQL.format(dispute=Dispute._meta.db_table), [customer.pk, *Dispute.OPEN_STATUSES]
-        )
-        count, total = cursor.fetchone()
+def _read_disputes(row: tuple) -> dict:
+    count, total = row
     return {"open_disputes": count, "disputed_amount": sum_as_money(total)}
+
+
+@register_customer_features("disputes")
+def dispute_features(customer: Customer, today: date) -> FeatureQuery:
+    """open_disputes (count) and disputed_amount for the acceptance rules."""
+    sql = _OPEN_DISPUTES_SQL.format(dispute=Dispute._meta.db_table)
+    return FeatureQuery(sql, [customer.pk, *Dispute.OPEN_STATUSES], 2, _read_disputes)
 
 
 @register_customer_panel("disputes", column="main", order=40)

@@ -9,9 +9,8 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
-from acceptance.features import register_customer_features
+from acceptance.features import FeatureQuery, register_customer_features
 from accounts.models import Customer
-from creditmgmt.rows import hot_cursor
 from dunning.models import PaymentPlan, Promise
 from dunning.selection import register_invoice_exclusion
 
@@ -28,24 +27,27 @@ def in_plan(today: date) -> Q:
     return Q(pk__in=PaymentPlan.objects.pausing().values("invoices"))
 
 
-# Every credit decision reads this: written out in SQL because the ORM spent ~1 ms of Python building
-# the filtered counts. Same answer as dunning.services.promises.kept_rate (tests/dunning/test_promises.py).
+# Every credit decision reads this (with the ledger, acceptance.features.read_together): written out in
+# SQL because the ORM spent ~1 ms of Python building the filtered counts. Same answer as
+# dunning.services.promises.kept_rate (tests/dunning/test_promises.py).
 _KEPT_BROKEN_SQL = """
 SELECT COUNT(CASE WHEN status = %s THEN 1 END), COUNT(CASE WHEN status = %s THEN 1 END)
 FROM {promise} WHERE customer_id = %s AND promised_date > %s
 """
 
 
-@register_customer_features("promises")
-def promise_features(customer: Customer, today: date) -> dict:
-    """broken_promises_12m and promise_kept_rate (percent; None without a decided promise). One query."""
+def _read_kept_broken(row: tuple) -> dict:
     from dunning.services.promises import rate_of
 
-    params = [Promise.Status.KEPT, Promise.Status.BROKEN, customer.pk, today - timedelta(days=365)]
-    with hot_cursor() as cursor:
-        cursor.execute(_KEPT_BROKEN_SQL.format(promise=Promise._meta.db_table), params)
-        kept, broken = cursor.fetchone()
+    kept, broken = row
     return {"broken_promises_12m": broken, "promise_kept_rate": rate_of(kept, broken)}
+
+
+@register_customer_features("promises")
+def promise_features(customer: Customer, today: date) -> FeatureQuery:
+    """broken_promises_12m and promise_kept_rate (percent; None without a decided promise)."""
+    params = [Promise.Status.KEPT, Promise.Status.BROKEN, customer.pk, today - timedelta(days=365)]
+    return FeatureQuery(_KEPT_BROKEN_SQL.format(promise=Promise._meta.db_table), params, 2, _read_kept_broken)
 
 
 __all__ = ["in_plan", "promise_features", "promised"]

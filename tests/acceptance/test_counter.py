@@ -132,11 +132,11 @@ def test_answer_query_count(clerk, companies, django_assert_num_queries, django_
     answer = reverse("acceptance:counter_decide")
     # The first answer of a process also reads the active rules (3 queries, then cached) and,
     # unless an earlier test did, the timeline's ContentType.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(13):
         clerk.post(answer, {"customer": companies["red"].pk}, HTTP_HX_TARGET="answer", **HTMX)
-    # session, user, customer; active version 1, bureau 1, ledger 1, group with reservations and
-    # temporary limit 1, promises 1 and open disputes 1 (dunning); the decision and its event
-    with django_assert_num_queries(11):
+    # session, user, customer; active version 1, bureau 1, the ledger with dunning's promises and
+    # open disputes 1, group with reservations and temporary limit 1; the decision and its event
+    with django_assert_num_queries(9):
         clerk.post(answer, {"customer": companies["green"].pk}, HTTP_HX_TARGET="answer", **HTMX)
 
 
