@@ -5,7 +5,7 @@ ordering), the database answers an indexed lookup in ~0.1 ms; the API asks seven
 these per decision. A RowQuery writes its SELECT once per database vendor and gives
 back a model instance exactly as the ORM would: the same columns, the same value
 converters (SQLite's decimals and datetimes, JSON), `Model.from_db`.
-tests/test_rows.py holds it to the ORM on every model it is used for.
+tests/acceptance/test_rows.py holds it to the ORM on every model it is used for.
 """
 
 from __future__ import annotations
