@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -798,15 +798,7 @@ def request_fingerprint(**question: Any) -> str:
 # Python building each.
 _REQUEST_BY_REFERENCE = RowQuery(ApiDecisionRequest, "client_id = %s AND order_reference = %s")
 _CUSTOMER_LOCKED = RowQuery(Customer, "id = %s", for_update=True)
-# ON CONFLICT DO NOTHING on (client, order reference): a reference used before is no error, save()
-# answers None (and a call with the same reference that is still deciding is waited for).
-_REQUEST_INSERT = RowInsert(ApiDecisionRequest, unless_exists=("client_id", "order_reference"))
-
-
-class _ReferenceTaken(Exception):
-    """Raised inside decide_order's transaction to undo it: the order reference has a decision."""
-
-
+_REQUEST_INSERT = RowInsert(ApiDecisionRequest)
 _EVENT_INSERT = RowInsert(Event)
 
 
@@ -849,9 +841,9 @@ def decide_order(
         currency=currency,
         channel=channel,
     )
-    # No lookup of the reference first: a new order (nearly every call) would pay a round trip for
-    # it. A reference used before is found by the request row's INSERT (unless_exists), the
-    # transaction is undone, and the stored decision answers (_replay).
+    stored = _stored_request(client, order_reference)
+    if stored is not None:
+        return _replay(stored, fingerprint), False
     # The bureau (an HTTP call with the HTTP provider) is asked before the transaction opens, so a
     # slow bureau never holds the customer's lock.
     started = time.perf_counter()
@@ -875,11 +867,11 @@ def decide_order(
                 started=started,
                 events=events,
             )
-            request = ApiDecisionRequest(
-                client=client, order_reference=order_reference, fingerprint=fingerprint, decision=decision
+            _REQUEST_INSERT.save(
+                ApiDecisionRequest(
+                    client=client, order_reference=order_reference, fingerprint=fingerprint, decision=decision
+                )
             )
-            if _REQUEST_INSERT.save(request) is None:
-                raise _ReferenceTaken
             if customer is not None and decision.outcome in (Outcome.ACCEPT, Outcome.ACCEPT_WITH_CONDITIONS):
                 # The accepted order counts in the exposure until it is invoiced or expires.
                 from acceptance.limits import reserve
@@ -890,7 +882,9 @@ def decide_order(
                 )  # fmt: skip
             # The decision's and the reservation's timeline events in one INSERT.
             _EVENT_INSERT.save_many(events)
-    except _ReferenceTaken:
-        # Decided before, or by a call with this reference that committed while this one waited.
-        return _replay(_stored_request(client, order_reference), fingerprint), False
+    except IntegrityError:
+        stored = _stored_request(client, order_reference)
+        if stored is None:
+            raise
+        return _replay(stored, fingerprint), False
     return decision, True

@@ -247,17 +247,15 @@ def test_a_customers_available_credit(client, key, customer, controller):
 def test_the_decision_call_runs_a_fixed_number_of_queries(client, key, customer, django_assert_num_queries):
     # The first call of a process also reads the active rules (then cached) and ContentTypes.
     assert post(client, order(order_reference="WS-0"), key).status_code == 201
-    # key 1, customer 1, the bureau report 1, transaction 2 (here a
+    # key 1, customer 1, is the order reference known 1, the bureau report 1, transaction 2 (here a
     # savepoint), the customer's lock 1; the decision: active version 1, the ledger with dunning's
     # open disputes and promises 1 (read_together), group exposure 1, the decision 1; the request
     # row 1; the reservation unless the order has one 1 (ON CONFLICT DO NOTHING); the decision's and
     # the reservation's events in one INSERT 1. Only a referred decision looks for an open review task.
-    with django_assert_num_queries(13):
-        assert post(client, order(), key).status_code == 201
-    # A reference used before costs what a decision costs: nearly every call is a new order, so none
-    # looks the reference up first. The request row's INSERT finds it and the transaction is undone
-    # (the 11 above up to that INSERT, the rollback 1), then the stored request and its decision 2.
     with django_assert_num_queries(14):
+        assert post(client, order(), key).status_code == 201
+    # key, customer, the stored request, its decision with customer and rule set
+    with django_assert_num_queries(4):
         assert post(client, order(), key).status_code == 200
 
 
@@ -362,9 +360,9 @@ def test_one_order_reference_asked_at_the_same_moment_is_decided_once():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_decision_in_a_transaction_of_its_own_is_complete(client, bureau, controller):
-    """As in production, no test transaction around it: what a decision writes is all there, a
-    reused reference is undone and answered from the stored decision, and the connection goes on
-    serving the next requests."""
+    """As in production, no test transaction around it: what a decision writes is all there (the
+    events of the decision, the reservation and a referral's task), a reused reference answers
+    from the stored decision, and the connection goes on serving the next requests."""
     import importlib
 
     from django.apps import apps
