@@ -186,6 +186,8 @@ CACHES["portal"] = (
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+# English dates day first (creditmgmt/formats/en): Django's "en" is American.
+FORMAT_MODULE_PATH = ["creditmgmt.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

@@ -19,9 +19,20 @@ LANGUAGE_CODE = "en"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
 
 # Files the tests write (letters, case files, uploads) go to a temporary folder.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="creditmgmt-test-media-"))  # noqa: F405
+
+
+def _remove_test_media(owner: int = os.getpid()) -> None:
+    # Only the process that made it: a forked child that exits normally must not take it away.
+    if os.getpid() == owner:
+        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+
+
+atexit.register(_remove_test_media)
 IMPORT_STAGING_DIR = MEDIA_ROOT / "imports"
 
 # SQLite tests on a file, not in memory: Django's live server shares an in-memory database's one
