@@ -156,6 +156,9 @@ class Customer(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     delivery_blocked = models.BooleanField(_("delivery block"), default=False)
     delivery_block_reason = models.CharField(_("delivery block reason"), max_length=200, blank=True)
+    # A block set by a job (creditmgmt.texts): English message id and parameters, shown translated.
+    delivery_block_reason_msgid = models.TextField(blank=True, default="")
+    delivery_block_reason_params = models.JSONField(default=dict, blank=True)
     risk_class = models.CharField(
         _("risk class"), max_length=20, choices=RiskClass.choices, default=RiskClass.UNKNOWN
     )
@@ -210,6 +213,15 @@ class Customer(models.Model):
         from django.urls import reverse
 
         return reverse("accounts:customer_detail", args=[self.pk])
+
+    @property
+    def delivery_block_reason_text(self) -> str:
+        """Why deliveries are blocked, in the reader's language (a person's words as written)."""
+        return texts.render(
+            self.delivery_block_reason_msgid,
+            self.delivery_block_reason_params,
+            fallback=self.delivery_block_reason,
+        )
 
     def is_overdue(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()

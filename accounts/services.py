@@ -258,8 +258,17 @@ def set_delivery_block(*, customer: Customer, blocked: bool, reason: str | Text,
         if customer.delivery_blocked == blocked:
             return customer
         customer.delivery_blocked = blocked
-        customer.delivery_block_reason = str(reason)[:200] if blocked else ""
-        customer.save(update_fields=["delivery_blocked", "delivery_block_reason", "updated_at"])
+        for field, value in texts.stored("delivery_block_reason", reason if blocked else "", 200).items():
+            setattr(customer, field, value)
+        customer.save(
+            update_fields=[
+                "delivery_blocked",
+                "delivery_block_reason",
+                "delivery_block_reason_msgid",
+                "delivery_block_reason_params",
+                "updated_at",
+            ]
+        )
         summary = (
             Text(gettext_noop("Delivery block set: %(reason)s"), reason=reason)
             if blocked

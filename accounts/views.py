@@ -149,7 +149,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "note_form": NoteForm(),
         "task_form": TaskCreateForm(initial={"due_date": today}),
         "payment_form": PaymentForm(initial={"value_date": today, "allocate_oldest_first": True}),
-        "block_form": DeliveryBlockForm(initial={"reason": customer.delivery_block_reason}),
+        "block_form": DeliveryBlockForm(initial={"reason": customer.delivery_block_reason_text}),
         "contact_form": ContactForm(initial={"language": customer.language}),
         **_invoices_context(customer, request),
         **_timeline_context(customer, request),

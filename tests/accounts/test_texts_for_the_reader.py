@@ -108,3 +108,27 @@ def test_the_360_page_renders_texts_without_extra_queries(
     with django_assert_max_num_queries(23):
         page = controller_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").text
     assert page.count(DUTCH_TITLE) >= 5
+
+
+def test_a_delivery_block_set_by_a_job_reads_in_the_readers_language(controller_client, customer):
+    with translation.override("nl"):  # the worker's language
+        services.set_delivery_block(
+            customer=customer,
+            blocked=True,
+            reason=Text(gettext_noop("Delivery block set: %(reason)s"), reason="limit"),
+            by="system: daily run",
+        )
+    customer.refresh_from_db()
+    assert customer.delivery_block_reason == "Leverstop ingesteld: limit"  # stored as written
+    detail = reverse("accounts:customer_detail", args=[customer.pk])
+    listing = reverse("accounts:customer_list")
+    english = controller_client.get(detail, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Delivery block: Delivery block set: limit" in " ".join(english.split())
+    in_the_list = controller_client.get(listing, HTTP_ACCEPT_LANGUAGE="en").text
+    assert 'title="Delivery block set: limit"' in in_the_list
+    dutch = controller_client.get(detail, HTTP_ACCEPT_LANGUAGE="nl").text
+    assert "Leverstop ingesteld: limit" in dutch
+
+    services.set_delivery_block(customer=customer, blocked=False, reason="", by="system: daily run")
+    customer.refresh_from_db()
+    assert (customer.delivery_block_reason, customer.delivery_block_reason_msgid) == ("", "")

@@ -5,8 +5,9 @@ Only what differs is set here; the rest comes from django.conf.locale.en.
 """
 
 # 23 Nov 2026: readable by an American, a Briton and a Dutchman alike, and short enough for tables.
-SHORT_DATE_FORMAT = "j M Y"
-SHORT_DATETIME_FORMAT = "j M Y H:i"
+# No-break spaces: a narrow table column must not break a date over two lines.
+SHORT_DATE_FORMAT = "j\u00a0M\u00a0Y"
+SHORT_DATETIME_FORMAT = "j\u00a0M\u00a0Y H:i"
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y H:i"
 # A date typed into a form: ISO first (what date inputs send), then day-first, never month-first.
