@@ -36,7 +36,7 @@ run: install
 	DEBUG=true $(PY) manage.py demo_logins
 	@echo "Daily workflow of the last 3 weeks (idempotent; log in var/demo-workflow.log)"
 	DEBUG=true EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
-	  $(PY) manage.py run_daily --catch-up 21 > var/demo-workflow.log 2>&1
+	  $(PY) manage.py run_daily --catch-up 21 --demo-customers > var/demo-workflow.log 2>&1
 	@echo "Web: http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  DEBUG=true $(PY) manage.py qcluster & \

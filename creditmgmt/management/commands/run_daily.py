@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from creditmgmt.daily import dry_run_daily, run_daily
+from dunning.demo_customers import pay_after_reminders
 from dunning.models import WorkflowRun
 
 
@@ -19,6 +20,12 @@ class Command(BaseCommand):
             default=0,
             metavar="DAYS",
             help="first run the DAYS business dates before --date, oldest first (a demo's history)",
+        )
+        parser.add_argument(
+            "--demo-customers",
+            action="store_true",
+            help="demo only: before each date's run, reminded customers pay as customers do "
+            "(dunning.demo_customers), so the catch-up's steps have outcomes",
         )
 
     def handle(self, *args, **options):
@@ -52,5 +59,8 @@ class Command(BaseCommand):
             when = day - timedelta(days=back)
             if back and last is not None and when <= last:
                 continue
+            if options["demo_customers"]:
+                paid = pay_after_reminders(when)
+                self.stdout.write(f"{when}: {paid} demo customers paid after a reminder")
             result = run_daily(when.isoformat(), started_by="command: run_daily")
             self.stdout.write(str(result))
