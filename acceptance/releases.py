@@ -43,21 +43,15 @@ def request_release(
             return existing
         customer = decision.customer
         note = note.strip()[:300]
-        if amount:
-            asks = (
-                gettext_noop("Counter asks for a release: %(amount)s by %(clerk)s (%(note)s)")
-                if note
-                else gettext_noop("Counter asks for a release: %(amount)s by %(clerk)s")
-            )
-        else:
-            asks = (
-                gettext_noop("Counter asks for a release: a purchase by %(clerk)s (%(note)s)")
-                if note
-                else gettext_noop("Counter asks for a release: a purchase by %(clerk)s")
-            )
+        asks = (
+            Text(gettext_noop("Counter asks for a release: %(amount)s by %(clerk)s"),
+                 amount=texts.money(amount, "EUR"), clerk=str(by))
+            if amount
+            else Text(gettext_noop("Counter asks for a release: a purchase by %(clerk)s"), clerk=str(by))
+        )  # fmt: skip
         task = create_task(
             customer=customer,
-            title=Text(asks, amount=texts.money(amount, "EUR") if amount else "", clerk=str(by), note=note),
+            title=texts.with_note(asks, note),
             due_date=timezone.localdate(),
             by=by,
             kind=Task.Kind.APPROVAL,

@@ -76,7 +76,10 @@ class CustomerAdmin(admin.ModelAdmin):
         if db_field.name == "account_manager":
             from accounts.forms import account_managers
 
-            kwargs["queryset"] = account_managers()
+            # The customer being edited keeps its current one, as in CustomerForm.
+            pk = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            current = Customer.objects.filter(pk=pk).values_list("account_manager_id", flat=True).first()
+            kwargs["queryset"] = account_managers(current)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

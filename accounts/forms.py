@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact, Customer, Task
-from accounts.queries import SORTS
+from accounts.queries import MINE, NO_ACCOUNT_MANAGER, SORTS
 from creditmgmt.models import Role, User
 
 
@@ -16,13 +16,16 @@ def task_assignees():
     )
 
 
-def account_managers():
-    """The people who can be a customer's account manager: active users with the sales role."""
-    return User.objects.filter(is_active=True, role=Role.SALES).order_by("first_name", "last_name", "pk")
+def account_managers(keep_id: int | None = None):
+    """The people who can be a customer's account manager: active users with the sales role.
 
-
-# The account manager filter: besides a person's id, these words.
-MINE, NO_ACCOUNT_MANAGER = "mine", "none"
+    `keep_id`: the customer's current one, a choice still after leaving sales, so saving the
+    customer's other fields keeps it.
+    """
+    people = User.objects.filter(is_active=True, role=Role.SALES)
+    if keep_id is not None:
+        people = people | User.objects.filter(pk=keep_id)
+    return people.order_by("first_name", "last_name", "pk")
 
 
 class CustomerFilterForm(forms.Form):
@@ -93,10 +96,7 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["controller"].queryset = task_assignees()
-        # The current one stays a choice after leaving sales, so saving other fields keeps them.
-        self.fields["account_manager"].queryset = account_managers() | User.objects.filter(
-            pk=self.instance.account_manager_id
-        )
+        self.fields["account_manager"].queryset = account_managers(self.instance.account_manager_id)
         self.fields["parent"].queryset = Customer.objects.exclude(pk=self.instance.pk).only(
             "id", "name", "number"
         )

@@ -29,6 +29,9 @@ AGING_BUCKETS = [
     ("d90_plus", 91, None),
 ]
 
+# The account manager filter: besides a person's id, these words.
+MINE, NO_ACCOUNT_MANAGER = "mine", "none"
+
 SORTS = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
@@ -74,9 +77,9 @@ def search_customers(
     `account_manager` is a user id, "none" (customers without one) or "mine": `user`'s customers
     as sales see them (Customer.objects.of_sales)."""
     customers = Customer.objects.select_related("controller", "account_manager")
-    if account_manager == "mine":
+    if account_manager == MINE:
         customers = customers.of_sales(user)
-    elif account_manager == "none":
+    elif account_manager == NO_ACCOUNT_MANAGER:
         customers = customers.filter(account_manager__isnull=True)
     elif account_manager.isdigit():
         customers = customers.filter(account_manager_id=int(account_manager))

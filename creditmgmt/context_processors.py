@@ -4,17 +4,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from creditmgmt.models import Role
+from creditmgmt.permissions import LEDGER_READERS as READERS
+from creditmgmt.permissions import LEDGER_WRITERS as WRITERS
+from creditmgmt.permissions import MANAGERS
 
-ADMIN, MANAGER, CONTROLLER, COUNTER, SALES = (
-    Role.ADMIN,
-    Role.MANAGER,
-    Role.CONTROLLER,
-    Role.COUNTER,
-    Role.SALES,
-)
-MANAGERS = {ADMIN, MANAGER}
-WRITERS = {ADMIN, MANAGER, CONTROLLER}
-READERS = {ADMIN, MANAGER, CONTROLLER, SALES}
+COUNTER, SALES = Role.COUNTER, Role.SALES
 
 # Menus of (label, url name, roles that see it); the views check the roles again.
 # A menu that leaves one item for a role shows as a plain link with that item's label.

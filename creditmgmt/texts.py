@@ -223,14 +223,9 @@ def _value(value: Any, language: str) -> Any:
     raise ValueError(f"Unknown text parameter: {value!r}")
 
 
-_CHOICES: dict[str, type[models.Choices] | None] = {}
-
-
 @functools.lru_cache(maxsize=1024)
 def _choice_label(language: str, path: str, value: Any) -> str:
-    if path not in _CHOICES:
-        _CHOICES[path] = _import_choices(path)
-    choices = _CHOICES[path]
+    choices = _import_choices(path)
     if choices is not None:
         try:
             return str(choices(value).label)
@@ -239,6 +234,7 @@ def _choice_label(language: str, path: str, value: Any) -> str:
     return "" if value is None else str(value)
 
 
+@functools.cache
 def _import_choices(path: str) -> type[models.Choices] | None:
     module_name, _, qualname = path.partition(":")
     try:

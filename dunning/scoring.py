@@ -32,9 +32,13 @@ SEGMENT_POINTS = {
 @dataclass(frozen=True)
 class Score:
     points: int
-    explanation: str
-    # The explanation as a message for a later reader (a task title): see creditmgmt.texts.
-    text: Text | None = field(default=None, compare=False)
+    # Why, as a message for a later reader (a task title): see creditmgmt.texts.
+    text: Text = field(compare=False)
+
+    @property
+    def explanation(self) -> str:
+        """Why, in the active language: "EUR 12,400 overdue 45 days, high risk"."""
+        return str(self.text)
 
     @property
     def priority(self) -> int:
@@ -61,9 +65,6 @@ def score_case(
     points = max(0, min(100, round(points)))
     return Score(
         points=points,
-        explanation=explain(
-            amount=amount, currency=currency, days_overdue=days_overdue, risk_class=risk_class
-        ),
         text=explain_text(amount=amount, currency=currency, days_overdue=days_overdue, risk_class=risk_class),
     )
 
@@ -131,7 +132,7 @@ def score_exception(
         "risk_class": risk_class,
         "detail": detail,
     }
-    return Score(points=points, explanation=explain_exception(**facts), text=explain_exception_text(**facts))
+    return Score(points=points, text=explain_exception_text(**facts))
 
 
 # An over-limit case's detail when the exposure holds more than the customer's own open invoices

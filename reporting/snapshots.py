@@ -42,19 +42,34 @@ def _open_expression(day: date, today: date) -> tuple[str, list]:
     )
 
 
-def _disputed_join(day: date) -> tuple[str, list]:
-    """Per invoice, the amount in disputes open at the end of `day` (opened by then, not yet finished)."""
-    # Adapted as a DateTimeField does it (SQLite stores naive UTC text), so the raw SQL compares alike.
-    end = connection.ops.adapt_datetimefield_value(
+def _day_end(day: date):
+    """The end of `day` (next midnight) adapted as a DateTimeField does it (SQLite stores naive UTC
+    text), so raw SQL compares it with created_at/resolved_at alike."""
+    return connection.ops.adapt_datetimefield_value(
         timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     )
-    sql = (
-        " LEFT JOIN (SELECT l.invoice_id, SUM(l.amount) AS amount"
-        f" FROM {DisputeInvoice._meta.db_table} l JOIN {Dispute._meta.db_table} d ON d.id = l.dispute_id"
-        " WHERE d.created_at < %s AND (d.resolved_at IS NULL OR d.resolved_at >= %s)"
-        " GROUP BY l.invoice_id) dl ON dl.invoice_id = i.id"
+
+
+# Per invoice, the amount in disputes open at the end of a day (opened by then, not yet finished).
+_OPEN_DISPUTE_LINES = (
+    "SELECT {day}l.invoice_id, SUM(l.amount) AS amount"
+    f" FROM {DisputeInvoice._meta.db_table} l JOIN {Dispute._meta.db_table} x ON x.id = l.dispute_id"
+    "{join} WHERE x.created_at < {end} AND (x.resolved_at IS NULL OR x.resolved_at >= {end})"
+    " GROUP BY {day}l.invoice_id"
+)
+
+
+def _disputed_join(day: date) -> tuple[str, list]:
+    lines = _OPEN_DISPUTE_LINES.format(day="", join="", end="%s")
+    return f" LEFT JOIN ({lines}) dl ON dl.invoice_id = i.id", [_day_end(day), _day_end(day)]
+
+
+def _disputed_column(amount: str) -> str:
+    """Disputed: the dispute's lines, each capped at what is open of its invoice that day."""
+    return (
+        f"SUM(CASE WHEN dl.amount IS NULL OR {amount} <= 0 THEN 0"
+        f" WHEN dl.amount < {amount} THEN dl.amount ELSE {amount} END)"
     )
-    return sql, [end, end]
 
 
 def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
@@ -73,9 +88,7 @@ def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
         bucket("i.due_date < %s AND i.due_date >= %s"),
         bucket("i.due_date < %s"),
         f"SUM(CASE WHEN {open_sql} <> 0 THEN 1 ELSE 0 END)",
-        # Disputed: the dispute's lines, each capped at what is open of its invoice that day.
-        f"SUM(CASE WHEN dl.amount IS NULL OR {open_sql} <= 0 THEN 0"
-        f" WHEN dl.amount < {open_sql} THEN dl.amount ELSE {open_sql} END)",
+        _disputed_column(open_sql),
     ]
     # In SQL order: a bucket's condition comes before its open amount. (The other way round put a
     # past day's whole overdue amount in 90+ and nothing in 1-30, 31-60, 61-90; today has no
@@ -161,17 +174,22 @@ def _history_rows_sql(days: list[date]) -> tuple[str, list]:
         bucket("i.due_date < d.c60 AND i.due_date >= d.c90"),
         bucket("i.due_date < d.c90"),
         f"SUM(CASE WHEN {amount} <> 0 THEN 1 ELSE 0 END)",
+        _disputed_column(amount),
     ]
-    rows = ", ".join(["(%s, %s, %s, %s)"] * len(days))
-    params = [x for day in days for x in (day, *(day - timedelta(days=n) for n in (30, 60, 90)))]
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(days))
+    params = [
+        x for day in days for x in (day, *(day - timedelta(days=n) for n in (30, 60, 90)), _day_end(day))
+    ]
+    lines = _OPEN_DISPUTE_LINES.format(day="d.day, ", join=" JOIN d ON 1 = 1", end="d.end_at")
     table = CustomerSnapshot._meta.db_table
     sql = (
-        f"WITH d (day, c30, c60, c90) AS (VALUES {rows}) "
+        f"WITH d (day, c30, c60, c90, end_at) AS (VALUES {rows}) "
         f"INSERT INTO {table} (date, customer_id, currency, segment, controller_id, open_amount,"
-        " not_due, d1_30, d31_60, d61_90, d90_plus, open_invoices)"
+        " not_due, d1_30, d31_60, d61_90, d90_plus, open_invoices, disputed)"
         f" SELECT d.day, i.customer_id, i.currency, c.segment, c.controller_id, {', '.join(columns)}"
         f" FROM {Invoice._meta.db_table} i JOIN {Customer._meta.db_table} c ON c.id = i.customer_id"
         f" JOIN d ON i.issue_date <= d.day AND (i.paid_date IS NULL OR i.paid_date > d.day)"
+        f" LEFT JOIN ({lines}) dl ON dl.invoice_id = i.id AND dl.day = d.day"
         f" WHERE i.status <> '{CANCELLED}'"
         " GROUP BY i.customer_id, i.currency, c.segment, c.controller_id, d.day"  # invoice order: presorted
     )
@@ -257,8 +275,5 @@ def backfill(today: date, *, months: int = 12, days: int = 35) -> list[date]:
     wanted = set(month_ends(today, months + 1)) | {today - timedelta(days=n) for n in range(1, days + 1)}
     done = set(SnapshotDay.objects.filter(date__in=wanted).values_list("date", flat=True))
     todo = sorted(wanted - done)
-    take_history_snapshots([day for day in todo if day < today], today=today)
-    for day in todo:
-        if day >= today:
-            take_snapshot(day, today=today)
+    take_history_snapshots(todo, today=today)  # all before today: month ends past and days back
     return todo

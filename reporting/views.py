@@ -166,10 +166,8 @@ def dispute_customers(request: HttpRequest) -> HttpResponse:
     for row in page.object_list:
         row["days_to_resolve"] = queries.days_of(row["took"])
     label = DisputeReason.objects.filter(code=reason).first() if reason else None
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {"form": form, "filters": filters, "page": page, "since": since, "day": day, "reason": label,
-               "query": query.urlencode(), "back": _query(request, form)}  # fmt: skip
+               "query": _without_page(request), "back": _query(request, form)}  # fmt: skip
     return render(request, "reporting/dispute_customers.html", context)
 
 
@@ -204,10 +202,9 @@ def figure_customers(request: HttpRequest, figure: str) -> HttpResponse:
     title, columns = FIGURES[figure]
     for row in page.object_list:
         row["cells"] = [row[key] for key, _label in columns]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {"title": title, "columns": columns, "page": page, "since": since, "day": day,
-               "filters": filters, "query": query.urlencode(), "back": _query(request, form)}  # fmt: skip
+               "filters": filters, "query": _without_page(request),
+               "back": _query(request, form)}  # fmt: skip
     return render(request, "reporting/figure_customers.html", context)
 
 

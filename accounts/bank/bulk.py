@@ -45,6 +45,11 @@ class Decision:
     new_iban: bool = True  # the payer's IBAN is not yet known for this customer: learn it
 
 
+def because(reasons: list[Text]) -> Text:
+    """Why an entry was matched: its reasons in a row, each in the reader's language."""
+    return Text("%(reasons)s", reasons=texts.joined(reasons, "; "))
+
+
 def raw_cursor():
     """A psycopg cursor with server-side binding: big arrays go as parameters, not quoted into the SQL.
 
@@ -144,7 +149,7 @@ def write_matches(
             customer_id=d.customer_id,
             payment_id=payment_id,
             matched_at=now,
-            **texts.stored("explanation", Text("%(reasons)s", reasons=texts.joined(d.reasons, "; ")), 300),
+            **texts.stored("explanation", because(d.reasons), 300),
         )
         value_date, currency = row["value_date"], row["currency"]
         events.append(

@@ -83,7 +83,11 @@ def _amount(element: etree._Element | None, what: Callable[[], str]) -> Decimal:
 
 def _date(element: etree._Element | None) -> date | None:
     """A <Dt> or <DtTm> child (BookgDt, ValDt, Bal/Dt)."""
-    text = _first(element, ("Dt",), ("DtTm",))
+    return _parse_day(_first(element, ("Dt",), ("DtTm",)), element)
+
+
+def _parse_day(text: str, element: etree._Element | None) -> date | None:
+    """The day of an ISO date or date-time ("Z" for UTC); an error naming the line otherwise."""
     if not text:
         return None
     try:
@@ -173,18 +177,15 @@ def _statement(element: etree._Element, kind: str, entries: list[ParsedEntry]) -
         or _iso_date(_text(element, "CreDtTm"))
         or _iso_date(message_date(element))
     )
-    currency = statement.currency
+    statement.currency = statement.currency or "EUR"
     for entry in entries:
         if entry.booking_date is None:
             if fallback is None:
                 raise file_error(_("the entry has no booking date (BookgDt)."), line=entry.line)
             entry.booking_date = fallback
         entry.value_date = entry.value_date or entry.booking_date
-        entry.currency = entry.currency or currency
-    statement.entries = entries
-    statement.currency = statement.currency or "EUR"
-    for entry in entries:
         entry.currency = entry.currency or statement.currency
+    statement.entries = entries
     try:
         check_balance(
             statement,
@@ -239,17 +240,7 @@ def _get(paths: dict[str, etree._Element], *keys: str) -> str:
 
 def _day(paths: dict[str, etree._Element], key: str) -> date | None:
     """A <Dt> or <DtTm> under `key` (BookgDt, ValDt)."""
-    text = _get(paths, key + "/Dt", key + "/DtTm")
-    if not text:
-        return None
-    try:
-        if "T" in text:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        raise file_error(
-            _("“%(value)s” is not a date.") % {"value": text}, line=paths[key].sourceline
-        ) from None
+    return _parse_day(_get(paths, key + "/Dt", key + "/DtTm"), paths.get(key))
 
 
 def _entries(ntry: etree._Element) -> list[ParsedEntry]:

@@ -25,6 +25,7 @@ from accounts import services as ledger
 from accounts.bank.base import ParsedStatement, StatementFileError, entry_keys
 from accounts.bank.bulk import (
     Decision,
+    because,
     existing_keys,
     insert_rows,
     lock_customer_rows,
@@ -595,11 +596,6 @@ def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> N
         )
     insert_rows(Event, [{**e, "created_at": now} for e in events])
     stale.update(customer_of.values())
-
-
-def because(reasons: list[Text]) -> Text:
-    """Why an entry was matched: its reasons in a row, each in the reader's language."""
-    return Text("%(reasons)s", reasons=texts.joined(reasons, "; "))
 
 
 def _explain(entry: BankEntry, why: Text) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Contact, Customer, Event, Invoice, Task
-from accounts.services import Actor, build_event, lock_customer, record_event
+from accounts.services import Actor, lock_customer, record_event
 from creditmgmt import texts
 from creditmgmt.texts import Text
 from dunning.inbox import classify as classifier
@@ -259,12 +259,13 @@ def follow_up_unanswered(*, now=None) -> int:
                     ),
                     200,
                 ),
-                assignee=mail.assignee or mail.customer.controller,
+                # The ids: reading customer.controller would fetch the user per mail.
+                assignee_id=mail.assignee_id or mail.customer.controller_id,
                 due_date=today,
                 priority=Task.Priority.HIGH,
             )
             InboundMail.objects.filter(pk=mail.pk).update(response_task=task)
-            build_event(
+            record_event(
                 customer=mail.customer_id,
                 kind=Event.Kind.TASK,
                 verb="created",
@@ -275,7 +276,7 @@ def follow_up_unanswered(*, now=None) -> int:
                 by=SYSTEM,
                 target=task,
                 data={"mail": mail.pk},
-            ).save(force_insert=True)
+            )
             made += 1
     return made
 

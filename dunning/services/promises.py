@@ -267,7 +267,12 @@ def _close(pk: int, *, verdict: str, today: date) -> int:
             open_by_invoice=promise.open_by_invoice,
             cancelled=_cancelled_invoices([pk]).get(pk, []),
         )
-        _verdict, paid = judge(owed=owed, amount=promise.amount, open_now=open_now)
+        # Judged again under the lock: a payment between the selection and here decides.
+        now, paid = judge(owed=owed, amount=promise.amount, open_now=open_now)
+        if now != "open":
+            verdict = now
+        elif verdict != "broken":
+            return 0  # no longer kept (a payment undone meanwhile): the next check decides
         promise.paid_amount = paid
         promise.checked_at = timezone.now()
         words = {

@@ -7,7 +7,7 @@ import pytest
 
 from reporting.models import CustomerSnapshot, PortfolioSnapshot
 from reporting.snapshots import backfill, take_history_snapshots, take_snapshot
-from tests.reporting.conftest import invoice
+from tests.reporting.conftest import dispute, invoice
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 31)
@@ -56,3 +56,21 @@ def test_backfill_in_one_statement_equals_day_by_day(aged, book):
     assert {day: (rows(day), PortfolioSnapshot.objects.filter(date=day).count()) for day in days} == together
     take_history_snapshots(days, today=TODAY)  # again: replaces, never doubles
     assert {day: (rows(day), PortfolioSnapshot.objects.filter(date=day).count()) for day in days} == together
+
+
+def test_backfill_counts_the_disputes_open_at_each_past_day_as_day_by_day(aged):
+    from datetime import UTC, datetime
+
+    dispute(aged, "A2", "120.00", "price", opened=datetime(2026, 2, 20, 9, tzinfo=UTC))
+    dispute(aged, "A3", "50.00", "price", opened=datetime(2026, 1, 5, 9, tzinfo=UTC),
+            finished=datetime(2026, 2, 10, 9, tzinfo=UTC))  # fmt: skip
+
+    def disputed(day):
+        return CustomerSnapshot.objects.filter(date=day).values_list("disputed", flat=True).first()
+
+    backfill(TODAY, months=3, days=3)
+    together = {day: disputed(day) for day in (DAY, date(2026, 1, 31))}
+    assert together == {DAY: Decimal("120.00"), date(2026, 1, 31): Decimal("50.00")}
+    for day in together:
+        take_snapshot(day, today=TODAY)
+    assert {day: disputed(day) for day in together} == together
