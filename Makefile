@@ -34,6 +34,7 @@ run: install
 	DEBUG=true $(PY) manage.py seed_demo --if-empty --customers $(CUSTOMERS)
 	DEBUG=true $(PY) manage.py seed_bureau
 	DEBUG=true $(PY) manage.py demo_logins
+	DEBUG=true $(PY) manage.py seed_decisions
 	@echo "Daily workflow of the last 3 weeks (idempotent; log in var/demo-workflow.log)"
 	DEBUG=true EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
 	  $(PY) manage.py run_daily --catch-up 21 --demo-customers > var/demo-workflow.log 2>&1

@@ -1,9 +1,14 @@
-"""Bureau reports for the demo: every demo customer with a KvK number, plus prospects.
+"""Demo data of the acceptance app: bureau reports, and a history of decisions.
 
-Deterministic (seeded by the KvK number), written as a bureau file and applied
+Bureau reports for every demo customer with a KvK number, plus prospects:
+deterministic (seeded by the KvK number), written as a bureau file and applied
 through the same import as a real one. Most companies are healthy, the risk
 class of the customer shifts the score, a few are risky, one customer and one
 prospect went bankrupt recently.
+
+The decision history: months of webshop, counter and sales decisions made by the
+rules in use, so the retro analysis and the rule simulation have decisions whose
+later payments can be judged.
 """
 
 from __future__ import annotations
@@ -11,13 +16,17 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
-from acceptance.bureau import COLUMNS
-from acceptance.models import BureauRecord
-from accounts.models import Customer
+from acceptance.bureau import COLUMNS, LocalBureauProvider
+from acceptance.models import BureauRecord, Channel, Checkpoint, Decision
+from accounts.models import Customer, Event
+from creditmgmt.models import Role, User
 
 SHIFT = {"low": 12, "medium": 0, "high": -18, "very_high": -30, "unknown": 0}
 SECTORS = ["wholesale", "construction", "retail", "transport", "food", "installation", "it services"]
@@ -106,3 +115,80 @@ def demo_bureau_file(*, today: date | None = None, only_missing: bool = False) -
             ]
         )
     return out.getvalue().encode()
+
+
+# Where the demo's orders come from, and how often.
+HISTORY_CHANNELS = [Channel.WEBSHOP] * 5 + [Channel.COUNTER] * 3 + [Channel.SALES, Channel.API]
+
+
+def seed_decision_history(*, today: date | None = None, days: int = 120, per_day: int = 6, seed: int = 2026) -> int:
+    """Decisions on the working days of the last `days` days before today, made by the rule set
+    in use for random customers (and now and then a prospect), stored with their day and their
+    timeline event as if they had been asked then. The ledger is read as it is now, so the
+    features are today's; a demo needs answers to judge, not an exact past.
+
+    Idempotent: nothing is added when decisions older than today exist. Returns how many were made.
+    """
+    from acceptance.services import active_version, apply_checkpoint, assess, decision_event, new_decision
+
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days)
+    midnight = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    if Decision.objects.filter(created_at__lt=midnight).exists():
+        return 0
+    customers = list(
+        Customer.objects.exclude(status=Customer.Status.CLOSED).exclude(kvk_number="").order_by("number")
+    )
+    if not customers:
+        return 0
+    rng = random.Random(seed)
+    version = active_version()
+    provider = LocalBureauProvider()
+    people = {role: User.objects.filter(role=role, is_active=True).order_by("pk").first() for role in Role}
+    actors = {
+        Channel.WEBSHOP: "api: webshop",
+        Channel.API: "api: ERP",
+        Channel.COUNTER: people[Role.COUNTER] or "counter",
+        Channel.SALES: people[Role.SALES] or "sales",
+    }
+    decisions = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        for _ in range(per_day):
+            channel = rng.choice(HISTORY_CHANNELS)
+            customer = None if rng.random() < 0.06 else rng.choice(customers)
+            number = customer.kvk_number if customer else rng.choice(PROSPECTS)[0]
+            amount = Decimal(rng.randint(4, 240) * 50)
+            started = time.perf_counter()
+            assessment = assess(
+                version=version,
+                channel=channel,
+                customer=customer,
+                registration_number=number,
+                amount=amount,
+                today=day,
+                bureau=(provider.fetch(number), False),
+            )
+            checkpoint = Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
+            breach = apply_checkpoint(assessment.conclusion, amount=amount, checkpoint=checkpoint)
+            latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
+            decision = new_decision(
+                assessment, by=actors[channel], channel=channel, amount=amount, checkpoint=checkpoint,
+                breach=breach, latency=latency,
+            )  # fmt: skip
+            at = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randint(8 * 60, 18 * 60))
+            decision.created_at = timezone.make_aware(at)
+            decisions.append(decision)
+    with transaction.atomic():
+        Decision.objects.bulk_create(decisions, batch_size=500)
+        events = []
+        for decision in decisions:
+            if decision.customer is None:
+                continue
+            event = decision_event(decision, by=actors[decision.channel])
+            event.created_at = decision.created_at
+            events.append(event)
+        Event.objects.bulk_create(events, batch_size=500)
+    return len(decisions)

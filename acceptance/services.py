@@ -494,6 +494,8 @@ class Assessment:
     report: BureauReport | None
     features: dict[str, Any]
     conclusion: Conclusion
+    customer: Customer | None = None
+    registration_number: str = ""
 
 
 def assess(
@@ -527,7 +529,14 @@ def assess(
     )
     if bureau_unavailable:
         apply_bureau_unavailable(conclusion, report)
-    return Assessment(version=version, report=report, features=features, conclusion=conclusion)
+    return Assessment(
+        version=version,
+        report=report,
+        features=features,
+        conclusion=conclusion,
+        customer=customer,
+        registration_number=registration_number,
+    )
 
 
 BREACH_REFER = (
@@ -568,6 +577,49 @@ def apply_checkpoint(result: Conclusion, *, amount: Decimal | None, checkpoint: 
 
 
 _DECISION_INSERT = RowInsert(Decision)
+
+
+def new_decision(
+    assessment: Assessment,
+    *,
+    by: Actor,
+    channel: str,
+    amount: Decimal | None,
+    checkpoint: str,
+    breach: bool,
+    latency: Decimal,
+) -> Decision:
+    """The Decision (unsaved) that keeps an assessment: its request, feature snapshot, every rule
+    evaluated, the answer and its reasons."""
+    customer, report, result = assessment.customer, assessment.report, assessment.conclusion
+    user = by if isinstance(by, User) else None
+    registration_number = assessment.registration_number
+    return Decision(
+        customer=customer,
+        registration_number=registration_number,
+        company_name=customer.name if customer else (report.name if report else registration_number),
+        version=assessment.version,
+        channel=channel,
+        requester=user,
+        requester_label="" if user else str(by)[:100],
+        requested_amount=amount,
+        currency=customer.currency if customer else (report.currency if report else "EUR"),
+        features={k: _jsonable(v) for k, v in assessment.features.items()},
+        evaluations=[
+            {**r, "conditions": [{**c, "actual": _jsonable(c["actual"])} for c in r["conditions"]]}
+            for r in result.evaluations
+        ],
+        outcome=result.outcome,
+        limit=result.limit,
+        available=result.available,
+        prepayment_percent=result.prepayment_percent,
+        payment_terms_days=result.payment_terms_days,
+        reasons_nl=result.reasons_nl,
+        reasons_en=result.reasons_en,
+        latency_ms=latency,
+        checkpoint=checkpoint,
+        breach=breach,
+    )
 
 
 def decide(
@@ -614,41 +666,17 @@ def decide(
         today=today,
         bureau=bureau,
     )
-    report, features, result = assessment.report, assessment.features, assessment.conclusion
+    result = assessment.conclusion
     checkpoint = checkpoint or (
         Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
     )
     breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint)
     latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
-    user = by if isinstance(by, User) else None
+    decision = new_decision(
+        assessment, by=by, channel=channel, amount=amount, checkpoint=checkpoint, breach=breach, latency=latency
+    )
     # No savepoint inside a caller's transaction (decide_order): an error there undoes it all anyway.
     with transaction.atomic(savepoint=False):
-        decision = Decision(
-            customer=customer,
-            registration_number=registration_number,
-            company_name=customer.name if customer else (report.name if report else registration_number),
-            version=assessment.version,
-            channel=channel,
-            requester=user,
-            requester_label="" if user else str(by)[:100],
-            requested_amount=amount,
-            currency=customer.currency if customer else (report.currency if report else "EUR"),
-            features={k: _jsonable(v) for k, v in features.items()},
-            evaluations=[
-                {**r, "conditions": [{**c, "actual": _jsonable(c["actual"])} for c in r["conditions"]]}
-                for r in result.evaluations
-            ],
-            outcome=result.outcome,
-            limit=result.limit,
-            available=result.available,
-            prepayment_percent=result.prepayment_percent,
-            payment_terms_days=result.payment_terms_days,
-            reasons_nl=result.reasons_nl,
-            reasons_en=result.reasons_en,
-            latency_ms=latency,
-            checkpoint=checkpoint,
-            breach=breach,
-        )
         # Decision.save() only refuses updates; the INSERT is written once (creditmgmt.rows).
         _DECISION_INSERT.save(decision)
         if customer is not None:
@@ -656,13 +684,15 @@ def decide(
     return decision
 
 
-def _record_decision(
-    *, decision: Decision, customer: Customer, by: Actor, today: date, events: list[Event] | None
-) -> None:
-    # The rules give their reasons in both languages: the reader sees theirs.
-    reasons = texts.in_languages(nl=" ".join(decision.reasons_nl), en=" ".join(decision.reasons_en))
-    event = build_event(
-        customer=customer,
+def decision_reasons(decision: Decision) -> dict:
+    """The rules give their reasons in both languages: the reader sees theirs."""
+    return texts.in_languages(nl=" ".join(decision.reasons_nl), en=" ".join(decision.reasons_en))
+
+
+def decision_event(decision: Decision, *, by: Actor) -> Event:
+    """The customer's timeline event of a decision (unsaved)."""
+    return build_event(
+        customer=decision.customer,
         kind=Event.Kind.DECISION,
         verb=decision.outcome,
         summary=Text(
@@ -671,12 +701,18 @@ def _record_decision(
             channel=Channel(decision.channel),
             outcome=Outcome(decision.outcome),
             limit=texts.money(decision.limit, decision.currency),
-            reasons=reasons,
+            reasons=decision_reasons(decision),
         ),
         by=by,
         target=decision,
         data={"decision": decision.pk, "outcome": decision.outcome, "limit": str(decision.limit)},
     )
+
+
+def _record_decision(
+    *, decision: Decision, customer: Customer, by: Actor, today: date, events: list[Event] | None
+) -> None:
+    event = decision_event(decision, by=by)
     if events is None:
         event.save(force_insert=True)
     else:
@@ -687,7 +723,7 @@ def _record_decision(
     if not Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW).exists():
         create_task(
             customer=customer,
-            title=Text(gettext_noop("Review credit decision: %(reasons)s"), reasons=reasons),
+            title=Text(gettext_noop("Review credit decision: %(reasons)s"), reasons=decision_reasons(decision)),
             due_date=today,
             by=by,
             kind=Task.Kind.REVIEW,
