@@ -121,7 +121,9 @@ def demo_bureau_file(*, today: date | None = None, only_missing: bool = False) -
 HISTORY_CHANNELS = [Channel.WEBSHOP] * 5 + [Channel.COUNTER] * 3 + [Channel.SALES, Channel.API]
 
 
-def seed_decision_history(*, today: date | None = None, days: int = 120, per_day: int = 6, seed: int = 2026) -> int:
+def seed_decision_history(
+    *, today: date | None = None, days: int = 120, per_day: int = 6, seed: int = 2026
+) -> int:
     """Decisions on the working days of the last `days` days before today, made by the rule set
     in use for random customers (and now and then a prospect), stored with their day and their
     timeline event as if they had been asked then. The ledger is read as it is now, so the

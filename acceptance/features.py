@@ -9,25 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from acceptance.bureau import BureauReport
-from acceptance.limits import exposure_and_limit, sum_as_money
+from acceptance.limits import Exposure, exposure_query, sum_as_money
 from accounts.models import ZERO, Customer, Invoice
 from accounts.queries import behaviour_since
-from creditmgmt.rows import hot_cursor
+from creditmgmt.rows import OneRowQuery, read_together
 
-
-@dataclass(frozen=True)
-class FeatureQuery:
-    """A SELECT that returns exactly one row, and how that row becomes features.
-
-    compute_features reads every FeatureQuery of a customer in one statement, side by side
-    (`SELECT * FROM (a) q0, (b) q1, ...`): one round trip for the ledger and every app's
-    features, and one prepared statement (creditmgmt.rows.hot_cursor).
-    """
-
-    sql: str  # %s placeholders; aggregates only, so there is always exactly one row
-    params: list[Any]
-    width: int  # the number of columns it selects
-    read: Callable[[tuple], dict[str, Any]]
+# What a feature provider returns: one row of aggregates, read with the ledger's and the group
+# exposure's in one statement (creditmgmt.rows.read_together).
+FeatureQuery = OneRowQuery
 
 
 # Features that other apps own (acceptance does not import them: layers go down only).
@@ -46,19 +35,6 @@ def register_customer_features(name: str) -> Callable[[CustomerFeatures], Custom
         return func
 
     return decorator
-
-
-def read_together(queries: list[FeatureQuery]) -> list[dict[str, Any]]:
-    """Each query's features, all read in one statement."""
-    sql = "SELECT * FROM " + ", ".join(f"({query.sql}) AS q{n}" for n, query in enumerate(queries))
-    with hot_cursor() as cursor:
-        cursor.execute(sql, [param for query in queries for param in query.params])
-        row = cursor.fetchone()
-    answers, start = [], 0
-    for query in queries:
-        answers.append(query.read(row[start : start + query.width]))
-        start += query.width
-    return answers
 
 
 @dataclass(frozen=True)
@@ -125,12 +101,11 @@ def compute_features(
 ) -> dict[str, Any]:
     """Every feature of acceptance.rules.FEATURES; None where it is unknown.
 
-    Queries: none for the bureau part (the report is given); for a customer the
-    ledger figures with every registered provider's (dunning: disputes, promises) in one
-    statement (read_together), the oldest open due date is on the customer row, the
-    group exposure with reservations and the limit that applies today
-    (acceptance.limits.exposure_and_limit: 1 for a company outside a group, one more
-    per level of a group).
+    Queries: none for the bureau part (the report is given); for a customer one
+    statement (read_together): the ledger figures, the group exposure with reservations
+    and the limit that applies today (acceptance.limits.exposure_query), and every
+    registered provider's features (dunning: disputes, promises). The oldest open due
+    date is on the customer row.
     """
     features: dict[str, Any] = {
         "bureau_known": report is not None,
@@ -177,14 +152,15 @@ def compute_features(
             credit_limit=None,
         )
         return features
-    ledger, *provided = read_together(
+    ledger, group, *provided = read_together(
         [
             _ledger_query(customer.pk, today=today),
+            exposure_query(customer, today=today),
             *(query(customer, today) for query in _CUSTOMER_FEATURES.values()),
         ]
     )
     summary: LedgerFeatures = ledger["ledger"]
-    exposure = exposure_and_limit(customer, today=today)
+    exposure: Exposure = group["exposure"]
     oldest = customer.oldest_open_due_date
     days_oldest = (today - oldest).days if oldest and oldest < today and summary.overdue_count else 0
     features.update(

@@ -673,7 +673,13 @@ def decide(
     breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint)
     latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
     decision = new_decision(
-        assessment, by=by, channel=channel, amount=amount, checkpoint=checkpoint, breach=breach, latency=latency
+        assessment,
+        by=by,
+        channel=channel,
+        amount=amount,
+        checkpoint=checkpoint,
+        breach=breach,
+        latency=latency,
     )
     # No savepoint inside a caller's transaction (decide_order): an error there undoes it all anyway.
     with transaction.atomic(savepoint=False):
@@ -723,7 +729,9 @@ def _record_decision(
     if not Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW).exists():
         create_task(
             customer=customer,
-            title=Text(gettext_noop("Review credit decision: %(reasons)s"), reasons=decision_reasons(decision)),
+            title=Text(
+                gettext_noop("Review credit decision: %(reasons)s"), reasons=decision_reasons(decision)
+            ),
             due_date=today,
             by=by,
             kind=Task.Kind.REVIEW,

@@ -10,6 +10,8 @@ tests/acceptance/test_rows.py holds it to the ORM on every model it is used for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -185,3 +187,31 @@ class RowInsert:
             cursor.execute(head + ", ".join([row] * len(objs)), params)
         for obj in objs:
             obj._state.adding, obj._state.db = False, using
+
+
+@dataclass(frozen=True)
+class OneRowQuery:
+    """A SELECT that returns exactly one row, and how that row becomes named values.
+
+    read_together reads several in one statement, side by side (`SELECT * FROM (a) q0, (b) q1`):
+    one round trip and one prepared statement for, say, a decision's ledger figures, every app's
+    features and the group exposure.
+    """
+
+    sql: str  # %s placeholders; aggregates only, so there is always exactly one row
+    params: list[Any]
+    width: int  # the number of columns it selects
+    read: Callable[[tuple], dict[str, Any]]
+
+
+def read_together(queries: list[OneRowQuery]) -> list[dict[str, Any]]:
+    """Each query's values, all read in one statement."""
+    sql = "SELECT * FROM " + ", ".join(f"({query.sql}) AS q{n}" for n, query in enumerate(queries))
+    with hot_cursor() as cursor:
+        cursor.execute(sql, [param for query in queries for param in query.params])
+        row = cursor.fetchone()
+    answers, start = [], 0
+    for query in queries:
+        answers.append(query.read(row[start : start + query.width]))
+        start += query.width
+    return answers

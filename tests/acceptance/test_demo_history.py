@@ -40,7 +40,10 @@ def test_history_fills_past_working_days_and_the_retro_analysis_judges_it(demo):
         assert event.customer_id == decision.customer_id
     retro = retro_analysis(TODAY - timedelta(days=70), TODAY, today=TODAY)
     assert retro.cells["accepted"][PAID] > 0
-    assert retro.cells["accepted"][PAID] + retro.cells["accepted"][NOT_PAID] + retro.cells["rejected"][NOT_PAID] > 10
+    assert (
+        retro.cells["accepted"][PAID] + retro.cells["accepted"][NOT_PAID] + retro.cells["rejected"][NOT_PAID]
+        > 10
+    )
 
 
 def test_history_is_added_once(demo):

@@ -216,3 +216,24 @@ def test_exposures_over_limit_give_the_decisions_answers_in_a_fixed_number_of_qu
         "ONE": (D("6000"), D("0"), D("5000")),
         "RES": (D("4000"), D("1500"), D("5000")),
     }
+
+
+def test_group_exposure_reaches_every_level_in_one_query(django_assert_num_queries):
+    """Cousins four levels apart count in each other's exposure; one statement whatever the depth."""
+    from accounts.models import Customer
+
+    top = CustomerFactory(number="TOP", open_amount=D("100"))
+    chain = [top]
+    for level in range(1, 5):
+        chain.append(CustomerFactory(number=f"L{level}", parent=chain[-1], open_amount=D(10**level)))
+    cousin = CustomerFactory(number="COUSIN", parent=chain[2], open_amount=D("7"))
+    other = CustomerFactory(number="OTHER", open_amount=D("5000"))  # not in the group
+    total = D("100") + D("10") + D("100") + D("1000") + D("10000") + D("7")
+    for member in [*chain, cousin]:
+        with django_assert_num_queries(1):
+            assert limits.exposure_and_limit(member, today=DAY).open_amount == total
+    assert limits.exposure_and_limit(other, today=DAY).open_amount == D("5000.00")
+    # A cycle in bad data (written past the model's checks) ends: each member counts once.
+    Customer.objects.filter(pk=top.pk).update(parent=chain[4])
+    top.refresh_from_db()
+    assert limits.exposure_and_limit(top, today=DAY).open_amount == total
