@@ -9,6 +9,7 @@ from acceptance.models import Channel, Decision, Outcome, RuleSet
 from acceptance.services import activate_version, active_version, add_rule, create_draft_version, decide
 from accounts import services as ledger
 from accounts.models import Event, Task
+from accounts.services import complete_task, create_task
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +156,12 @@ def test_a_decision_is_on_the_timeline_and_a_referral_is_a_task_for_the_controll
     decide(by="api: webshop", channel=Channel.WEBSHOP, customer=customer)
     assert Task.objects.filter(customer=customer).count() == 1  # still one open review
     assert Event.objects.filter(customer=customer, kind=Event.Kind.DECISION).count() == 2
+    # Another open task is no review, and a review done is no longer open: the next referral adds one.
+    create_task(customer=customer, title="Call", due_date=task.due_date, by=controller)
+    complete_task(task=task, outcome=Task.Outcome.RESOLVED, by=controller)
+    assert not Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW).exists()
+    decide(by="api: webshop", channel=Channel.WEBSHOP, customer=customer)
+    assert Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW).count() == 1
 
 
 def test_a_prospect_is_decided_from_the_bureau_alone(bureau, counter_clerk):
