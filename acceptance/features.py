@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -98,8 +98,12 @@ def compute_features(
     channel: str,
     today: date,
     now: datetime,
+    also: Sequence[OneRowQuery] = (),
 ) -> dict[str, Any]:
     """Every feature of acceptance.rules.FEATURES; None where it is unknown.
+
+    `also`: the caller's own one-row queries, read in the same statement; their values are added
+    to the answer for the caller to take out (assess: the active rule set version).
 
     Queries: none for the bureau part (the report is given); for a customer one
     statement (read_together): the ledger figures, the group exposure with reservations
@@ -151,12 +155,15 @@ def compute_features(
             reserved_amount=ZERO,
             credit_limit=None,
         )
+        for answer in read_together(list(also)) if also else ():
+            features.update(answer)
         return features
     ledger, group, *provided = read_together(
         [
             _ledger_query(customer.pk, today=today),
             exposure_query(customer, today=today),
             *(query(customer, today) for query in _CUSTOMER_FEATURES.values()),
+            *also,
         ]
     )
     summary: LedgerFeatures = ledger["ledger"]

@@ -52,7 +52,7 @@ from accounts.services import Actor, build_event, complete_task, create_task, re
 from creditmgmt import texts
 from creditmgmt.models import ApiClient, User
 from creditmgmt.permissions import MANAGERS
-from creditmgmt.rows import RowInsert, RowQuery, hot_cursor
+from creditmgmt.rows import OneRowQuery, RowInsert, RowQuery, hot_cursor, read_together
 from creditmgmt.texts import Text
 
 CENT = Decimal("0.01")
@@ -326,10 +326,48 @@ def clear_rule_cache() -> None:
     _ACTIVE_VERSIONS.clear()
 
 
+# One row whatever is stored (aggregates): it reads alone or beside a decision's features.
 _ACTIVE_KEY_SQL = """
-SELECT v.id, v.activated_at, s.name FROM {version} v JOIN {rule_set} s ON s.id = v.rule_set_id
-WHERE v.status = %s AND {where} LIMIT 2
+SELECT COUNT(*), MIN(v.id), MIN(v.activated_at), MIN(s.name)
+FROM {version} v JOIN {rule_set} s ON s.id = v.rule_set_id
+WHERE v.status = %s AND {where}
 """
+
+
+def active_version_query(rule_set: RuleSet | None = None) -> OneRowQuery:
+    """One row that names the active version of `rule_set` (default: the rule set in use), as
+    `{"active_version": (count, key)}` for cached_version: read alone (active_version) or with a
+    decision's features (assess)."""
+    # Written out in SQL: every decision asks it, the ORM spent ~1 ms of Python building the join.
+    where, param = ("v.rule_set_id = %s", rule_set.pk) if rule_set else ("s.in_use = %s", True)
+    sql = _ACTIVE_KEY_SQL.format(
+        version=RuleSetVersion._meta.db_table, rule_set=RuleSet._meta.db_table, where=where
+    )
+
+    def read(row: tuple) -> dict:
+        count, *key = row
+        return {"active_version": (count, tuple(key))}  # key: pk, activated_at, the rule set's name
+
+    return OneRowQuery(sql, [RuleSetVersion.Status.ACTIVE, param], 4, read)
+
+
+def cached_version(found: tuple[int, tuple]) -> RuleSetVersion:
+    """The version that active_version_query found, rules and conditions loaded and compiled
+    (`compiled_rules`): from the per-process cache, else three queries."""
+    count, key = found
+    # DoesNotExist as from load_version: no rule set in use, or no active version.
+    if not count:
+        raise RuleSetVersion.DoesNotExist("No active rule set version in use.")
+    if count > 1:
+        raise RuleSetVersion.MultipleObjectsReturned("More than one active version.")
+    version = _ACTIVE_VERSIONS.get(key)  # SQLite gives activated_at as text: the key is as read
+    if version is None:
+        version = load_version(key[0])
+        version.compiled_rules = compile_rules(list(version.rules.all()))  # type: ignore[attr-defined]
+        if len(_ACTIVE_VERSIONS) >= _ACTIVE_VERSIONS_MAX:
+            _ACTIVE_VERSIONS.clear()
+        _ACTIVE_VERSIONS[key] = version
+    return version
 
 
 def active_version(rule_set: RuleSet | None = None) -> RuleSetVersion:
@@ -339,28 +377,8 @@ def active_version(rule_set: RuleSet | None = None) -> RuleSetVersion:
     One query that names the active version; its rules come from the per-process cache (three
     queries the first time a process meets that version).
     """
-    # Written out in SQL: every decision asks it, the ORM spent ~1 ms of Python building the join.
-    where, param = ("v.rule_set_id = %s", rule_set.pk) if rule_set else ("s.in_use = %s", True)
-    sql = _ACTIVE_KEY_SQL.format(
-        version=RuleSetVersion._meta.db_table, rule_set=RuleSet._meta.db_table, where=where
-    )
-    with hot_cursor() as cursor:
-        cursor.execute(sql, [RuleSetVersion.Status.ACTIVE, param])
-        rows = cursor.fetchall()
-    # DoesNotExist as from load_version: no rule set in use, or no active version.
-    if not rows:
-        raise RuleSetVersion.DoesNotExist("No active rule set version in use.")
-    if len(rows) > 1:
-        raise RuleSetVersion.MultipleObjectsReturned("More than one active version.")
-    key = tuple(rows[0])  # (pk, activated_at, rule set name); SQLite gives activated_at as text
-    version = _ACTIVE_VERSIONS.get(key)
-    if version is None:
-        version = load_version(key[0])
-        version.compiled_rules = compile_rules(list(version.rules.all()))  # type: ignore[attr-defined]
-        if len(_ACTIVE_VERSIONS) >= _ACTIVE_VERSIONS_MAX:
-            _ACTIVE_VERSIONS.clear()
-        _ACTIVE_VERSIONS[key] = version
-    return version
+    (answer,) = read_together([active_version_query(rule_set)])
+    return cached_version(answer["active_version"])
 
 
 def _limit_of(rule: Rule, report_limit: Decimal | None) -> Decimal:
@@ -500,7 +518,7 @@ class Assessment:
 
 def assess(
     *,
-    version: RuleSetVersion,
+    version: RuleSetVersion | None,
     channel: str,
     customer: Customer | None = None,
     registration_number: str = "",
@@ -508,17 +526,22 @@ def assess(
     provider: BureauProvider | None = None,
     today: date | None = None,
     bureau: tuple[BureauReport | None, bool] | None = None,
+    rule_set: RuleSet | None = None,
 ) -> Assessment:
     """What `version` (rules loaded, see load_version) concludes for a company, without storing
-    anything: decide() stores it, the rule-set editor's test shows it."""
+    anything: decide() stores it, the rule-set editor's test shows it. Version None: the active
+    version of `rule_set` (default: the rule set in use), named in the features' statement."""
     now = timezone.now()
     today = today or timezone.localdate()
     registration_number = registration_number or (customer.kvk_number if customer else "")
     # `bureau`: what bureau_report() answered already (decide_order asks before its transaction).
     report, bureau_unavailable = bureau or bureau_report(registration_number, provider=provider)
     features = compute_features(
-        customer=customer, report=report, amount=amount, channel=channel, today=today, now=now
-    )
+        customer=customer, report=report, amount=amount, channel=channel, today=today, now=now,
+        also=[] if version is not None else [active_version_query(rule_set)],
+    )  # fmt: skip
+    if version is None:
+        version = cached_version(features.pop("active_version"))
     features["bureau_unavailable"] = bureau_unavailable
     rules = list(version.rules.all())
     conclusion = conclude(
@@ -646,10 +669,10 @@ def decide(
     collects the decision's timeline event unsaved, for a caller that writes its
     events in one INSERT before its transaction ends (decide_order).
 
-    A fixed number of queries: active version 1 (its rules are cached per process),
-    bureau report 1 (unless given), the ledger with dunning's features 1 (read_together),
-    group exposure with reservations 1 (one more per level of a group), then the decision and
-    its Event (and a review Task when referred).
+    A fixed number of queries: bureau report 1 (unless given); one statement (read_together)
+    for the ledger, the group exposure with reservations, dunning's features and the active
+    version (its rules are cached per process); then the decision and its Event (and when
+    referred, a look for an open review Task and a new one).
     """
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}")
@@ -657,7 +680,8 @@ def decide(
     today = today or timezone.localdate()
     registration_number = registration_number or (customer.kvk_number if customer else "")
     assessment = assess(
-        version=active_version(rule_set),
+        version=None,
+        rule_set=rule_set,
         channel=channel,
         customer=customer,
         registration_number=registration_number,

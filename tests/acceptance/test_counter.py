@@ -134,9 +134,9 @@ def test_answer_query_count(clerk, companies, django_assert_num_queries, django_
     # unless an earlier test did, the timeline's ContentType.
     with django_assert_max_num_queries(13):
         clerk.post(answer, {"customer": companies["red"].pk}, HTTP_HX_TARGET="answer", **HTMX)
-    # session, user, customer; active version 1, bureau 1, the ledger with the group's exposure and
-    # dunning's promises and open disputes 1; the decision and its event
-    with django_assert_num_queries(8):
+    # session, user, customer; bureau 1; the ledger with the group's exposure, dunning's promises
+    # and open disputes and the active version 1; the decision and its event
+    with django_assert_num_queries(7):
         clerk.post(answer, {"customer": companies["green"].pk}, HTTP_HX_TARGET="answer", **HTMX)
 
 

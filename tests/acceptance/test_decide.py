@@ -208,10 +208,10 @@ def test_decide_runs_a_fixed_number_of_queries(
     # unless an earlier test did, the event target's ContentType.
     with django_assert_max_num_queries(12):
         first = decide(by=controller, channel=Channel.API, customer=few)
-    # active version 1, bureau 1, one statement for the ledger, the group exposure with reservations
-    # and temporary limit, and dunning's promises and open disputes; decision 1 and its event 1,
-    # whatever the ledger's size
-    with django_assert_num_queries(5):
+    # bureau 1; one statement for the ledger, the group exposure with reservations and temporary
+    # limit, dunning's promises and open disputes, and the active version; decision 1 and its
+    # event 1, whatever the ledger's size
+    with django_assert_num_queries(4):
         second = decide(by=controller, channel=Channel.API, customer=many)
     assert first.outcome == second.outcome == Outcome.ACCEPT
 
