@@ -251,7 +251,8 @@ def test_the_decision_call_runs_a_fixed_number_of_queries(client, key, customer,
     # savepoint), the customer's lock 1; the decision: one statement for the ledger, the group
     # exposure, dunning's open disputes and promises and the active version (read_together), the
     # decision 1; the request row 1; the reservation unless the order has one 1 (ON CONFLICT DO
-    # NOTHING); the decision's and the reservation's events in one INSERT 1. Only a referred decision looks for an open review task.
+    # NOTHING); the decision's and the reservation's events in one INSERT 1. Only a referred
+    # decision looks for an open review task.
     with django_assert_num_queries(12):
         assert post(client, order(), key).status_code == 201
     # key, customer, the stored request, its decision with customer and rule set
