@@ -572,12 +572,15 @@ BREACH_WARN = (
 )
 
 
-def apply_checkpoint(result: Conclusion, *, amount: Decimal | None, checkpoint: str) -> bool:
+def apply_checkpoint(
+    result: Conclusion, *, amount: Decimal | None, checkpoint: str, on_breach: str | None = None
+) -> bool:
     """Whether the request breaches the available credit, and what the checkpoint's policy makes of it.
 
     A breach: an accepting answer with a requested amount above the available
     credit (without prepayment). *Block* refers it to a person (limit 0), *warn* adds a reason,
-    *ignore* leaves the answer. One query, only when there is a breach.
+    *ignore* leaves the answer. One query, only when there is a breach and the caller did not
+    give the checkpoint's policy (`on_breach`, the simulation reads them all at once).
     """
     if amount is None or result.outcome not in (Outcome.ACCEPT, Outcome.ACCEPT_WITH_CONDITIONS):
         return False
@@ -585,10 +588,8 @@ def apply_checkpoint(result: Conclusion, *, amount: Decimal | None, checkpoint: 
         return False  # the rules already ask for money up front: no delivery purely on account
     if amount <= result.available:
         return False
-    with hot_cursor() as cursor:  # a written-out query: an order above the available credit is common
-        cursor.execute(f"SELECT on_breach FROM {Checkpoint._meta.db_table} WHERE code = %s", [checkpoint])
-        row = cursor.fetchone()
-    on_breach = row[0] if row else Checkpoint.OnBreach.BLOCK
+    if on_breach is None:
+        on_breach = _checkpoint_policy(checkpoint)
     if on_breach == Checkpoint.OnBreach.BLOCK:
         result.outcome, result.limit, result.available = Outcome.REFER, ZERO, ZERO
         result.prepayment_percent = result.payment_terms_days = None
@@ -597,6 +598,19 @@ def apply_checkpoint(result: Conclusion, *, amount: Decimal | None, checkpoint: 
         result.reasons_nl = [*result.reasons_nl, BREACH_WARN[0] % {"available": result.available}]
         result.reasons_en = [*result.reasons_en, BREACH_WARN[1] % {"available": result.available}]
     return True
+
+
+def checkpoint_policies() -> dict[str, str]:
+    """What a breach does at each checkpoint (`on_breach` by code), for replaying many requests."""
+    return dict(Checkpoint.objects.values_list("code", "on_breach"))
+
+
+def _checkpoint_policy(code: str) -> str:
+    # Written out: a decide() of an order above the available credit asks this (it is common).
+    with hot_cursor() as cursor:
+        cursor.execute(f"SELECT on_breach FROM {Checkpoint._meta.db_table} WHERE code = %s", [code])
+        row = cursor.fetchone()
+    return row[0] if row else Checkpoint.OnBreach.BLOCK  # a checkpoint without a policy blocks
 
 
 _DECISION_INSERT = RowInsert(Decision)

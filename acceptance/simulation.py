@@ -2,8 +2,9 @@
 
 The simulation reads the feature snapshots of the decisions of a period (the
 requests as they were: bureau data, ledger, amount, channel) and runs two
-versions' rules over them, the active one and a draft, without fetching or
-storing anything. The retro analysis then looks at how each company behaved
+versions' rules over them, the active one and a draft, then the checkpoint's
+policy on an amount above the available credit (as decide() does), without
+fetching or storing anything. The retro analysis then looks at how each company behaved
 after the request:
 
 - *not paid*: an invoice issued on or after the request date was paid more than
@@ -14,7 +15,7 @@ after the request:
   e.g. a rejected prospect that never became a customer), or invoices still
   within N days of their due date.
 
-Queries: decisions 1, later invoices 1, bureau reports 1, both versions 6.
+Queries: decisions 1, later invoices 1, bureau reports 1, checkpoint policies 1, both versions 6.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from acceptance.models import BureauRecord, Decision, Outcome, RuleSetVersion
+from acceptance.models import BureauRecord, Checkpoint, Decision, Outcome, RuleSetVersion
 from acceptance.rules import FEATURES, NUMBER, compile_rules
-from acceptance.services import conclude
+from acceptance.services import apply_checkpoint, checkpoint_policies, conclude
 from accounts.models import ZERO, Invoice
 
 PAID, NOT_PAID, UNKNOWN = "paid", "not_paid", "unknown"
@@ -222,8 +223,12 @@ def simulate(
             "company_name",
             "features",
             "created_at",
+            "requested_amount",
+            "checkpoint",
         )
     )
+    # The checkpoint's policy on a breach as it is now, as decide() applies it after the rules.
+    policies = checkpoint_policies()
     behaviour = LaterBehaviour.of(decisions, since=start, days=days, today=today)
     columns = (Column(version=baseline), Column(version=draft))
     compiled = [(rules, compile_rules(rules)) for rules in (list(v.rules.all()) for v in (baseline, draft))]
@@ -245,6 +250,11 @@ def simulate(
             result = conclude(
                 rules=rules, compiled=parsed, features=features, customer_limit=customer_limit, explain=False
             )
+            if row["checkpoint"]:
+                apply_checkpoint(
+                    result, amount=row["requested_amount"], checkpoint=row["checkpoint"],
+                    on_breach=policies.get(row["checkpoint"], Checkpoint.OnBreach.BLOCK),
+                )  # fmt: skip
             column.add(result.outcome, how, result.limit)
             answers.append(result)
         if answers[0].outcome != answers[1].outcome:

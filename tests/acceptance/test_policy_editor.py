@@ -352,6 +352,33 @@ def test_simulation_leaves_out_overrides(rule_set, draft, bureau, manager):
     assert (result.baseline.referred, result.draft.accepted) == (1, 1)
 
 
+def test_simulation_applies_the_checkpoint_policy_as_the_decision_did(rule_set, draft, bureau):
+    """An order above the available credit was referred at the order checkpoint (block): the
+    version in use, replayed, refers it too; under *warn* it would have been accepted."""
+    from acceptance.models import Checkpoint
+
+    accept_small = create_draft_version(rule_set=rule_set, by="t")
+    add_rule(
+        version=accept_small, name="All", outcome=Outcome.ACCEPT, limit_kind="fixed",
+        limit_amount=D("1000"), by="t", **reasons("ok"),
+    )  # fmt: skip
+    activate_version(version=accept_small, by="t")
+    bureau("50000011", score=90)
+    customer = CustomerFactory(kvk_number="50000011")
+    big = decide(by="t", channel="api", customer=customer, amount=D("5000"), rule_set=rule_set)
+    small = decide(by="t", channel="api", customer=customer, amount=D("500"), rule_set=rule_set)
+    assert (big.outcome, big.breach, small.outcome) == (Outcome.REFER, True, Outcome.ACCEPT)
+    today = timezone.localdate()
+    version = load_version(accept_small.pk)
+
+    def replay():
+        return simulate(draft=version, baseline=version, start=today, end=today).baseline
+
+    assert (replay().accepted, replay().referred) == (1, 1)
+    Checkpoint.objects.filter(code=Checkpoint.Code.ORDER).update(on_breach=Checkpoint.OnBreach.WARN)
+    assert (replay().accepted, replay().referred) == (2, 0)
+
+
 def test_simulation_page(client, manager, book, django_assert_max_num_queries):
     client.force_login(manager)
     url = reverse("acceptance:version_simulate", args=[book["draft"].pk])
