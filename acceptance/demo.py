@@ -162,17 +162,14 @@ def seed_decision_history(
             channel = rng.choice(HISTORY_CHANNELS)
             customer = None if rng.random() < 0.06 else rng.choice(customers)
             number = customer.kvk_number if customer else rng.choice(PROSPECTS)[0]
-            amount = Decimal(rng.randint(4, 240) * 50)
-            started = time.perf_counter()
-            assessment = assess(
-                version=version,
-                channel=channel,
-                customer=customer,
-                registration_number=number,
-                amount=amount,
-                today=day,
+            asked = dict(
+                version=version, channel=channel, customer=customer, registration_number=number, today=day,
                 bureau=(provider.fetch(number), False),
-            )
+            )  # fmt: skip
+            # An order that mostly fits what the rules would grant, now and then one that does not.
+            amount = _order_amount(rng, assess(**asked).conclusion.available)
+            started = time.perf_counter()
+            assessment = assess(**asked, amount=amount)
             checkpoint = Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
             breach = apply_checkpoint(assessment.conclusion, amount=amount, checkpoint=checkpoint)
             latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
@@ -194,3 +191,14 @@ def seed_decision_history(
             events.append(event)
         Event.objects.bulk_create(events, batch_size=500)
     return len(decisions)
+
+
+def _order_amount(rng: random.Random, available: Decimal) -> Decimal:
+    """Mostly a part of the available credit, one in eight orders more than it (or any order when
+    there is none); in fifties."""
+    if available <= 0 or rng.random() < 0.125:
+        return Decimal(rng.randint(4, 120) * 50)
+    return max(
+        Decimal(50),
+        (available * Decimal(str(round(rng.uniform(0.05, 0.8), 3))) / 50).quantize(Decimal(1)) * 50,
+    )
