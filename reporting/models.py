@@ -13,6 +13,8 @@ Formulas and a worked example: docs/kpis.md.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, OrderBy
+from django.db.models.expressions import CombinedExpression
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
@@ -26,6 +28,18 @@ BUCKET_LABELS = {
     "d61_90": _("61-90 days"),
     "d90_plus": _("Over 90 days"),
 }
+
+
+def overdue_total() -> CombinedExpression:
+    """What a snapshot row owes past due: its overdue buckets summed, credit notes (negative) included."""
+    return F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus")
+
+
+def is_overdue() -> GreaterThan:
+    """The one rule for an overdue customer, for every role's figures and drill-downs: what it owes
+    past due, net of its overdue credit notes, is above zero. Not "any bucket above zero": a late
+    credit note that cancels a late invoice in another bucket leaves nothing to collect."""
+    return GreaterThan(overdue_total(), 0)
 
 
 class Figures(models.Model):
@@ -75,7 +89,7 @@ class CustomerSnapshot(Figures):
             models.Index(
                 F("date"),
                 F("currency"),
-                OrderBy(F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus"), descending=True),
+                OrderBy(overdue_total(), descending=True),
                 F("customer"),
                 name="customer_snapshot_overdue",
             ),

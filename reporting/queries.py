@@ -22,6 +22,8 @@ from reporting.models import (
     PortfolioSnapshot,
     SnapshotDay,
     WeeklyCash,
+    is_overdue,
+    overdue_total,
 )
 from reporting.snapshots import first_of_month, month_ends
 
@@ -90,14 +92,11 @@ def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
             .values("date", "backfilled")
             .annotate(n=Sum("customers"), n_overdue=Sum("customers_overdue"))
         )
-    else:
-        overdue = Q(**{f"{OVERDUE[0]}__gt": 0})
-        for b in OVERDUE[1:]:
-            overdue |= Q(**{f"{b}__gt": 0})
+    else:  # counted as the snapshot counts them into customers_overdue
         rows = (
             filters.apply(CustomerSnapshot.objects.filter(date__in=dates))
             .values("date")
-            .annotate(n=Count("pk", filter=~Q(open_amount=0)), n_overdue=Count("pk", filter=overdue))
+            .annotate(n=Count("pk", filter=~Q(open_amount=0)), n_overdue=Count("pk", filter=is_overdue()))
         )
     rows = rows.annotate(open=Sum("open_amount"), disputed=Sum("disputed"), **{b: Sum(b) for b in BUCKETS})
     result: dict[date, Point] = {}
@@ -205,8 +204,8 @@ def dashboard(filters: Filters, *, today: date) -> Dashboard:
 def top_debtors(filters: Filters, day: date, limit: int = 10) -> QuerySet[CustomerSnapshot]:
     return (
         filters.apply(CustomerSnapshot.objects.filter(date=day))
-        .annotate(overdue=F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus"))
-        .filter(overdue__gt=0)
+        .annotate(overdue=overdue_total())
+        .filter(is_overdue())
         .select_related("customer", "controller")
         .order_by("-overdue", "customer_id")[:limit]
     )
@@ -214,13 +213,11 @@ def top_debtors(filters: Filters, day: date, limit: int = 10) -> QuerySet[Custom
 
 def bucket_customers(filters: Filters, day: date, bucket: str) -> QuerySet[CustomerSnapshot]:
     """The customers behind one aging bucket (or all overdue, or all open) on a date."""
-    qs = filters.apply(CustomerSnapshot.objects.filter(date=day)).annotate(
-        overdue=F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus")
-    )
+    qs = filters.apply(CustomerSnapshot.objects.filter(date=day)).annotate(overdue=overdue_total())
     if bucket in BUCKETS:
         qs = qs.filter(**{f"{bucket}__gt": 0}).order_by(f"-{bucket}", "customer_id")
     elif bucket == "overdue":
-        qs = qs.filter(overdue__gt=0).order_by("-overdue", "customer_id")
+        qs = qs.filter(is_overdue()).order_by("-overdue", "customer_id")
     elif bucket == "disputed":
         qs = qs.filter(disputed__gt=0).order_by("-disputed", "customer_id")
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Count, Q, Sum, Value
 from django.utils import timezone
 
 from accounts.models import Customer, Invoice, Payment
@@ -23,6 +24,7 @@ from reporting.models import (
     MonthlySales,
     PortfolioSnapshot,
     SnapshotDay,
+    is_overdue,
 )
 
 OPEN = Invoice.Status.OPEN
@@ -128,19 +130,28 @@ def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
 
 
 def _portfolio_rows_sql(day: date, backfilled: bool) -> tuple[str, list]:
-    sums = ", ".join(f"SUM({f})" for f in ("open_amount", *BUCKET_FIELDS, "disputed"))
-    overdue = " + ".join(BUCKET_FIELDS[1:])
-    table = PortfolioSnapshot._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (date, currency, segment, controller_id, open_amount,"
-        f" {', '.join(BUCKET_FIELDS)}, disputed, customers, customers_overdue, backfilled)"
-        f" SELECT date, currency, segment, controller_id, {sums},"
-        " SUM(CASE WHEN open_amount <> 0 THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {overdue} > 0 THEN 1 ELSE 0 END), %s"
-        f" FROM {CustomerSnapshot._meta.db_table} WHERE date = %s"
-        " GROUP BY date, currency, segment, controller_id"
+    """The day's customer rows summed per group. The SELECT is the ORM's so that customers_overdue
+    counts by `is_overdue`, the rule a sales rep's dashboard counts their customers' rows by."""
+    groups = (
+        CustomerSnapshot.objects.filter(date=day)
+        .values("date", "currency", "segment", "controller_id")
+        .annotate(
+            sum_open=Sum("open_amount"),
+            **{f"sum_{b}": Sum(b) for b in BUCKET_FIELDS},
+            sum_disputed=Sum("disputed"),
+            n=Count("pk", filter=~Q(open_amount=0)),
+            n_overdue=Count("pk", filter=is_overdue()),
+            is_backfilled=Value(backfilled),
+        )
+        .order_by()
     )
-    return sql, [backfilled, day]
+    select, params = groups.query.sql_with_params()
+    table = PortfolioSnapshot._meta.db_table
+    sql = (  # the columns in the order of the SELECT: values() first, then the annotations
+        f"INSERT INTO {table} (date, currency, segment, controller_id, open_amount,"
+        f" {', '.join(BUCKET_FIELDS)}, disputed, customers, customers_overdue, backfilled) {select}"
+    )
+    return sql, list(params)
 
 
 def take_snapshot(day: date, *, today: date | None = None) -> dict:

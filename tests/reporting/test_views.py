@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,9 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from reporting.snapshots import take_snapshot
 from tests.factories import CustomerFactory
-from tests.reporting.conftest import TODAY
+from tests.reporting.conftest import TODAY, invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +159,31 @@ def test_sales_see_the_customers_they_manage_everywhere(
     client.force_login(lisa)
     response = client.get(reverse("reporting:dashboard"), {"months": 3})
     assert response.context["board"].current.open_amount == Decimal("2600.00")  # F3 and F6
+
+
+def test_overdue_customers_are_counted_alike_for_managers_and_sales(client, manager, sales_rep, book):
+    """Overdue is what a customer owes past due, net of its overdue credit notes, for every role.
+    Charlie's late invoice (31-60 days) is cancelled by a credit note that is late too (1-30 days):
+    he is open but owes nothing overdue, though one of his buckets is above zero."""
+    a, b = book
+    charlie = CustomerFactory(name="Charlie", controller=a.controller, segment="business")
+    invoice(charlie, "C1", "500.00", date(2026, 1, 20), date(2026, 2, 19))
+    invoice(charlie, "C2", "-500.00", date(2026, 2, 25), date(2026, 3, 20))
+    invoice(charlie, "C3", "300.00", date(2026, 3, 20), date(2026, 4, 19))  # not due yet
+    for customer in (a, charlie):
+        customer.account_manager = sales_rep
+        customer.save()
+    take_snapshot(TODAY)
+
+    client.force_login(manager)
+    current = client.get(reverse("reporting:dashboard")).context["board"].current
+    assert (current.customers, current.customers_overdue) == (3, 2)  # Alfa and Bravo
+    drill_down = reverse("reporting:bucket_customers") + "?bucket=overdue"  # the figure's link
+    assert [s.customer for s in client.get(drill_down).context["page"].object_list] == [b, a]
+    client.force_login(sales_rep)
+    current = client.get(reverse("reporting:dashboard")).context["board"].current
+    assert (current.customers, current.customers_overdue) == (2, 1)  # Alfa, not Charlie
+    assert [s.customer for s in client.get(drill_down).context["page"].object_list] == [a]
 
 
 def test_counter_staff_cannot_see_dashboards(client, counter_clerk, book):
