@@ -6,6 +6,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -87,14 +88,21 @@ def find_template(
     raise ImproperlyConfigured(f"No template {key!r} for {channel}: add one on the templates page")
 
 
+class Routing(NamedTuple):
+    channel: str
+    contact: Contact | None
+    template: Template
+
+
 def step_template(
     customer: Customer, step: Step, contacts: Sequence[Contact], templates: TemplateIndex
-) -> tuple[str, Contact | None, Template]:
+) -> Routing:
     """The channel, contact and template (the customer's variant) a step's message uses."""
     channel, contact = route(step, contacts)
     language = (contact.language if contact and contact.language else "") or customer.language
     seed = variant_seed(customer.pk, step.template_key)
-    return channel, contact, find_template(templates, step.template_key, channel, language, seed=seed)
+    template = find_template(templates, step.template_key, channel, language, seed=seed)
+    return Routing(channel, contact, template)
 
 
 def compose_message(
@@ -102,15 +110,17 @@ def compose_message(
     customer: Customer,
     step: Step,
     cycle: int,
-    contacts: Sequence[Contact],
+    routing: Routing,
     invoices: Sequence[Invoice],
-    templates: TemplateIndex,
     today: date,
     costs,
     interest,
 ) -> Message:
-    """An unsaved outbox message for the step (the caller saves it with the action)."""
-    channel, contact, template = step_template(customer, step, contacts, templates)
+    """An unsaved outbox message for the step (the caller saves it with the action).
+
+    `routing` is step_template's answer, picked once by the caller: the variant the caller
+    records on the action is the one the message is written in."""
+    channel, contact, template = routing
     context = build_context(
         customer=customer,
         contact=contact,

@@ -16,7 +16,7 @@ from accounts.services import Actor, complete_task, create_task, record_event, u
 from creditmgmt.models import User
 from creditmgmt.texts import Text
 from dunning.casefile import write_case_file
-from dunning.compose import compose_message, current_templates
+from dunning.compose import compose_message, current_templates, step_template
 from dunning.models import Action, Channel, CustomerDunning, DunningAction, DunningStop, Message
 from dunning.selection import dunnable_invoices
 
@@ -177,9 +177,10 @@ def approve_action(*, action: DunningAction, by: Actor) -> DunningAction:
                 customer=customer,
                 step=step,
                 cycle=action.cycle,
-                contacts=list(Contact.objects.filter(customer=customer)),
+                routing=step_template(
+                    customer, step, list(Contact.objects.filter(customer=customer)), current_templates()
+                ),
                 invoices=invoices,
-                templates=current_templates(),
                 today=today,
                 costs=action.costs,
                 interest=action.interest,

@@ -152,31 +152,32 @@ def _run_chunk(chunk, *, today, steps, templates: TemplateIndex, rates, counts) 
                 score=score.points,
                 risk_class=customer.risk_class,
             )
+            routing = None
             if step.channel is not None and not step.requires_approval:
-                # Recorded with the action so the cure rate can be split by variant (approval sets it later).
-                template = step_template(customer, step, contacts[customer.pk], templates)[2]
-                action.template_variant = template.variant
-            planned.append((action, step, customer, listed, score, state))
+                # Picked once: the message below uses it, and the variant is recorded with the action
+                # so the cure rate can be split by variant (approval picks and sets it later).
+                routing = step_template(customer, step, contacts[customer.pk], templates)
+                action.template_variant = routing.template.variant
+            planned.append((action, step, customer, listed, score, state, routing))
         if superseded := _supersede_earlier_tasks(planned):
             counts["superseded"] += superseded
         DunningAction.objects.bulk_create([p[0] for p in planned])
 
         messages: list[Message] = []
-        for action, step, customer, listed, score, state in planned:
+        for action, step, customer, listed, score, state, routing in planned:
             counts[f"{step.action}{' (approval)' if step.requires_approval else ''}"] += 1
             state.stage = step.position
             if step.is_contact and not step.requires_approval and step.action != Action.CALL:
                 state.last_contact_date = today
             if step.requires_approval:
                 _make_task(action, step, customer, score, kind=Task.Kind.APPROVAL, today=today, approval=True)
-            elif step.channel is not None:
+            elif routing is not None:
                 message = compose_message(
                     customer=customer,
                     step=step,
                     cycle=action.cycle,
-                    contacts=contacts[customer.pk],
+                    routing=routing,
                     invoices=listed,
-                    templates=templates,
                     today=today,
                     costs=action.costs,
                     interest=action.interest,

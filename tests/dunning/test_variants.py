@@ -13,6 +13,7 @@ from dunning.compose import (
     compose_message,
     current_templates,
     find_template,
+    step_template,
     variant_seed,
 )
 from dunning.models import DunningAction, Message, Procedure, Template
@@ -69,9 +70,10 @@ def test_compose_uses_the_customers_variant_text(manager):
     for n in range(12):
         customer = CustomerFactory(language="en")
         contact = ContactFactory(customer=customer, email=f"ap{n}@example.com", language="en")
+        routing = step_template(customer, step, [contact], templates)
         message = compose_message(
-            customer=customer, step=step, cycle=1, contacts=[contact], invoices=[], templates=templates,
-            today=DAY, costs=0, interest=0,
+            customer=customer, step=step, cycle=1, routing=routing, invoices=[], today=DAY, costs=0,
+            interest=0,
         )  # fmt: skip
         assert message.body.strip() == f"Text {message.template_variant}"
         assert message.subject == message.template_variant
