@@ -3,14 +3,11 @@
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
-from babel.numbers import get_group_symbol
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext_noop
 
 from accounts.models import Customer, Task
 from creditmgmt import texts
-from creditmgmt.templatetags.money import current_locale
 from creditmgmt.texts import Text
 
 RISK_POINTS = {
@@ -88,19 +85,6 @@ def explain_text(*, amount: Decimal, currency: str, days_overdue: int, risk_clas
             risk=risk,
         )
     return Text(gettext_noop("%(amount)s falling due, %(risk)s risk"), amount=shown, risk=risk)
-
-
-def shown_money(amount: Decimal, currency: str) -> str:
-    """ "EUR 12,400" (en) or "EUR 12.400" (nl): whole units, grouped as the reader's language groups."""
-    whole = f"{int(amount.quantize(Decimal('1'))):,}"
-    group = group_symbol(get_language())
-    return f"{currency} {whole if group == ',' else whole.replace(',', group)}"
-
-
-@cache
-def group_symbol(language: str | None) -> str:
-    # Per language code, not per call: a worklist page explains some hundreds of tasks.
-    return get_group_symbol(current_locale())
 
 
 # Points for the reason itself: a failed reminder blocks the procedure, a limit breach is exposure.

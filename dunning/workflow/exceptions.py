@@ -46,7 +46,7 @@ from creditmgmt import texts
 from creditmgmt.texts import Text
 from dunning.assignees import Assignees, available_q
 from dunning.models import ExceptionCase, Message
-from dunning.scoring import EXPOSURE_DETAIL, score_exception, shown_money
+from dunning.scoring import EXPOSURE_DETAIL, score_exception
 
 ACTOR = "system: daily run"
 Reason = ExceptionCase.Reason
@@ -237,13 +237,15 @@ def resolved_over_limit(today: date, over: dict[int, CustomerExposure]) -> dict[
     for pk, customer, limit_then, limit_now, currency in rows:
         if customer in over:
             continue
-        words = {"limit": shown_money(limit_now, currency), "old": shown_money(limit_then or ZERO, currency)}
+        words = {
+            "limit": texts.money(limit_now, currency, whole=True),
+            "old": texts.money(limit_then or ZERO, currency, whole=True),
+        }
         if limit_then is not None and limit_now > limit_then:
-            reasons[pk] = (
-                _("No longer over the credit limit: it was raised from %(old)s to %(limit)s.") % words
-            )
+            why = gettext_noop("No longer over the credit limit: it was raised from %(old)s to %(limit)s.")
         else:
-            reasons[pk] = _("No longer over the credit limit of %(limit)s.") % words
+            why = gettext_noop("No longer over the credit limit of %(limit)s.")
+        reasons[pk] = str(Text(why, **words))  # in the run's language, as close_tasks stores it
     return reasons
 
 
@@ -276,13 +278,17 @@ def resolved_new_overdue() -> dict[int, str]:
     for pk, customer, opened_on, currency in tasks:
         left = still_open.get((opened_on, customer)) or ZERO
         if left <= threshold:
-            reasons[pk] = _(
-                "Of the invoices newly overdue on %(date)s, %(open)s is still open (not above %(threshold)s)."
-            ) % {
-                "date": opened_on.isoformat(),
-                "open": shown_money(left, currency),
-                "threshold": shown_money(threshold, currency),
-            }
+            reasons[pk] = str(
+                Text(
+                    gettext_noop(
+                        "Of the invoices newly overdue on %(date)s, %(open)s is still open "
+                        "(not above %(threshold)s)."
+                    ),
+                    date=opened_on.isoformat(),
+                    open=texts.money(left, currency, whole=True),
+                    threshold=texts.money(threshold, currency, whole=True),
+                )
+            )
     return reasons
 
 
