@@ -32,14 +32,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from acceptance.limits import CustomerExposure, exposures_over_limit
-from acceptance.models import CreditTerms
 from accounts.models import ZERO, Customer, Event, Invoice, Task, event_target
 from accounts.services import actor_fields, close_tasks
 from creditmgmt import texts
@@ -225,18 +223,27 @@ def resolved_failed_messages() -> dict[int, str]:
 
 def resolved_over_limit(today: date, over: dict[int, CustomerExposure]) -> dict[int, str]:
     """Open over-limit tasks of customers that are not over their limit any more."""
-    running = CreditTerms.objects.filter(
-        customer=OuterRef("customer_id"), temporary_until__gte=today, temporary_limit__isnull=False
-    ).values("temporary_limit")[:1]
-    rows = (
+    tasks = (
         Task.objects.filter(status=Task.Status.OPEN, exception_case__reason=Reason.OVER_LIMIT)
-        .annotate(limit_now=Coalesce(Subquery(running), F("customer__credit_limit")))
-        .values_list("pk", "customer_id", "exception_case__limit", "limit_now", "exception_case__currency")
+        .select_related("exception_case", "customer__credit_terms")
+        .only(
+            "customer__credit_limit",
+            "customer__credit_terms__temporary_limit",
+            "customer__credit_terms__temporary_until",
+            "exception_case__limit",
+            "exception_case__currency",
+        )
     )
     reasons = {}
-    for pk, customer, limit_then, limit_now, currency in rows:
-        if customer in over:
+    for task in tasks:
+        if task.customer_id in over:
             continue
+        limit_then, currency = task.exception_case.limit, task.exception_case.currency
+        # The limit today as acceptance's CreditTerms says: a running temporary limit, else the base.
+        terms = getattr(task.customer, "credit_terms", None)  # no row: no temporary limit
+        limit_now = (
+            terms.temporary_limit if terms and terms.temporary_applies(today) else task.customer.credit_limit
+        )
         words = {
             "limit": texts.money(limit_now, currency, whole=True),
             "old": texts.money(limit_then or ZERO, currency, whole=True),
@@ -245,7 +252,7 @@ def resolved_over_limit(today: date, over: dict[int, CustomerExposure]) -> dict[
             why = gettext_noop("No longer over the credit limit: it was raised from %(old)s to %(limit)s.")
         else:
             why = gettext_noop("No longer over the credit limit of %(limit)s.")
-        reasons[pk] = str(Text(why, **words))  # in the run's language, as close_tasks stores it
+        reasons[task.pk] = str(Text(why, **words))  # in the run's language, as close_tasks stores it
     return reasons
 
 

@@ -515,6 +515,28 @@ def test_an_over_limit_task_closes_when_the_limit_is_raised_above_the_exposure(c
     ]
 
 
+def test_an_over_limit_task_closes_on_a_running_temporary_limit_and_not_on_an_ended_one(controller, manager):
+    from acceptance.limits import grant_temporary_limit
+
+    customer = CustomerFactory(number="L1", credit_limit=D("10000"), controller=controller)
+    first = invoice(customer, "F-1", due=DAY + timedelta(days=10), amount="12000", entered=EARLIER)
+    raise_exceptions(today=DAY)
+    grant_temporary_limit(
+        customer=customer, amount=D("15000"), until=DAY + timedelta(days=1), reason="season", by=manager,
+        today=DAY,
+    )  # fmt: skip
+    assert raise_exceptions(today=DAY + timedelta(days=1))["tasks_closed"] == 1
+    assert closed_notes(customer)[0] == [
+        ("cancelled", "No longer over the credit limit: it was raised from EUR 10,000 to EUR 15,000.")
+    ]
+    # The raise ended yesterday (its row is still there): the base limit applies again.
+    assert raise_exceptions(today=DAY + timedelta(days=2))["over_limit"] == 1
+    payment = services.record_payment(customer=customer, amount=D("2500"), value_date=DAY, by="bank")
+    services.allocate(invoice=first, payment=payment, by="bank")
+    assert raise_exceptions(today=DAY + timedelta(days=3))["tasks_closed"] == 1
+    assert closed_notes(customer)[0][1] == ("cancelled", "No longer over the credit limit of EUR 10,000.")
+
+
 def test_a_large_new_overdue_task_closes_when_paid_down_to_the_threshold(controller):
     customer = CustomerFactory(number="N1", credit_limit=D("0"), controller=controller)
     f1 = invoice(customer, "F-1", due=YESTERDAY, amount="12000", entered=EARLIER)
