@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,11 +67,20 @@ def addressee(customer: Customer, to: str) -> tuple[Contact | None, str]:
     return contact, (contact.language if contact and contact.language else "") or customer.language
 
 
-def copy_documents(mail: InboundMail) -> tuple[list[Invoice], bool]:
-    """The invoices to send copies of (the ones named, else all open) and whether to add the statement."""
+def open_invoices(customer_id: int) -> QuerySet[Invoice]:
+    """The customer's open invoices, the oldest due first: what a mail to them names and attaches."""
+    return Invoice.objects.filter(
+        customer_id=customer_id, status=Invoice.Status.OPEN, open_amount__gt=0
+    ).order_by("due_date", "id")
+
+
+def copy_documents(mail: InboundMail, suggested: list[Invoice] | None = None) -> tuple[list[Invoice], bool]:
+    """The invoices to send copies of (the ones named, else all open) and whether to add the statement.
+
+    `suggested` is the mail's suggested invoices when the caller has them already."""
     from dunning.inbox.services import suggested_invoices
 
-    invoices = suggested_invoices(mail)
+    invoices = suggested_invoices(mail) if suggested is None else suggested
     named = bool(mail.invoice_numbers) and any(i.number in mail.invoice_numbers for i in invoices)
     text = f"{mail.subject} {mail.body_text}".lower()
     statement = not named or any(word in text for word in STATEMENT_WORDS)
@@ -83,10 +93,12 @@ def draft(
     key: str,
     to: str,
     mail: InboundMail | None = None,
-    invoices: Sequence[Invoice] = (),
+    invoices: Sequence[Invoice] | None = None,
     today: date | None = None,
 ) -> tuple[Rendered, str]:
-    """The template's text for this customer, in their language; (rendered, language). Writes nothing."""
+    """The template's text for this customer, in their language; (rendered, language). Writes nothing.
+
+    `invoices` are the ones the text lists; None reads the customer's open ones."""
     today = today or timezone.localdate()
     contact, language = addressee(customer, to)
     # The index keeps the first variant (A) per language: a reply is not part of a wording test.
@@ -94,10 +106,8 @@ def draft(
     if not templates:
         raise ValidationError(_("There is no e-mail template “%(key)s”.") % {"key": key})
     template = find_template(templates, key, Channel.EMAIL, language)
-    if not invoices:
-        invoices = Invoice.objects.filter(
-            customer=customer, status=Invoice.Status.OPEN, open_amount__gt=0
-        ).order_by("due_date", "id")[:MAX_COPIES]
+    if invoices is None:
+        invoices = open_invoices(customer.pk)[:MAX_COPIES]
     # A draft writes nothing: no portal link yet, a placeholder that queue_email swaps for a real one.
     with sample_links():
         context = build_context(customer=customer, contact=contact, invoices=list(invoices), today=today)
@@ -260,11 +270,8 @@ def attachments_for(message: Message) -> list[tuple[str, bytes, str]]:
                 )
     if any(a.get("statement") for a in message.attachments):
         customer = message.customer
-        open_invoices = Invoice.objects.filter(
-            customer=customer, status=Invoice.Status.OPEN, open_amount__gt=0
-        ).order_by("due_date", "id")
         pdf = render_statement_pdf(
-            customer, list(open_invoices), today=timezone.localdate(), language=message.language
+            customer, list(open_invoices(customer.pk)), today=timezone.localdate(), language=message.language
         )
         files.append((f"statement-{customer.number}.pdf", pdf.getvalue(), "application/pdf"))
     return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -300,13 +301,14 @@ def mark_read(mail: InboundMail) -> None:
         InboundMail.objects.filter(pk=mail.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def suggested_invoices(mail: InboundMail) -> list[Invoice]:
-    """The open invoices the mail names, or else all the customer's open invoices."""
+def suggested_invoices(mail: InboundMail, open_invoices: Sequence[Invoice] | None = None) -> list[Invoice]:
+    """The open invoices the mail names, or else all the customer's open invoices.
+
+    `open_invoices` is the customer's open invoices (replies.open_invoices) when the caller has them."""
     if mail.customer_id is None:
         return []
-    open_invoices = Invoice.objects.filter(
-        customer_id=mail.customer_id, status=Invoice.Status.OPEN, open_amount__gt=0
-    ).order_by("due_date", "id")
+    if open_invoices is None:
+        open_invoices = list(replies.open_invoices(mail.customer_id))
     named = [i for i in open_invoices if i.number in set(mail.invoice_numbers)]
     return named or list(open_invoices)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.models import Customer
+from accounts.models import Customer, Invoice
 from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
 from dunning.inbox import replies, services
@@ -78,7 +78,7 @@ def unread(request: HttpRequest) -> HttpResponse:
     return render(request, "dunning/inbox/unread.html", {"count": count})
 
 
-def _reply_form(mail: InboundMail, key: str = "") -> dict:
+def _reply_form(mail: InboundMail, key: str, open_invoices: list[Invoice]) -> dict:
     """The reply card: a template's text for this customer, editable before it goes to the outbox."""
     keys = replies.reply_keys()
     key = key if key in keys else (replies.REPLY_KEY if replies.REPLY_KEY in keys else (keys or [""])[0])
@@ -89,22 +89,31 @@ def _reply_form(mail: InboundMail, key: str = "") -> dict:
         "to": mail.from_address,
     }
     if mail.customer_id and key:
-        rendered, language = replies.draft(customer=mail.customer, key=key, to=mail.from_address, mail=mail)
+        rendered, language = replies.draft(
+            customer=mail.customer,
+            key=key,
+            to=mail.from_address,
+            mail=mail,
+            invoices=open_invoices[: replies.MAX_COPIES],
+        )
         form |= {"subject": rendered.subject, "body": rendered.body, "language": language}
     return form
 
 
 def _detail_context(mail: InboundMail, request: HttpRequest, *, key: str = "") -> dict:
+    # Read once: the suggestion, the invoice copies and the reply's draft all pick from these.
+    open_invoices = list(replies.open_invoices(mail.customer_id)) if mail.customer_id else []
+    invoices = services.suggested_invoices(mail, open_invoices)
     return {
         "mail": mail,
         "html": sanitize(mail.body_html) if mail.body_html else "",
         "raw_text": bytes(mail.raw).decode("utf-8", errors="replace")[:20000] if mail.malformed else "",
-        "invoices": services.suggested_invoices(mail),
+        "invoices": invoices,
         "categories": MailCategory.choices,
         "statuses": InboundMail.Status.choices,
-        "reply": _reply_form(mail, key),
+        "reply": _reply_form(mail, key, open_invoices),
         "sent": list(mail.replies.order_by("created_at", "id")),
-        "copies": replies.copy_documents(mail) if mail.category == MailCategory.COPY else None,
+        "copies": replies.copy_documents(mail, invoices) if mail.category == MailCategory.COPY else None,
     }
 
 
