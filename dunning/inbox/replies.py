@@ -10,7 +10,7 @@ the portal), so the message row stays small and a retried send attaches the same
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -205,6 +205,23 @@ def queue_email(
     except IntegrityError:  # two submits of one form at the same moment: the other one queued it
         return Message.objects.get(idempotency_key=key)
     return message
+
+
+def queue_email_from_form(
+    data: Mapping[str, str], *, customer: Customer, by: Actor, mail: InboundMail | None = None
+) -> Message:
+    """queue_email with what the reply and the compose form send: to, subject, body, language, token."""
+    return queue_email(
+        customer=customer,
+        to=data.get("to", ""),
+        subject=data.get("subject", ""),
+        body=data.get("body", ""),
+        language=data.get("language", "")[:2],
+        # The form's token makes a double submit one message; a form without one still sends.
+        token=data.get("token", "")[:40] or new_token(),
+        mail=mail,
+        by=by,
+    )
 
 
 def mark_responded(

@@ -138,16 +138,7 @@ def mail_reply(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Link the mail to a customer first."))
         return redirect(mail)
     try:
-        replies.queue_email(
-            customer=mail.customer,
-            to=request.POST.get("to", ""),
-            subject=request.POST.get("subject", ""),
-            body=request.POST.get("body", ""),
-            language=request.POST.get("language", "")[:2],
-            token=request.POST.get("token", "")[:40] or replies.new_token(),
-            mail=mail,
-            by=request.user,
-        )
+        replies.queue_email_from_form(request.POST, customer=mail.customer, mail=mail, by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -168,15 +159,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("No customer with number “%(q)s”.") % {"q": number})
     if customer is not None and request.method == "POST":
         try:
-            message = replies.queue_email(
-                customer=customer,
-                to=request.POST.get("to", ""),
-                subject=request.POST.get("subject", ""),
-                body=request.POST.get("body", ""),
-                language=request.POST.get("language", "")[:2],
-                token=request.POST.get("token", "")[:40] or replies.new_token(),
-                by=request.user,
-            )
+            message = replies.queue_email_from_form(request.POST, customer=customer, by=request.user)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
             form |= {k: request.POST.get(k, "") for k in ("to", "subject", "body", "language", "token")}

@@ -207,6 +207,30 @@ def test_new_mail_to_a_customer_from_a_template(controller_client, vries, django
     assert (message.reply_to_mail, message.in_reply_to, message.subject) == (None, "", "Uw facturen")
 
 
+def test_the_mail_forms_fields_as_the_reply_and_compose_views_send_them(vries):
+    """The language is cut to its code and the token to 40 characters; a form without a token still sends."""
+    form = {
+        "to": "petra@devries.example",
+        "subject": "Uw facturen",
+        "body": "Zie bijlage",
+        "language": "de-CH",
+        "token": "t" * 60,
+    }
+    first = replies.queue_email_from_form(form, customer=vries, by="tester")
+    assert (first.recipient, first.subject, first.body, first.language) == (
+        "petra@devries.example",
+        "Uw facturen",
+        "Zie bijlage\n",
+        "de",
+    )
+    # A token that differs only after its 40th character is the same form sent twice: one message.
+    again = replies.queue_email_from_form(form | {"token": "t" * 40 + "x"}, customer=vries, by="tester")
+    assert again == first
+    no_token = {k: v for k, v in form.items() if k != "token"}
+    assert replies.queue_email_from_form(no_token, customer=vries, by="tester") != first
+    assert Message.objects.count() == 2
+
+
 @pytest.mark.parametrize("name", ["counter_clerk", "sales_rep"])
 def test_replies_and_compose_refused_to_other_roles(client, request, name, vries):
     client.force_login(request.getfixturevalue(name))
