@@ -65,6 +65,8 @@ NAVIGATION = [
     (_("Counter"), [(_("Counter lookup"), "acceptance:counter", {COUNTER})]),
 ]
 # Where the unread badge goes: fetched by htmx after the page, so pages keep their query counts.
+# A menu fetches its first item's count once (on its label) and the answer fills every place
+# marked data-nav-count with that address, the item inside the menu too.
 COUNT_URLS = {"dunning:inbox": "dunning:inbox_unread"}
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from creditmgmt.models import Role
+from dunning.inbox import services
 
 pytestmark = pytest.mark.django_db
 
@@ -99,14 +100,27 @@ def test_the_current_page_marks_its_item_and_its_menu(client, manager):
     assert html.count('class="navgroup active"') == 1
 
 
-def test_the_inbox_badge_is_fetched_after_the_page(client, controller, django_assert_num_queries):
+def test_the_inbox_badge_is_fetched_once_after_the_page(client, controller, django_assert_num_queries):
+    services.ingest(b"From: someone@example.com\r\nMessage-ID: <badge@x>\r\n\r\nHallo?\r\n", source="upload")
     client.force_login(controller)
     html = client.get(reverse("accounts:customer_list")).text
+    nav = re.search(r'<nav class="mainnav".*?</nav>', html, re.S).group(0)
     badge_url = reverse("dunning:inbox_unread")
-    # On the Work menu (seen while it is closed) and on the Inbox item inside it.
-    assert html.count(f'hx-get="{badge_url}"') == 2
-    assert re.search(rf'<summary>Work<span class="navgroup-count" hx-get="{badge_url}"', html)
-    assert client.get(badge_url).status_code == 200
+    # Two places show it: the Work menu (seen while it is closed) and the Inbox item inside it.
+    assert nav.count(f'data-nav-count="{badge_url}"') == 2
+    assert re.search(rf'<summary>Work<span class="navgroup-count" data-nav-count="{badge_url}"', nav)
+    assert re.search(rf'>Inbox<span data-nav-count="{badge_url}"></span></a>', nav)
+    # One fetch for both: session, user and one COUNT (two fetches, six queries, before).
+    fetches = re.findall(r'hx-get="([^"]+)"', nav)
+    assert fetches == [badge_url]
+    with django_assert_num_queries(3):
+        answer = client.get(fetches[0]).text
+    # The answer fills every place marked with its address, the unread mail's 1 in each.
+    assert re.fullmatch(
+        rf'<span hx-swap-oob="innerHTML:\[data-nav-count=\'{badge_url}\'\]"> '
+        r'<span class="nav-count" title="unread">1</span></span>\s*',
+        answer,
+    ), answer
 
 
 @pytest.mark.parametrize(
