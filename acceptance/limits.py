@@ -197,7 +197,7 @@ def exposures_over_limit(*, today: date, max_depth: int = 6) -> dict[int, Custom
     }
 
     def root_of(pk: int) -> int:
-        for _depth in range(max_depth):  # as exposure_and_limit: at most max_depth levels up
+        for _depth in range(max_depth):  # as exposure_query's depth: at most max_depth levels up
             parent_id = members[pk][0] if pk in members else None
             if parent_id is None:
                 break

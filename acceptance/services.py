@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -589,7 +590,7 @@ def apply_checkpoint(
     if amount <= result.available:
         return False
     if on_breach is None:
-        on_breach = _checkpoint_policy(checkpoint)
+        on_breach = checkpoint_policies(checkpoint)[checkpoint]
     if on_breach == Checkpoint.OnBreach.BLOCK:
         result.outcome, result.limit, result.available = Outcome.REFER, ZERO, ZERO
         result.prepayment_percent = result.payment_terms_days = None
@@ -600,17 +601,16 @@ def apply_checkpoint(
     return True
 
 
-def checkpoint_policies() -> dict[str, str]:
-    """What a breach does at each checkpoint (`on_breach` by code), for replaying many requests."""
-    return dict(Checkpoint.objects.values_list("code", "on_breach"))
-
-
-def _checkpoint_policy(code: str) -> str:
+def checkpoint_policies(code: str | None = None) -> defaultdict[str, str]:
+    """What a breach does at each checkpoint (`on_breach` by code; only `code`'s when given); a
+    checkpoint without a policy blocks. The simulation reads them all once for many requests."""
     # Written out: a decide() of an order above the available credit asks this (it is common).
+    sql, params = f"SELECT code, on_breach FROM {Checkpoint._meta.db_table}", []
+    if code is not None:
+        sql, params = sql + " WHERE code = %s", [code]
     with hot_cursor() as cursor:
-        cursor.execute(f"SELECT on_breach FROM {Checkpoint._meta.db_table} WHERE code = %s", [code])
-        row = cursor.fetchone()
-    return row[0] if row else Checkpoint.OnBreach.BLOCK  # a checkpoint without a policy blocks
+        cursor.execute(sql, params)
+        return defaultdict(lambda: Checkpoint.OnBreach.BLOCK, cursor.fetchall())
 
 
 _DECISION_INSERT = RowInsert(Decision)

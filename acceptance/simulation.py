@@ -30,7 +30,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from acceptance.models import BureauRecord, Checkpoint, Decision, Outcome, RuleSetVersion
+from acceptance.models import BureauRecord, Decision, Outcome, RuleSetVersion
 from acceptance.rules import FEATURES, NUMBER, compile_rules
 from acceptance.services import apply_checkpoint, checkpoint_policies, conclude
 from accounts.models import ZERO, Invoice
@@ -253,7 +253,7 @@ def simulate(
             if row["checkpoint"]:
                 apply_checkpoint(
                     result, amount=row["requested_amount"], checkpoint=row["checkpoint"],
-                    on_breach=policies.get(row["checkpoint"], Checkpoint.OnBreach.BLOCK),
+                    on_breach=policies[row["checkpoint"]],
                 )  # fmt: skip
             column.add(result.outcome, how, result.limit)
             answers.append(result)
