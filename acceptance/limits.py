@@ -76,8 +76,8 @@ class Exposure:
 # group (the ORM spent ~3 ms of Python building the correlated subqueries, the database answers in
 # ~0.1 ms). The group is accounts.queries.group_member_ids's: up to `depth` levels to the top
 # company, then down every level below it, at most `depth` + 1 (a cycle in bad data stops there).
-# Same rules as open_reservations() and CreditTerms; tests/acceptance/test_limits.py and
-# test_features.py hold both to the same answers.
+# Same rules as open_reservations() and CreditTerms (temporary_applies, objects.running);
+# tests/acceptance/test_limits.py and test_features.py hold them to the same answers.
 _EXPOSURE_SQL = """
 WITH RECURSIVE up(id, parent_id, depth) AS (
     SELECT id, parent_id, 0 FROM {customer} WHERE id = %s
@@ -172,11 +172,9 @@ def exposures_over_limit(*, today: date, max_depth: int = 6) -> dict[int, Custom
     open amount against its base limit); only group members and customers with reservations or
     a temporary limit come to Python.
     """
+    running = CreditTerms.objects.running(today)
     temporary = {
-        pk: sum_as_money(amount)
-        for pk, amount in CreditTerms.objects.filter(
-            temporary_until__gte=today, temporary_limit__isnull=False
-        ).values_list("customer_id", "temporary_limit")
+        pk: sum_as_money(amount) for pk, amount in running.values_list("customer_id", "temporary_limit")
     }
     reservations = open_reservations(today).filter(currency=F("customer__currency"))
     reserved = {
@@ -212,16 +210,13 @@ def exposures_over_limit(*, today: date, max_depth: int = 6) -> dict[int, Custom
         group_open[key] = group_open.get(key, ZERO) + open_
         group_reserved[key] = group_reserved.get(key, ZERO) + reserved.get(pk, ZERO)
 
-    running = CreditTerms.objects.filter(
-        customer=OuterRef("pk"), temporary_until__gte=today, temporary_limit__isnull=False
-    )
     candidates = (
         Customer.objects.exclude(status=Customer.Status.CLOSED)
         .filter(
             Q(credit_limit__gt=0, open_amount__gt=F("credit_limit"))
             | in_group
             | Exists(reservations.filter(customer=OuterRef("pk")))
-            | Exists(running)
+            | Exists(running.filter(customer=OuterRef("pk")))
         )
         .order_by()
         .values_list("pk", "open_amount", "credit_limit")

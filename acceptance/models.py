@@ -424,6 +424,12 @@ class BureauWatch(models.Model):
         return f"{self.customer_id}: {self.registration_number}"
 
 
+class CreditTermsQuerySet(models.QuerySet):
+    def running(self, today: date) -> "CreditTermsQuerySet":
+        """Terms whose temporary limit applies today: CreditTerms.temporary_applies as a filter."""
+        return self.filter(temporary_limit__isnull=False, temporary_until__gte=today)
+
+
 class CreditTerms(models.Model):
     """What acceptance keeps about a customer's credit limit beside `Customer.credit_limit` (the base).
 
@@ -442,6 +448,8 @@ class CreditTerms(models.Model):
     temporary_until = models.DateField(_("temporary limit until"), null=True, blank=True)
     temporary_reason = models.CharField(_("reason for the temporary limit"), max_length=300, blank=True)
 
+    objects = CreditTermsQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("credit terms")
         verbose_name_plural = _("credit terms")
@@ -457,6 +465,8 @@ class CreditTerms(models.Model):
         return str(self.customer_id)
 
     def temporary_applies(self, today: date) -> bool:
+        """The temporary limit runs from its grant through its end date. The same rule as
+        CreditTermsQuerySet.running and limits._EXPOSURE_SQL (tests/acceptance/test_limits.py)."""
         return (
             self.temporary_limit is not None
             and self.temporary_until is not None

@@ -80,6 +80,36 @@ def test_temporary_limit_applies_until_its_end_then_expires_by_itself(customer, 
     assert CreditTerms.objects.get(customer=customer).temporary_limit is None
 
 
+@pytest.mark.parametrize(
+    ("granted", "today", "applies"),
+    [
+        (True, DAY - timedelta(days=3), True),  # the day it is granted (no start date: from then on)
+        (True, DAY, True),  # its end date
+        (True, DAY + timedelta(days=1), False),  # the day after
+        (False, DAY, False),  # terms without a temporary limit (a review date only)
+    ],
+)
+def test_the_decisions_sql_and_the_orm_and_python_agree_on_a_running_temporary_limit(
+    manager, granted, today, applies
+):
+    """exposure_query's hand SQL, CreditTerms.objects.running (the daily run's exposures_over_limit)
+    and CreditTerms.temporary_applies (exception tasks) on the edge days of one raise to DAY."""
+    customer = CustomerFactory(credit_limit=D("10000.00"), open_amount=D("12000.00"))
+    if granted:
+        granted_on = DAY - timedelta(days=3)
+        limits.grant_temporary_limit(
+            customer=customer, amount=D("15000"), until=DAY, reason="x", by=manager, today=granted_on
+        )
+    else:
+        limits.set_credit_limit(customer=customer, amount=D("10000"), reason="x", by=manager, review_on=DAY)
+    terms = CreditTerms.objects.get(customer=customer)
+
+    assert terms.temporary_applies(today) is applies
+    assert CreditTerms.objects.running(today).filter(pk=terms.pk).exists() is applies
+    assert limits.exposure_and_limit(customer, today=today).limit == (D("15000") if applies else D("10000"))
+    assert (customer.pk in limits.exposures_over_limit(today=today)) is not applies
+
+
 def test_review_date_opens_one_task(customer, manager):
     limits.set_credit_limit(customer=customer, amount=D("10000"), reason="review", by=manager, review_on=DAY)
     assert limits.daily(today=DAY - timedelta(days=1))["reviews"] == 0
