@@ -101,11 +101,13 @@ def customer_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest decision for the 360 (loaded by its acceptance panel), or as a page of its own."""
     customer = get_object_or_404(Customer, pk=pk)
     today = timezone.localdate()
+    terms = CreditTerms.objects.filter(customer=customer).first()
     context = {
         "customer": customer,
         "decision": queries.latest_decision(customer),
         "exposure": limits.exposure_and_limit(customer, today=today),
-        "terms": CreditTerms.objects.filter(customer=customer).first(),
+        "terms": terms,
+        "temporary_applies": terms is not None and terms.temporary_applies(today),
         "today": today,
         "can_manage_limit": request.user.has_role(*MANAGERS),
         "language": get_language(),
@@ -446,6 +448,7 @@ def customer_limit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "customer": customer,
         "terms": terms,
+        "temporary_applies": terms is not None and terms.temporary_applies(today),
         "today": today,
         "exposure": limits.exposure_and_limit(customer, today=today),
         "reservations": Reservation.objects.filter(customer=customer).order_by("-created_at")[:20],

@@ -180,6 +180,10 @@ def test_manager_changes_the_limit_on_its_page(client, manager, customer):
         client.post(url, {"form": "temporary", "amount": "25000", "until": "2026-12-24", "reason": "Season"})
         page = client.get(url).text
     assert "temporary until" in page and "Grew" in page and "Season" in page
+    for day, shown in [(date(2026, 12, 24), True), (date(2026, 12, 25), False)]:
+        with time_machine.travel(day):  # its end date; the day after, before the daily job ends it
+            client.force_login(manager)  # the session of the real day has expired by then
+            assert ("temporary until" in client.get(url).text) is shown, day
     customer.refresh_from_db()
     assert customer.credit_limit == D("12000.00")
 
