@@ -301,16 +301,6 @@ def add_contact(*, customer: Customer, by: Actor, **fields: Any) -> Contact:
     return contact
 
 
-def lock_customers(customer_ids) -> None:
-    """lock_customer for many at once, in id order (two bulk writers never deadlock)."""
-    list(
-        Customer.objects.select_for_update()
-        .filter(pk__in=sorted(set(customer_ids)))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
 def actor_fields(by: Actor) -> dict[str, Any]:
     """The Event columns for who acted: a user, or a label for system work."""
     if isinstance(by, User):

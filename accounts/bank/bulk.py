@@ -61,7 +61,8 @@ def raw_cursor():
 
 
 def lock_customer_rows(customer_ids: Iterable[int]) -> None:
-    """accounts.services.lock_customers for tens of thousands at once: one statement, id order."""
+    """accounts.services.lock_customer for many customers at once, in id order (two bulk writers
+    never deadlock): one statement, on PostgreSQL with the ids as one array for tens of thousands."""
     ids = sorted(set(customer_ids))
     if not ids:
         return

@@ -469,7 +469,7 @@ def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> N
     # Customers first, then payments, allocations and invoices: the order the ledger services lock in.
     payment_ids = [o.payment_id for o in originals.values()]
     customer_of = dict(Payment.objects.filter(pk__in=payment_ids).values_list("pk", "customer_id"))
-    ledger.lock_customers(customer_of.values())
+    lock_customer_rows(customer_of.values())
     payments = {
         p.pk: p
         for p in Payment.objects.select_for_update()
