@@ -28,7 +28,7 @@ from reporting.models import (
 from reporting.snapshots import first_of_month, month_ends
 
 ZERO = Decimal("0.00")
-OVERDUE = ("d1_30", "d31_60", "d61_90", "d90_plus")
+OVERDUE = BUCKETS[1:]  # the buckets past the due date
 
 
 @dataclass(frozen=True)
