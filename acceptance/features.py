@@ -61,7 +61,9 @@ FROM {invoice} WHERE customer_id = %s
 """
 
 
-def _ledger_query(customer_id: int, *, today: date) -> FeatureQuery:
+def ledger_query(customer_id: int, *, today: date) -> FeatureQuery:
+    """The ledger figures the rules read, as one row (`{"ledger": LedgerFeatures}`) to read with
+    the decision's other figures (compute_features)."""
     open_, paid = Invoice.Status.OPEN, Invoice.Status.PAID
     params = [
         *(open_, today),
@@ -82,12 +84,6 @@ def _ledger_query(customer_id: int, *, today: date) -> FeatureQuery:
         return {"ledger": figures}
 
     return FeatureQuery(_LEDGER_SQL.format(invoice=Invoice._meta.db_table), params, 4, read)
-
-
-def ledger_features(customer_id: int, *, today: date) -> LedgerFeatures:
-    """The ledger figures the rules read, in one query."""
-    (answer,) = read_together([_ledger_query(customer_id, today=today)])
-    return answer["ledger"]
 
 
 def compute_features(
@@ -160,7 +156,7 @@ def compute_features(
         return features
     ledger, group, *provided = read_together(
         [
-            _ledger_query(customer.pk, today=today),
+            ledger_query(customer.pk, today=today),
             exposure_query(customer, today=today),
             *(query(customer, today) for query in _CUSTOMER_FEATURES.values()),
             *also,
