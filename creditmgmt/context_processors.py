@@ -71,13 +71,11 @@ COUNT_URLS = {"dunning:inbox": "dunning:inbox_unread"}
 
 
 def navigation(request: HttpRequest) -> dict:
-    """The menus the user's role may see, the current page's item and menu marked active.
-
-    `nav_groups` is what the top bar renders; `nav_items` is the same items in one flat list.
-    """
+    """The menus the user's role may see (`nav_groups`, what the top bar renders), the current
+    page's item and menu marked active."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_groups": [], "nav_items": [], "company_name": settings.COMPANY["name"]}
+        return {"nav_groups": [], "company_name": settings.COMPANY["name"]}
     groups, flat = [], []
     for number, (group_label, entries) in enumerate(NAVIGATION):
         items = []
@@ -109,7 +107,6 @@ def navigation(request: HttpRequest) -> dict:
         group["active"] = any(item["active"] for item in group["items"])
     return {
         "nav_groups": groups,
-        "nav_items": flat,
         "can_use_admin": user.is_staff,
         "company_name": settings.COMPANY["name"],
     }
