@@ -13,6 +13,7 @@ import os
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "creditmgmt.settings")
 
@@ -33,6 +34,9 @@ class ApiHandler(WSGIHandler):
 
 
 api = ApiHandler()
+# Import every view now rather than on the first request: with gunicorn's preload_app
+# (creditmgmt/gunicorn.py) that is once, in the master, for all its workers.
+get_resolver().url_patterns
 API_PREFIX = "/api/"
 
 

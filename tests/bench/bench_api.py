@@ -495,6 +495,8 @@ def main() -> int:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:creditmgmt.gunicorn",  # as docs/operations.md runs it: the app loaded before forking
             "creditmgmt.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",

@@ -84,3 +84,16 @@ def test_pages_still_get_sessions_and_the_sign_in_redirect():
     status, headers, content = call("GET", "/login/")
     assert status.startswith("200") and "csrftoken" in headers.get("Set-Cookie", "")
     assert "Content-Security-Policy" in headers
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, where close() really closes
+def test_gunicorn_config_preloads_and_closes_the_masters_connection():
+    """A connection the master opened while loading would be shared by every forked worker."""
+    from django.db import connection
+
+    from creditmgmt import gunicorn
+
+    assert gunicorn.preload_app is True
+    connection.ensure_connection()
+    gunicorn.when_ready(server=None)
+    assert connection.connection is None
