@@ -36,7 +36,7 @@ class ApiHandler(WSGIHandler):
 api = ApiHandler()
 # Import every view now rather than on the first request: with gunicorn's preload_app
 # (creditmgmt/gunicorn.py) that is once, in the master, for all its workers.
-get_resolver().url_patterns
+_views = get_resolver().url_patterns
 API_PREFIX = "/api/"
 
 
