@@ -14,6 +14,7 @@ from accounts.models import Customer, Invoice, Task
 from reporting import kpis
 from reporting.models import (
     BUCKETS,
+    HALF_CENT,
     ActionOutcome,
     CustomerSnapshot,
     ForecastWeek,
@@ -22,6 +23,7 @@ from reporting.models import (
     PortfolioSnapshot,
     SnapshotDay,
     WeeklyCash,
+    is_open,
     is_overdue,
     overdue_total,
 )
@@ -96,7 +98,7 @@ def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
         rows = (
             filters.apply(CustomerSnapshot.objects.filter(date__in=dates))
             .values("date")
-            .annotate(n=Count("pk", filter=~Q(open_amount=0)), n_overdue=Count("pk", filter=is_overdue()))
+            .annotate(n=Count("pk", filter=is_open()), n_overdue=Count("pk", filter=is_overdue()))
         )
     rows = rows.annotate(open=Sum("open_amount"), disputed=Sum("disputed"), **{b: Sum(b) for b in BUCKETS})
     result: dict[date, Point] = {}
@@ -215,13 +217,13 @@ def bucket_customers(filters: Filters, day: date, bucket: str) -> QuerySet[Custo
     """The customers behind one aging bucket (or all overdue, or all open) on a date."""
     qs = filters.apply(CustomerSnapshot.objects.filter(date=day)).annotate(overdue=overdue_total())
     if bucket in BUCKETS:
-        qs = qs.filter(**{f"{bucket}__gt": 0}).order_by(f"-{bucket}", "customer_id")
+        qs = qs.filter(**{f"{bucket}__gt": HALF_CENT}).order_by(f"-{bucket}", "customer_id")
     elif bucket == "overdue":
         qs = qs.filter(is_overdue()).order_by("-overdue", "customer_id")
     elif bucket == "disputed":
-        qs = qs.filter(disputed__gt=0).order_by("-disputed", "customer_id")
+        qs = qs.filter(disputed__gt=HALF_CENT).order_by("-disputed", "customer_id")
     else:
-        qs = qs.exclude(open_amount=0).order_by("-open_amount", "customer_id")
+        qs = qs.filter(is_open()).order_by("-open_amount", "customer_id")
     # Customers and controllers fetched for the page only: joining them first made PostgreSQL join
     # every customer in the bucket before sorting (half of the page's time at 100,000 customers).
     return qs.prefetch_related("customer", "controller")
