@@ -30,6 +30,7 @@ from reporting.models import (
 from reporting.snapshots import first_of_month, month_ends
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 OVERDUE = BUCKETS[1:]  # the buckets past the due date
 
 
@@ -69,6 +70,12 @@ def customers_of_sales(user) -> tuple[int, ...]:
     return tuple(Customer.objects.of_sales(user).order_by("pk").values_list("pk", flat=True))
 
 
+def cents(total: Decimal | None) -> Decimal:
+    """A sum of amounts as read from the database, in cents: on SQLite a Sum is a binary float
+    (0.10 + 0.20 - 0.30 is 5.6e-17 there), on PostgreSQL exact already."""
+    return ZERO if total is None else total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 @dataclass
 class Point:
     """The book on one date, summed over the filtered groups."""
@@ -104,12 +111,12 @@ def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
     result: dict[date, Point] = {}
     for row in rows:
         point = result.setdefault(row["date"], Point(date=row["date"]))
-        point.open_amount += row["open"] or ZERO
+        point.open_amount += cents(row["open"])
         for b in BUCKETS:
-            point.buckets[b] += row[b] or ZERO
+            point.buckets[b] += cents(row[b])
         point.customers += row["n"] or 0
         point.customers_overdue += row["n_overdue"] or 0
-        point.disputed += row["disputed"] or ZERO
+        point.disputed += cents(row["disputed"])
         point.backfilled = point.backfilled or row.get("backfilled", False)
     for day, backfilled in SnapshotDay.objects.filter(date__in=dates).values_list("date", "backfilled"):
         point = result.setdefault(day, Point(date=day))

@@ -48,6 +48,8 @@ def test_a_credit_note_that_cancels_the_late_invoices_leaves_nothing_overdue(con
     assert (group.customers, group.customers_overdue) == (1, 1)
     board = queries.dashboard(queries.Filters("EUR"), today=TODAY)
     assert (board.current.customers, board.current.customers_overdue) == (1, 1)
+    assert board.current.open_amount == board.current.overdue == Decimal("0.01")
+    assert board.overdue_share == Decimal("100.0")
     # A sales rep's figures are counted from the customer rows: the same rule.
     mine = queries.points(queries.Filters("EUR", customer_ids=(netted.pk, debtor.pk)), [TODAY])[TODAY]
     assert (mine.customers, mine.customers_overdue) == (1, 1)
