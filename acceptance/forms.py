@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acceptance.models import Channel, Outcome, Rule
 from acceptance.queries import KVK
+from creditmgmt.widgets import DateInput
 
 
 class CounterDecideForm(forms.Form):
@@ -128,8 +129,8 @@ class VersionTestForm(forms.Form):
 
 
 class SimulationForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
     days = forms.IntegerField(label=_("Paid within (days after due)"), min_value=0, max_value=365, initial=30)
 
     def clean(self):
@@ -141,15 +142,13 @@ class SimulationForm(forms.Form):
 
 class CreditLimitForm(forms.Form):
     amount = forms.DecimalField(label=_("Credit limit"), min_value=0, max_digits=14, decimal_places=2)
-    review_on = forms.DateField(
-        label=_("Review on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    review_on = forms.DateField(label=_("Review on"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("Why"), max_length=300)
 
 
 class TemporaryLimitForm(forms.Form):
     amount = forms.DecimalField(label=_("Temporary limit"), min_value=0, max_digits=14, decimal_places=2)
-    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), widget=DateInput())
     reason = forms.CharField(label=_("Why"), max_length=300)
 
 

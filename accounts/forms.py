@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Contact, Customer, Task
 from accounts.queries import MINE, NO_ACCOUNT_MANAGER, SORTS
 from creditmgmt.models import Role, User
+from creditmgmt.widgets import DateInput
 
 
 def task_assignees():
@@ -134,7 +135,7 @@ class NoteForm(forms.Form):
 class TaskCreateForm(forms.Form):
     title = forms.CharField(label=_("What"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Task.Kind.choices, initial=Task.Kind.FOLLOW_UP)
-    due_date = forms.DateField(label=_("When"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("When"), widget=DateInput())
     priority = forms.TypedChoiceField(
         label=_("Priority"), choices=Task.Priority.choices, coerce=int, initial=Task.Priority.NORMAL
     )
@@ -146,7 +147,7 @@ class TaskCompleteForm(forms.Form):
 
 
 class TaskSnoozeForm(forms.Form):
-    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), widget=DateInput())
 
     def clean_until(self):
         until = self.cleaned_data["until"]
@@ -161,7 +162,7 @@ class TaskReassignForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    value_date = forms.DateField(label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"}))
+    value_date = forms.DateField(label=_("Value date"), widget=DateInput())
     reference = forms.CharField(label=_("Reference"), max_length=140, required=False)
     allocate_oldest_first = forms.BooleanField(
         label=_("Allocate to the oldest open invoices"), required=False, initial=True

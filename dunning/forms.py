@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import task_assignees
 from accounts.models import Customer, Language
+from creditmgmt.widgets import DateInput
 from dunning.models import AssignmentRule, Behaviour, Channel, DunningStop, Procedure, Step
 from dunning.services.actions import OutcomeCode
 
@@ -13,7 +14,7 @@ class StopForm(forms.Form):
     until = forms.DateField(
         label=_("Until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Empty: until lifted"),
     )
     invoice = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -37,7 +38,7 @@ class BulkForm(forms.Form):
     ACTIONS = [("approve", _("Approve and send")), ("snooze", _("Snooze")), ("reassign", _("Hand over"))]
     tasks = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     do = forms.ChoiceField(choices=ACTIONS)
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=DateInput())
     assignee = forms.ModelChoiceField(required=False, queryset=task_assignees())
 
     def __init__(self, *args, task_ids=(), **kwargs):
@@ -135,7 +136,7 @@ class AbsenceForm(forms.Form):
     absent_until = forms.DateField(
         label=_("Away until (last day)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Empty: available. From now until this day, tasks go to the deputy."),
     )
     deputy = forms.ModelChoiceField(

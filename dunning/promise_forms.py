@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer, Invoice
+from creditmgmt.widgets import DateInput
 from dunning.models import AgreementChannel
 
 MAX_INSTALLMENTS = 24
@@ -45,9 +46,7 @@ class _CustomerInvoicesForm(forms.Form):
 
 
 class PromiseForm(_CustomerInvoicesForm):
-    promised_date = forms.DateField(
-        label=gettext_lazy("Promised date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    promised_date = forms.DateField(label=gettext_lazy("Promised date"), widget=DateInput())
     amount = forms.DecimalField(
         label=gettext_lazy("Amount"),
         required=False,
@@ -73,9 +72,7 @@ class PlanStartForm(_CustomerInvoicesForm):
     count = forms.IntegerField(
         label=gettext_lazy("Installments"), min_value=1, max_value=MAX_INSTALLMENTS, initial=3
     )
-    first_date = forms.DateField(
-        label=gettext_lazy("First installment"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_date = forms.DateField(label=gettext_lazy("First installment"), widget=DateInput())
     channel = forms.ChoiceField(
         label=gettext_lazy("Asked by"), choices=AgreementChannel.choices, initial=AgreementChannel.PHONE
     )

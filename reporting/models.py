@@ -10,9 +10,11 @@ Two levels, one row per day each:
 Formulas and a worked example: docs/kpis.md.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OrderBy
+from django.db.models import F, OrderBy, Q
 from django.db.models.expressions import CombinedExpression
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +37,22 @@ def overdue_total() -> CombinedExpression:
     return F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus")
 
 
+# Amounts are whole cents, but SQLite keeps a decimal column as a binary float: cents that net to
+# nothing can sum to 7e-15 there (PostgreSQL's numeric sums exactly). A snapshot figure is compared
+# with half a cent, never with zero, so both databases count the same customers.
+HALF_CENT = Decimal("0.005")
+
+
 def is_overdue() -> GreaterThan:
     """The one rule for an overdue customer, for every role's figures and drill-downs: what it owes
     past due, net of its overdue credit notes, is above zero. Not "any bucket above zero": a late
     credit note that cancels a late invoice in another bucket leaves nothing to collect."""
-    return GreaterThan(overdue_total(), 0)
+    return GreaterThan(overdue_total(), HALF_CENT)
+
+
+def is_open() -> Q:
+    """A snapshot row with something open: a debit or a credit balance of at least a cent."""
+    return Q(open_amount__gt=HALF_CENT) | Q(open_amount__lt=-HALF_CENT)
 
 
 class Figures(models.Model):

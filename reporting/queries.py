@@ -14,6 +14,7 @@ from accounts.models import Customer, Invoice, Task
 from reporting import kpis
 from reporting.models import (
     BUCKETS,
+    HALF_CENT,
     ActionOutcome,
     CustomerSnapshot,
     ForecastWeek,
@@ -22,12 +23,14 @@ from reporting.models import (
     PortfolioSnapshot,
     SnapshotDay,
     WeeklyCash,
+    is_open,
     is_overdue,
     overdue_total,
 )
 from reporting.snapshots import first_of_month, month_ends
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 OVERDUE = BUCKETS[1:]  # the buckets past the due date
 
 
@@ -67,6 +70,12 @@ def customers_of_sales(user) -> tuple[int, ...]:
     return tuple(Customer.objects.of_sales(user).order_by("pk").values_list("pk", flat=True))
 
 
+def cents(total: Decimal | None) -> Decimal:
+    """A sum of amounts as read from the database, in cents: on SQLite a Sum is a binary float
+    (0.10 + 0.20 - 0.30 is 5.6e-17 there), on PostgreSQL exact already."""
+    return ZERO if total is None else total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 @dataclass
 class Point:
     """The book on one date, summed over the filtered groups."""
@@ -96,18 +105,18 @@ def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
         rows = (
             filters.apply(CustomerSnapshot.objects.filter(date__in=dates))
             .values("date")
-            .annotate(n=Count("pk", filter=~Q(open_amount=0)), n_overdue=Count("pk", filter=is_overdue()))
+            .annotate(n=Count("pk", filter=is_open()), n_overdue=Count("pk", filter=is_overdue()))
         )
     rows = rows.annotate(open=Sum("open_amount"), disputed=Sum("disputed"), **{b: Sum(b) for b in BUCKETS})
     result: dict[date, Point] = {}
     for row in rows:
         point = result.setdefault(row["date"], Point(date=row["date"]))
-        point.open_amount += row["open"] or ZERO
+        point.open_amount += cents(row["open"])
         for b in BUCKETS:
-            point.buckets[b] += row[b] or ZERO
+            point.buckets[b] += cents(row[b])
         point.customers += row["n"] or 0
         point.customers_overdue += row["n_overdue"] or 0
-        point.disputed += row["disputed"] or ZERO
+        point.disputed += cents(row["disputed"])
         point.backfilled = point.backfilled or row.get("backfilled", False)
     for day, backfilled in SnapshotDay.objects.filter(date__in=dates).values_list("date", "backfilled"):
         point = result.setdefault(day, Point(date=day))
@@ -215,13 +224,13 @@ def bucket_customers(filters: Filters, day: date, bucket: str) -> QuerySet[Custo
     """The customers behind one aging bucket (or all overdue, or all open) on a date."""
     qs = filters.apply(CustomerSnapshot.objects.filter(date=day)).annotate(overdue=overdue_total())
     if bucket in BUCKETS:
-        qs = qs.filter(**{f"{bucket}__gt": 0}).order_by(f"-{bucket}", "customer_id")
+        qs = qs.filter(**{f"{bucket}__gt": HALF_CENT}).order_by(f"-{bucket}", "customer_id")
     elif bucket == "overdue":
         qs = qs.filter(is_overdue()).order_by("-overdue", "customer_id")
     elif bucket == "disputed":
-        qs = qs.filter(disputed__gt=0).order_by("-disputed", "customer_id")
+        qs = qs.filter(disputed__gt=HALF_CENT).order_by("-disputed", "customer_id")
     else:
-        qs = qs.exclude(open_amount=0).order_by("-open_amount", "customer_id")
+        qs = qs.filter(is_open()).order_by("-open_amount", "customer_id")
     # Customers and controllers fetched for the page only: joining them first made PostgreSQL join
     # every customer in the bucket before sorting (half of the page's time at 100,000 customers).
     return qs.prefetch_related("customer", "controller")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, Sum, Value
 from django.utils import timezone
 
 from accounts.models import Customer, Invoice, Payment
@@ -24,6 +24,7 @@ from reporting.models import (
     MonthlySales,
     PortfolioSnapshot,
     SnapshotDay,
+    is_open,
     is_overdue,
 )
 
@@ -139,7 +140,7 @@ def _portfolio_rows_sql(day: date, backfilled: bool) -> tuple[str, list]:
             sum_open=Sum("open_amount"),
             **{f"sum_{b}": Sum(b) for b in BUCKET_FIELDS},
             sum_disputed=Sum("disputed"),
-            n=Count("pk", filter=~Q(open_amount=0)),
+            n=Count("pk", filter=is_open()),
             n_overdue=Count("pk", filter=is_overdue()),
             is_backfilled=Value(backfilled),
         )

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import NamedTuple
+
+from django.utils.translation import gettext_noop
 
 from accounts.demo.base import (
     DAILY,
@@ -37,6 +40,11 @@ from accounts.demo.words import (
 from accounts.models import Customer, Event, Note, Task
 from creditmgmt import texts
 from creditmgmt.texts import Text
+
+
+def euros(cents: int) -> dict:
+    """A money parameter of a text from the planner's whole cents."""
+    return texts.money(Decimal(cents).scaleb(-2).quantize(Decimal("0.01")), "EUR")
 
 
 class Standing(NamedTuple):
@@ -209,7 +217,7 @@ class ActivityPlanner(PlannerBase):
                         batch,
                         events,
                         Task.Kind.CALL,
-                        f"Bellen over vervallen factuur {inv.number}",
+                        Text(gettext_noop("Call about overdue invoice %(number)s"), number=inv.number),
                         due,
                         controller,
                         Task.Priority.NORMAL,
@@ -219,20 +227,23 @@ class ActivityPlanner(PlannerBase):
 
         # Open tasks: today's worklist.
         P, K = Task.Priority, Task.Kind
-        english = customer.language in ("en", "de")
         if overdue and rng.random() < OPEN_TASK_CHANCE[profile]:
             worst = min(overdue, key=lambda i: i.due)
             days_over = (today - worst.due).days
             disputed = [inv for inv in overdue if inv.disputed]
             if disputed:
                 kind, invoice_id, priority = K.DISPUTE, disputed[0].id, rng.choice((P.HIGH, P.NORMAL))
-                title = f"Geschil factuur {disputed[0].number} uitzoeken met sales"
+                title = Text(
+                    gettext_noop("Look into the dispute on invoice %(number)s with sales"),
+                    number=disputed[0].number,
+                )
             else:
                 kind, invoice_id = K.CALL, worst.id
-                if english:
-                    title = f"Call about overdue invoices ({eur(overdue_total)}, {days_over} days)"
-                else:
-                    title = f"Bellen over vervallen facturen ({eur(overdue_total)}, {days_over} dagen)"
+                title = Text(
+                    gettext_noop("Call about overdue invoices (%(amount)s, %(days)s days late)"),
+                    amount=euros(overdue_total),
+                    days=days_over,
+                )
                 if profile == "defaulting" or days_over > 90:
                     priority = P.URGENT
                 elif days_over > 45 or profile == "deteriorating":
@@ -258,33 +269,41 @@ class ActivityPlanner(PlannerBase):
                     batch,
                     events,
                     K.FOLLOW_UP,
-                    "Betaalbelofte controleren",
+                    Text(gettext_noop("Check the promise to pay")),
                     self._task_due(rng),
                     controller,
                     P.NORMAL,
                     None,
                 )
         if customer.unallocated_amount > 0 and rng.random() < 0.6:
-            title = f"Onverwerkte betaling van {eur(int(customer.unallocated_amount * 100))} uitzoeken"
+            title = Text(
+                gettext_noop("Look into the unallocated payment of %(amount)s"),
+                amount=texts.money(customer.unallocated_amount, "EUR"),
+            )
             self._task(
                 rng, customer, batch, events, K.PAYMENT, title, self._task_due(rng), controller, P.LOW, None
             )
         if customer.segment == Customer.Segment.KEY_ACCOUNT and rng.random() < 0.3:
+            review_on = today + timedelta(days=rng.randint(0, 30))
             self._task(
                 rng,
                 customer,
                 batch,
                 events,
                 K.REVIEW,
-                "Kredietlimiet jaarlijks herzien",
-                today + timedelta(days=rng.randint(0, 30)),
+                # As the nightly limit review words it (acceptance.limits).
+                Text(gettext_noop("Review the credit limit (review date %(date)s)"), date=review_on),
+                review_on,
                 controller,
                 P.LOW,
                 None,
             )
         if customer.status == Customer.Status.ACTIVE and rng.random() < 0.02:
             new_limit = max(int(customer.credit_limit) * 2, 5000)
-            title = f"Limietverhoging naar {eur(new_limit * 100)[:-3]} goedkeuren"
+            title = Text(
+                gettext_noop("Approve a credit limit increase to %(amount)s"),
+                amount=texts.money(new_limit, "EUR", whole=True),
+            )
             self._task(
                 rng,
                 customer,
@@ -319,7 +338,7 @@ class ActivityPlanner(PlannerBase):
             customer_id=customer.id,
             invoice_id=invoice_id,
             kind=kind,
-            title=title,
+            **texts.stored("title", title, 200),  # shown in the reader's language, as the services' tasks
             assignee_id=assignee,
             due_date=due,
             priority=priority,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
 from creditmgmt.templatetags.money import money
+from creditmgmt.widgets import DateInput
 
 
 def invoice_label(invoice) -> str:
@@ -42,7 +43,7 @@ class PayForm(InvoicesForm):
 
 
 class PromiseForm(InvoicesForm):
-    promised_date = forms.DateField(label=_("I will pay on"), widget=forms.DateInput(attrs={"type": "date"}))
+    promised_date = forms.DateField(label=_("I will pay on"), widget=DateInput())
 
     def clean_promised_date(self):
         value = self.cleaned_data["promised_date"]
@@ -61,9 +62,7 @@ class PlanForm(InvoicesForm):
         choices=[(n, str(n)) for n in range(2, 13)],
         initial=3,
     )
-    first_date = forms.DateField(
-        label=_("First installment on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_date = forms.DateField(label=_("First installment on"), widget=DateInput())
     note = forms.CharField(
         label=_("Anything we should know?"),
         required=False,

@@ -390,3 +390,21 @@ def test_simulation_page(client, manager, book, django_assert_max_num_queries):
     assert "5 requests from" in text and "Balanced v1 <small" in text
     assert "3 requests answered differently" in text
     assert "Rejected and would not have paid" in text
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_simulation_period_fills_the_date_inputs_in_both_languages(client, manager, draft, language):
+    """A date input takes only YYYY-MM-DD: the default period comes up filled, in Dutch too (whose
+    dates are typed day first) and when the form is sent back."""
+    from django.conf import settings
+
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse("acceptance:version_simulate", args=[draft.pk])
+    with time_machine.travel(date(2026, 3, 31), tick=False):
+        text = client.get(url).content.decode()
+    assert f'<html lang="{language}"' in text
+    assert 'type="date" name="start" value="2025-12-31"' in text
+    assert 'type="date" name="end" value="2026-03-31"' in text
+    text = client.get(url, {"start": "2026-03-01", "end": "2026-03-31", "days": "30"}).content.decode()
+    assert 'name="start" value="2026-03-01"' in text and 'name="end" value="2026-03-31"' in text

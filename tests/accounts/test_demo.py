@@ -338,3 +338,27 @@ def test_big_customer_has_the_asked_invoices_and_events():
     stored = Customer.objects.get(pk=customer.pk)
     services.refresh_customer_balance(customer.pk)
     assert Customer.objects.get(pk=customer.pk).open_amount == stored.open_amount
+
+
+DUTCH_WORDS = re.compile(r"\b(Bellen|factuur|facturen|dagen|Geschil|uitzoeken|controleren|goedkeuren)\b")
+ENGLISH_WORDS = re.compile(r"\b(Call|invoices?|days|Look into|Check|Approve)\b")
+
+
+@pytest.mark.django_db
+def test_demo_task_titles_are_in_the_readers_language():
+    """Demo tasks are stored as the services store theirs (a message id and parameters), so an
+    English reader sees English titles and timeline lines, a Dutch reader Dutch ones."""
+    from django.utils import translation
+
+    seed()
+    tasks = list(Task.objects.all())
+    assert len({task.kind for task in tasks}) >= 4
+    assert all(task.title_msgid for task in tasks)
+    summaries = list(Event.objects.filter(kind=Event.Kind.TASK))
+    with translation.override("en"):
+        english = [task.title_text for task in tasks] + [e.summary_text for e in summaries]
+    with translation.override("nl"):
+        dutch = [task.title_text for task in tasks] + [e.summary_text for e in summaries]
+    assert not [text for text in english if DUTCH_WORDS.search(text)]
+    assert not [text for text in dutch if ENGLISH_WORDS.search(text)]
+    assert all(en != nl for en, nl in zip(english, dutch, strict=True))

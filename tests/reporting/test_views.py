@@ -266,6 +266,28 @@ def test_promise_kept_rate_overall_and_per_controller(client, manager, controlle
     assert response.context["controllers"][0]["promise_rate"] == Decimal("66.7")
 
 
+@pytest.mark.parametrize(
+    ("language", "none_due", "hint"),
+    [
+        ("en", "none due", "No promise to pay fell due in the period"),
+        ("nl", "geen vervallen", "Geen betalingsbelofte verviel in de periode"),
+    ],
+)
+def test_no_promises_due_is_said_in_words(client, manager, book, language, none_due, hint):
+    """No promise fell due: the figure and the controller's row say that in words, not a bare dash."""
+    from django.conf import settings
+
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    assert response.context["promises"]["rate"] is None
+    html = response.content.decode()
+    figure = html.split('<div class="label">', 8)[7]  # the eighth figure: promises kept
+    assert none_due in figure and hint in figure
+    (row,) = [r.split("</tr>")[0] for r in html.split("<tr>") if "&controller=" in r]  # the controller's row
+    assert row.endswith(f'<span class="muted" title="{hint}">{none_due}</span></td>')
+
+
 ROLES = ("manager", "controller", "sales_rep", "counter_clerk")
 # What each role gets on each reporting page (the sales rep's pages are limited to their customers).
 PAGES = [
