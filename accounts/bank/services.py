@@ -303,7 +303,9 @@ def match_rows(
         entries = [BankEntry(**r) for r in reversals]
         _undo_payments(entries, by=by, stale=stale)
         update_rows(BankEntry, entries, ["status", "reverses", "customer", *EXPLANATION_FIELDS])
-        counts["reversal"] = len(reversals)
+        # Those whose payment was found are undone; the others wait for a person like any unmatched entry.
+        counts["reversal"] = sum(1 for e in entries if e.status == BankEntry.Status.REVERSAL)
+        counts["unmatched"] += len(entries) - counts["reversal"]
     refresh_customers(stale)
     return counts
 
