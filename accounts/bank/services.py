@@ -50,6 +50,7 @@ from accounts.models import (
 from accounts.services import Actor, LedgerError
 from creditmgmt import texts
 from creditmgmt.models import User
+from creditmgmt.templatetags.money import money
 from creditmgmt.texts import Text
 
 # What matching sets on an entry.
@@ -302,7 +303,9 @@ def match_rows(
         entries = [BankEntry(**r) for r in reversals]
         _undo_payments(entries, by=by, stale=stale)
         update_rows(BankEntry, entries, ["status", "reverses", "customer", *EXPLANATION_FIELDS])
-        counts["reversal"] = len(reversals)
+        # Those whose payment was found are undone; the others wait for a person like any unmatched entry.
+        counts["reversal"] = sum(1 for e in entries if e.status == BankEntry.Status.REVERSAL)
+        counts["unmatched"] += len(entries) - counts["reversal"]
     refresh_customers(stale)
     return counts
 
@@ -418,24 +421,48 @@ def learn_iban(*, iban: str, customer: Customer) -> KnownIban:
     return known
 
 
-def reverse_entry(*, entry: BankEntry, by: Actor) -> BankEntry:
-    """A storno or returned direct debit: undo what the original payment settled, reopen, plan a task."""
-    reverse_entries(entries=[entry], by=by)
-    return BankEntry.objects.get(pk=entry.pk)
+def reverse_entry(*, entry: BankEntry, payment: Payment, by: Actor) -> BankEntry:
+    """A person says which payment a waiting reversal (storno, returned direct debit) takes back: undo it.
 
-
-def reverse_entries(*, entries: list[BankEntry], by: Actor) -> None:
-    """Reversals (storno, returned direct debit) already imported, many at once in one transaction."""
+    The import undoes the reversals whose original it finds itself (match_rows); the
+    rest wait in the queue. Like the import, the payment's allocations are undone (the
+    invoices reopen), the payment is marked reversed, the timeline says so, a *check
+    payment* task is planned and the customer's totals are refreshed. The second of
+    two clicks finds the entry handled and is told so.
+    """
     with transaction.atomic():
-        entries = list(
-            BankEntry.objects.select_for_update()
-            .filter(pk__in=[e.pk for e in entries])
-            .order_by("booking_date", "id")
-        )
+        entry = BankEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.direction != BankEntry.Direction.DEBIT:
+            raise LedgerError(_("Only money going out can take a payment back."))
+        if entry.status != BankEntry.Status.UNMATCHED:
+            raise LedgerError(
+                _("This bank entry was already handled (%(status)s).")
+                % {"status": entry.get_status_display().lower()}
+            )
+        customer_id = Payment.objects.values_list("customer_id", flat=True).get(pk=payment.pk)
+        lock_customer_rows([customer_id] if customer_id else [])
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.reversed_at is not None:
+            raise LedgerError(_("This payment was already reversed."))
+        if payment.customer_id is None:
+            raise LedgerError(_("This payment belongs to no customer."))
+        if (payment.amount, payment.currency) != (entry.amount, entry.currency):
+            raise LedgerError(
+                _("A reversal takes back a whole payment: this one is %(entry)s, the payment %(payment)s.")
+                % {
+                    "entry": money(entry.amount, entry.currency),
+                    "payment": money(payment.amount, payment.currency),
+                }
+            )
         stale: set[int] = set()
-        _undo_payments(entries, by=by, stale=stale)
-        update_rows(BankEntry, entries, ["status", "reverses", "customer", *EXPLANATION_FIELDS])
+        _undo_payments([entry], by=by, stale=stale, chosen={entry.pk: payment.pk})
+        entry.matched_at = timezone.now()
+        entry.matched_by = by if isinstance(by, User) else None
+        entry.save(
+            update_fields=["status", "reverses", "customer", "matched_at", "matched_by", *EXPLANATION_FIELDS]
+        )
         refresh_customers(stale)
+    return entry
 
 
 def _reversed_customers(rows: list[dict]) -> set[int]:
@@ -454,7 +481,9 @@ def _reversed_customers(rows: list[dict]) -> set[int]:
     )
 
 
-def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> None:
+def _undo_payments(
+    entries: list[BankEntry], *, by: Actor, stale: set[int], chosen: dict[int, int] | None = None
+) -> None:
     """Undo what each reversal's original payment settled; sets the entries' fields (not saved).
 
     Each finds the matched payment it undoes (end-to-end id, else IBAN and
@@ -462,12 +491,21 @@ def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> N
     allocations (the invoices reopen), marks the payment reversed, writes the
     timeline and plans a *check payment* task; the same rows and events as
     accounts.services.unallocate and create_task, written set-based. A reversal
-    without an original waits for a person (or counts as money going out).
+    without an original waits for a person (UNMATCHED, in the queue: reverse_entry).
     The customers' ids go into `stale` for the caller to refresh their totals.
+    `chosen`: entry id -> the payment a person said it reverses (reverse_entry), instead of the search.
     """
-    originals = _originals_of(entries)
+    # Per reversal: the payment it undoes and the matched entry that brought that payment in, if any.
+    originals: dict[int, tuple[int, int | None]]
+    if chosen is None:
+        originals = {e: (o.payment_id, o.pk) for e, o in _originals_of(entries).items()}
+    else:
+        brought_in = dict(
+            BankEntry.objects.filter(payment_id__in=chosen.values()).values_list("payment_id", "pk")
+        )
+        originals = {e: (p, brought_in.get(p)) for e, p in chosen.items()}
     # Customers first, then payments, allocations and invoices: the order the ledger services lock in.
-    payment_ids = [o.payment_id for o in originals.values()]
+    payment_ids = [p for p, _o in originals.values()]
     customer_of = dict(Payment.objects.filter(pk__in=payment_ids).values_list("pk", "customer_id"))
     lock_customer_rows(customer_of.values())
     payments = {
@@ -476,7 +514,7 @@ def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> N
         .filter(pk__in=payment_ids, reversed_at__isnull=True)
         .order_by("pk")
     }
-    originals = {e: o for e, o in originals.items() if o.payment_id in payments}
+    originals = {e: o for e, o in originals.items() if o[0] in payments}
     allocations = list(
         Allocation.objects.active().select_for_update().filter(payment_id__in=list(payments)).order_by("pk")
     )
@@ -534,14 +572,12 @@ def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> N
     for entry in entries:
         original = originals.get(entry.pk)
         if original is None:
-            entry.status = (
-                BankEntry.Status.UNMATCHED
-                if entry.direction == BankEntry.Direction.CREDIT
-                else BankEntry.Status.OUTGOING
-            )
+            # Waits in the queue: a person says which payment it takes back (reverse_entry).
+            entry.status = BankEntry.Status.UNMATCHED
             _explain(entry, Text(gettext_noop("A reversal, but no matched payment it reverses was found.")))
             continue
-        payment = payments[original.payment_id]  # type: ignore[index]
+        payment_id, original_entry_id = original
+        payment = payments[payment_id]
         summary = Text(
             gettext_noop(
                 "Payment of %(amount)s from %(date)s reversed by the bank (%(reason)s); reopened: %(numbers)s"
@@ -574,7 +610,7 @@ def _undo_payments(entries: list[BankEntry], *, by: Actor, stale: set[int]) -> N
             }
         )
         entry.status = BankEntry.Status.REVERSAL
-        entry.reverses_id = original.pk
+        entry.reverses_id = original_entry_id
         entry.customer_id = payment.customer_id
         _explain(entry, summary)
     task_ids = insert_rows(Task, tasks)

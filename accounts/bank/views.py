@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.bank import queries
 from accounts.bank.base import StatementFileError
-from accounts.bank.services import import_statement_file, match_entry
+from accounts.bank.services import import_statement_file, match_entry, reverse_entry
 from accounts.imports.cells import CellError, parse_amount
-from accounts.models import BankCsvMapping, BankEntry, BankStatement, Invoice
+from accounts.models import BankCsvMapping, BankEntry, BankStatement, Customer, Invoice, Payment
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
 
 SESSION_KEY = "bank_last_import"
@@ -115,6 +115,7 @@ def bank_unmatched(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.unmatched_entries(), QUEUE_PAGE).get_page(request.GET.get("page"))
     entries = list(page.object_list)
     queries.attach_suggestions(entries)
+    queries.attach_payments_to_undo(entries)
     return render(request, "accounts/bank_unmatched.html", {"page": page, "entries": entries})
 
 
@@ -170,12 +171,54 @@ def bank_entry_match(request: HttpRequest, pk: int) -> HttpResponse:
         entry = match_entry(entry=entry, allocations=_parse_allocations(request, entry), by=request.user)
     except ValidationError as exc:
         error = _error_text(exc)
+    return _entry_answer(request, pk, error, done=_("Matched."))
+
+
+def _entry_answer(request: HttpRequest, pk: int, error: str, *, done: str) -> HttpResponse:
+    """The entry's row again for htmx; otherwise back to the queue with a message."""
     if request.htmx:
         entry = BankEntry.objects.select_related("statement", "customer").get(pk=pk)
         queries.attach_suggestions([entry])
+        queries.attach_payments_to_undo([entry])
         return render(request, "accounts/bank_unmatched.html#entry_row", {"entry": entry, "error": error})
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("Matched."))
+        messages.success(request, done)
     return redirect("accounts:bank_unmatched")
+
+
+def _payment_to_undo(request: HttpRequest, entry: BankEntry) -> Payment:
+    """Either a payment offered on the page, or the latest fitting payment of a customer number."""
+    if chosen := request.POST.get("payment", "").strip():
+        try:
+            return Payment.objects.get(pk=int(chosen))
+        except (ValueError, Payment.DoesNotExist):
+            raise ValidationError(_("Choose one of the payments.")) from None
+    number = request.POST.get("customer", "").strip()
+    if not number:
+        raise ValidationError(_("Choose a payment, or enter a customer number."))
+    customer = Customer.objects.filter(number=number).first()
+    if customer is None:
+        raise ValidationError(_("There is no customer %(number)s.") % {"number": number})
+    payment = queries.latest_payment_to_undo(entry, customer)
+    if payment is None:
+        raise ValidationError(
+            _("%(customer)s has no payment of this amount to take back.") % {"customer": customer.name}
+        )
+    return payment
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def bank_entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """A waiting reversal (storno, returned direct debit): the person says which payment it takes back."""
+    entry = get_object_or_404(BankEntry, pk=pk)
+    error = ""
+    try:
+        reverse_entry(entry=entry, payment=_payment_to_undo(request, entry), by=request.user)
+    except ValidationError as exc:
+        error = _error_text(exc)
+    return _entry_answer(
+        request, pk, error, done=_("Payment taken back: its invoices are open again and a task is planned.")
+    )

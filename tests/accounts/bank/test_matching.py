@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import timezone
 
 from accounts import services
 from accounts.bank import services as bank
@@ -299,13 +300,13 @@ def test_several_stornos_in_one_file_each_undo_their_own_payment(acme):
     storno = Line(Decimal("100.00"), TODAY, credit=False, iban="NL02RABO0123456789", return_reason="MD06")
     stray = Line(Decimal("55.00"), TODAY, credit=False, iban="NL02RABO0123456789", return_reason="AC04")
     summary = run(storno, storno, stray, statement="S2")
-    assert summary.reversals == 3
+    assert (summary.reversals, summary.unmatched) == (2, 1)  # the stray one waits for a person
     reopened = set(Invoice.objects.filter(status=Invoice.Status.OPEN).values_list("number", flat=True))
     assert reopened == {"F-1", "F-2"}  # the latest two, one payment each
     reversed_entries = BankEntry.objects.filter(status=BankEntry.Status.REVERSAL)
     assert reversed_entries.count() == 2
     assert len({e.reverses_id for e in reversed_entries}) == 2
-    assert BankEntry.objects.get(amount=Decimal("55.00")).status == BankEntry.Status.OUTGOING
+    assert BankEntry.objects.get(amount=Decimal("55.00")).status == BankEntry.Status.UNMATCHED  # waits
     acme.refresh_from_db()
     assert acme.open_amount == Decimal("200.00") and acme.unallocated_amount == 0
     assert Task.objects.filter(customer=acme, kind=Task.Kind.PAYMENT).count() == 2
@@ -376,3 +377,101 @@ def test_an_entry_of_nothing_is_not_turned_into_a_payment(acme):
     summary = run(Line(Decimal("0.00"), TODAY, reference=invoice.payment_reference))
     assert summary.matched == 0 and summary.unmatched == 1
     assert not Payment.objects.exists()
+
+
+# --- a reversal whose original the import did not find: a person names the payment ---------------
+
+
+def storno_without_original(acme, amount="100.00"):
+    """F-1 paid from one account; the bank takes the money back without IBAN or end-to-end id
+    (as in camt_parser-053__valid_example_v4.xml), so the import cannot tell which payment."""
+    invoice = post(acme, "F-1", amount)
+    run(
+        Line(
+            Decimal(amount),
+            TODAY - timedelta(days=5),
+            iban="NL02RABO0123456789",
+            reference=invoice.payment_reference,
+        )
+    )
+    run(Line(Decimal(amount), TODAY, credit=False, return_reason="MD06", name="Bank"), statement="S2")
+    return invoice, BankEntry.objects.get(direction="debit")
+
+
+def test_a_reversal_without_original_waits_for_a_person(acme):
+    invoice, storno = storno_without_original(acme)
+    assert storno.status == BankEntry.Status.UNMATCHED and storno.reverses is None
+    assert "no matched payment it reverses was found" in storno.explanation
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+
+
+def test_a_person_says_which_payment_a_waiting_reversal_takes_back(acme, controller):
+    Customer.objects.filter(pk=acme.pk).update(controller=controller)
+    invoice, storno = storno_without_original(acme)
+    original = BankEntry.objects.get(direction="credit")
+    acme.refresh_from_db()
+    assert acme.open_amount == 0
+
+    entry = bank.reverse_entry(entry=storno, payment=original.payment, by=controller)
+
+    assert entry.status == BankEntry.Status.REVERSAL and entry.reverses == original
+    assert entry.customer == acme and entry.matched_by == controller
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.OPEN and invoice.open_amount == Decimal("100.00")
+    assert invoice.paid_date is None
+    payment = Payment.objects.get()
+    assert payment.reversed_at is not None and payment.unallocated_amount == 0
+    assert not Allocation.objects.active().exists()
+    reversed_event = Event.objects.get(customer=acme, verb="reversed")
+    assert reversed_event.actor == controller and "F-1" in reversed_event.summary
+    assert Event.objects.filter(customer=acme, verb="unallocated", actor=controller).count() == 1
+    task = Task.objects.get(customer=acme, kind=Task.Kind.PAYMENT)
+    assert task.priority == Task.Priority.HIGH and task.assignee == controller
+    assert task.due_date == timezone.localdate() + timedelta(days=1)
+    assert Event.objects.filter(customer=acme, kind=Event.Kind.TASK, object_id=task.pk).exists()
+    acme.refresh_from_db()
+    assert acme.open_amount == Decimal("100.00") and acme.unallocated_amount == 0
+
+
+def test_a_payment_entered_by_hand_can_be_taken_back_too(acme, controller):
+    """Paid before the bank import was used (or entered by hand): no bank entry brought it in."""
+    invoice = post(acme, "F-1", "100.00")
+    payment = services.record_payment(customer=acme, amount=Decimal("100.00"), value_date=TODAY, by="t")
+    services.allocate(invoice=invoice, payment=payment, by="t")
+    run(Line(Decimal("100.00"), TODAY, credit=False, reversal=True, iban="NL02RABO0123456789"))
+    storno = BankEntry.objects.get()
+    assert storno.status == BankEntry.Status.UNMATCHED
+
+    entry = bank.reverse_entry(entry=storno, payment=payment, by=controller)
+
+    assert entry.status == BankEntry.Status.REVERSAL and entry.reverses is None and entry.customer == acme
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.OPEN
+    acme.refresh_from_db()
+    assert acme.open_amount == Decimal("100.00") and acme.unallocated_amount == 0
+
+
+def test_taking_back_a_payment_refuses_what_does_not_fit(acme, controller):
+    invoice, storno = storno_without_original(acme)
+    payment = Payment.objects.get()
+    other = services.record_payment(customer=acme, amount=Decimal("99.00"), value_date=TODAY, by="t")
+    with pytest.raises(ValidationError, match="takes back a whole payment"):
+        bank.reverse_entry(entry=storno, payment=other, by=controller)
+    credit = BankEntry.objects.get(direction="credit")
+    with pytest.raises(ValidationError, match="Only money going out"):
+        bank.reverse_entry(entry=credit, payment=payment, by=controller)
+    assert Payment.objects.filter(reversed_at__isnull=False).count() == 0
+
+    bank.reverse_entry(entry=storno, payment=payment, by=controller)
+    # The second click, and a second storno naming the same payment, are told; nothing doubles.
+    with pytest.raises(ValidationError, match="already handled"):
+        bank.reverse_entry(entry=storno, payment=payment, by=controller)
+    run(Line(Decimal("100.00"), TODAY, credit=False, return_reason="AC04", text="again"), statement="S3")
+    second = BankEntry.objects.get(direction="debit", return_reason="AC04")
+    with pytest.raises(ValidationError, match="already reversed"):
+        bank.reverse_entry(entry=second, payment=payment, by=controller)
+    assert Task.objects.filter(customer=acme, kind=Task.Kind.PAYMENT).count() == 1
+    assert Event.objects.filter(customer=acme, verb="reversed").count() == 1
+    invoice.refresh_from_db()
+    assert invoice.open_amount == Decimal("100.00")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.bank import services as bank
 from accounts.bank.writer import Line, camt053
-from accounts.models import BankEntry, BankStatement, Invoice
+from accounts.models import BankEntry, BankStatement, Event, Invoice, Payment, Task
 from tests.accounts.bank.conftest import bank_file
 from tests.factories import CustomerFactory
 
@@ -158,3 +158,133 @@ def test_why_an_entry_waits_is_shown_in_the_readers_language(controller_client, 
         assert "the amount equals" not in dutch
         english = controller_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "the amount equals the open amount of Q-0" in english
+
+
+# --- a reversal that waits: the controller says which payment it takes back ----------------------
+
+
+@pytest.fixture
+def storno():
+    """Klant Storno paid F-1 (matched); the bank takes 100.00 back without IBAN or end-to-end id."""
+    customer = CustomerFactory(name="Klant Storno", number="C-STORNO")
+    invoice = services.post_invoice(
+        customer=customer, number="F-1", issue_date=TODAY - timedelta(days=30), amount=Decimal("100"), by="t"
+    )
+    lines = [
+        Line(
+            Decimal("100.00"),
+            TODAY - timedelta(days=3),
+            iban="NL02RABO0123456789",
+            reference=invoice.payment_reference,
+        ),
+        Line(Decimal("100.00"), TODAY, credit=False, return_reason="MD06", name="Incasso retour"),
+    ]
+    bank.import_statement_file(
+        data=camt053(account="NL91ABNA0417164300", lines=lines, statement_id="R"), file_name="r.xml", by="t"
+    )
+    entry = BankEntry.objects.get(direction="debit")
+    assert entry.status == BankEntry.Status.UNMATCHED
+    return entry
+
+
+def reverse_url(entry):
+    return reverse("accounts:bank_entry_reverse", args=[entry.pk])
+
+
+def test_queue_offers_the_payments_a_waiting_reversal_may_undo(
+    controller_client, storno, django_assert_num_queries
+):
+    # session, user, count, page of entries, fitting payments with customers, their allocations
+    with django_assert_num_queries(6):
+        response = controller_client.get(reverse("accounts:bank_unmatched"))
+    page = response.content.decode()
+    assert page.count('id="entry-') == 1
+    assert "Undo this payment" in page and "Klant Storno" in page and "F-1" in page
+    assert f'name="payment" value="{Payment.objects.get().pk}"' in page
+
+
+def test_controller_undoes_the_payment_and_a_double_click_is_told(controller_client, storno):
+    payment = Payment.objects.get()
+    answers = [
+        controller_client.post(reverse_url(storno), {"payment": payment.pk}, HTTP_HX_REQUEST="true")
+        for _ in range(2)
+    ]
+    first, second = (a.content.decode() for a in answers)
+    assert first.lstrip().startswith(f'<tr id="entry-{storno.pk}"')
+    assert "Reversal" in first and "Klant Storno" in first and "errorlist" not in first
+    assert "This bank entry was already handled (reversal)." in second
+    assert Invoice.objects.get(number="F-1").status == Invoice.Status.OPEN
+    assert Payment.objects.get().reversed_at is not None
+    assert Task.objects.filter(kind=Task.Kind.PAYMENT).count() == 1
+    assert Event.objects.filter(verb="reversed").count() == 1
+
+
+def test_undo_by_customer_number_without_javascript(client, manager, storno):
+    client.force_login(manager)
+    response = client.post(reverse_url(storno), {"customer": "C-STORNO"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:bank_unmatched")
+    assert (
+        "Payment taken back: its invoices are open again and a task is planned." in response.content.decode()
+    )
+    storno.refresh_from_db()
+    assert storno.status == BankEntry.Status.REVERSAL and storno.matched_by == manager
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({}, "Choose a payment, or enter a customer number."),
+        ({"payment": "x"}, "Choose one of the payments."),
+        ({"customer": "NOPE"}, "There is no customer NOPE."),
+        ({"customer": "C-OTHER"}, "Klant Ander has no payment of this amount to take back."),
+    ],
+)
+def test_bad_input_is_named_and_changes_nothing(controller_client, storno, data, message):
+    CustomerFactory(name="Klant Ander", number="C-OTHER")
+    response = controller_client.post(reverse_url(storno), data, follow=True)
+    assert message in response.content.decode()
+    storno.refresh_from_db()
+    assert storno.status == BankEntry.Status.UNMATCHED
+    assert Payment.objects.get().reversed_at is None
+
+
+def test_a_payment_reversed_meanwhile_is_named(controller_client, storno):
+    payment = Payment.objects.get()
+    other = BankEntry.objects.create(
+        statement=storno.statement,
+        key="other",
+        booking_date=TODAY,
+        value_date=TODAY,
+        amount=Decimal("100.00"),
+        direction=BankEntry.Direction.DEBIT,
+        return_reason="AC04",
+        status=BankEntry.Status.UNMATCHED,
+    )
+    bank.reverse_entry(entry=other, payment=payment, by="t")
+    response = controller_client.post(reverse_url(storno), {"payment": payment.pk}, HTTP_HX_REQUEST="true")
+    assert "This payment was already reversed." in response.content.decode()
+    storno.refresh_from_db()
+    assert storno.status == BankEntry.Status.UNMATCHED
+
+
+@pytest.mark.parametrize("fixture", ["counter_clerk", "sales_rep"])
+def test_sales_and_counter_may_not_undo_a_payment(client, storno, fixture, request):
+    client.force_login(request.getfixturevalue(fixture))
+    response = client.post(reverse_url(storno), {"payment": Payment.objects.get().pk})
+    assert response.status_code == 403
+    assert Payment.objects.get().reversed_at is None
+
+
+def test_undo_is_post_only(controller_client, storno):
+    assert controller_client.get(reverse_url(storno)).status_code == 405
+
+
+def test_a_dutch_controller_reads_the_reversal_in_dutch(controller_client, storno):
+    page = controller_client.get(
+        reverse("accounts:bank_unmatched"), HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+    assert "Deze betaling terugdraaien" in page and "Undo this payment" not in page
+    response = controller_client.post(
+        reverse_url(storno), {"customer": "NOPE"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert "Klant NOPE bestaat niet." in response.content.decode()
