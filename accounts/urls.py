@@ -28,6 +28,7 @@ urlpatterns = [
     path("payments/statements/<int:pk>/", bank_views.bank_statement, name="bank_statement"),
     path("payments/entries/<int:pk>/match/", bank_views.bank_entry_match, name="bank_entry_match"),
     path("payments/entries/<int:pk>/reverse/", bank_views.bank_entry_reverse, name="bank_entry_reverse"),
+    path("payments/entries/<int:pk>/outgoing/", bank_views.bank_entry_outgoing, name="bank_entry_outgoing"),
     path("imports/", import_views.import_upload, name="import_upload"),
     path("imports/<slug:token>/", import_views.import_preview, name="import_preview"),
     path("imports/<slug:token>/apply/", import_views.import_apply, name="import_apply"),

@@ -45,8 +45,9 @@ class Decision:
     new_iban: bool = True  # the payer's IBAN is not yet known for this customer: learn it
 
 
-def because(reasons: list[Text]) -> Text:
-    """Why an entry was matched: its reasons in a row, each in the reader's language."""
+def because(reasons: list[Text | str]) -> Text:
+    """Why an entry was matched: its reasons in a row, each in the reader's language (a str: a
+    person's words, as written)."""
     return Text("%(reasons)s", reasons=texts.joined(reasons, "; "))
 
 

@@ -1,4 +1,4 @@
-"""Writes for bank statements: import a file, match entries, match by hand, reverse.
+"""Writes for bank statements: import a file, match entries, match by hand, reverse, book as outgoing.
 
 Keyword-only, `by=` actor, one transaction per unit of work, rows locked before
 they are read and written, and every change to a customer's ledger goes
@@ -462,6 +462,42 @@ def reverse_entry(*, entry: BankEntry, payment: Payment, by: Actor) -> BankEntry
             update_fields=["status", "reverses", "customer", "matched_at", "matched_by", *EXPLANATION_FIELDS]
         )
         refresh_customers(stale)
+    return entry
+
+
+# A person's note on an entry they settle by hand: short, it goes into the explanation (300 characters).
+NOTE_LENGTH = 200
+
+
+def book_outgoing(*, entry: BankEntry, by: Actor, note: str = "") -> BankEntry:
+    """A person says a waiting debit entry takes no customer payment back: it is money going out.
+
+    For the reversals the queue holds that are not a customer's (a supplier's refund that came
+    back, a bank fee): the entry becomes OUTGOING like any other money going out, and its
+    explanation says who decided so and why (`note`, optional). No customer's ledger changes.
+    The second of two clicks finds the entry handled and is told so.
+    """
+    note = " ".join(note.split())
+    if len(note) > NOTE_LENGTH:
+        raise LedgerError(
+            _("Keep the note to %(limit)s characters; it has %(length)s.")
+            % {"limit": NOTE_LENGTH, "length": len(note)}
+        )
+    with transaction.atomic():
+        entry = BankEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != BankEntry.Status.UNMATCHED:
+            raise LedgerError(
+                _("This bank entry was already handled (%(status)s).")
+                % {"status": entry.get_status_display().lower()}
+            )
+        if entry.direction != BankEntry.Direction.DEBIT:
+            raise LedgerError(_("Only money going out can be booked as money going out."))
+        entry.status = BankEntry.Status.OUTGOING
+        entry.matched_at = timezone.now()
+        entry.matched_by = by if isinstance(by, User) else None
+        decided = Text(gettext_noop("booked as money going out by %(person)s"), person=str(by))
+        _explain(entry, because([decided, note] if note else [decided]))
+        entry.save(update_fields=["status", "matched_at", "matched_by", *EXPLANATION_FIELDS])
     return entry
 
 

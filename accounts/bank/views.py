@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.bank import queries
 from accounts.bank.base import StatementFileError
-from accounts.bank.services import import_statement_file, match_entry, reverse_entry
+from accounts.bank.services import book_outgoing, import_statement_file, match_entry, reverse_entry
 from accounts.imports.cells import CellError, parse_amount
 from accounts.models import BankCsvMapping, BankEntry, BankStatement, Customer, Invoice, Payment
 from creditmgmt.permissions import LEDGER_WRITERS, role_required
@@ -222,3 +222,16 @@ def bank_entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     return _entry_answer(
         request, pk, error, done=_("Payment taken back: its invoices are open again and a task is planned.")
     )
+
+
+@role_required(*LEDGER_WRITERS)
+@require_POST
+def bank_entry_outgoing(request: HttpRequest, pk: int) -> HttpResponse:
+    """A waiting debit entry that takes no customer payment back (a bank fee, a refund returned)."""
+    entry = get_object_or_404(BankEntry, pk=pk)
+    error = ""
+    try:
+        book_outgoing(entry=entry, note=request.POST.get("note", ""), by=request.user)
+    except ValidationError as exc:
+        error = _error_text(exc)
+    return _entry_answer(request, pk, error, done=_("Booked as money going out."))

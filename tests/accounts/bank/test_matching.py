@@ -475,3 +475,55 @@ def test_taking_back_a_payment_refuses_what_does_not_fit(acme, controller):
     assert Event.objects.filter(customer=acme, verb="reversed").count() == 1
     invoice.refresh_from_db()
     assert invoice.open_amount == Decimal("100.00")
+
+
+# --- a waiting debit that takes no customer payment back: booked as money going out --------------
+
+
+def test_a_person_books_a_waiting_debit_as_money_going_out(acme, controller):
+    invoice, storno = storno_without_original(acme)
+    events = Event.objects.count()
+
+    entry = bank.book_outgoing(entry=storno, note="  supplier refund\nreturned ", by=controller)
+
+    assert entry.status == BankEntry.Status.OUTGOING
+    assert entry.matched_by == controller and entry.matched_at is not None
+    assert entry.customer is None and entry.reverses is None and entry.payment is None
+    stored = BankEntry.objects.get(pk=storno.pk)
+    assert stored.status == BankEntry.Status.OUTGOING and stored.matched_by == controller
+    assert stored.explanation == f"booked as money going out by {controller}; supplier refund returned"
+    assert stored.explanation_msgid == "%(reasons)s"
+    # No customer's money moved: the payment stays, its invoice stays paid, no timeline, no task.
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    assert Payment.objects.get().reversed_at is None
+    assert Event.objects.count() == events and not Task.objects.filter(kind=Task.Kind.PAYMENT).exists()
+
+
+def test_booking_as_outgoing_without_a_note_says_who(acme, controller):
+    _invoice, storno = storno_without_original(acme)
+    entry = bank.book_outgoing(entry=storno, by="nightly check")
+    assert entry.matched_by is None
+    assert entry.explanation_text == "booked as money going out by nightly check"
+
+
+def test_booking_as_outgoing_refuses_what_does_not_fit(acme, controller):
+    _invoice, storno = storno_without_original(acme)
+    credit = BankEntry.objects.get(direction="credit")
+    with pytest.raises(ValidationError, match=r"already handled \(matched\)"):
+        bank.book_outgoing(entry=credit, by=controller)
+    BankEntry.objects.filter(pk=credit.pk).update(status=BankEntry.Status.UNMATCHED)
+    with pytest.raises(ValidationError, match="Only money going out"):
+        bank.book_outgoing(entry=credit, by=controller)
+    with pytest.raises(ValidationError, match="Keep the note to 200 characters; it has 201."):
+        bank.book_outgoing(entry=storno, note="x" * 201, by=controller)
+    storno.refresh_from_db()
+    assert storno.status == BankEntry.Status.UNMATCHED
+
+    bank.book_outgoing(entry=storno, by=controller)
+    # The second click is told; a reversal named afterwards is refused too.
+    with pytest.raises(ValidationError, match=r"already handled \(outgoing\)"):
+        bank.book_outgoing(entry=storno, by=controller)
+    with pytest.raises(ValidationError, match=r"already handled \(outgoing\)"):
+        bank.reverse_entry(entry=storno, payment=Payment.objects.get(), by=controller)
+    assert Payment.objects.get().reversed_at is None

@@ -288,3 +288,81 @@ def test_a_dutch_controller_reads_the_reversal_in_dutch(controller_client, storn
         reverse_url(storno), {"customer": "NOPE"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="nl"
     )
     assert "Klant NOPE bestaat niet." in response.content.decode()
+
+
+# --- a waiting debit that takes no customer payment back: booked as money going out ---------------
+
+
+def outgoing_url(entry):
+    return reverse("accounts:bank_entry_outgoing", args=[entry.pk])
+
+
+def test_queue_offers_to_book_a_waiting_debit_as_money_going_out(controller_client, storno):
+    page = controller_client.get(reverse("accounts:bank_unmatched")).content.decode()
+    assert f'action="{outgoing_url(storno)}"' in page and "Book as money going out" in page
+
+
+def test_controller_books_as_outgoing_and_a_double_click_is_told(controller_client, controller, storno):
+    answers = [
+        controller_client.post(outgoing_url(storno), {"note": "bank fee"}, HTTP_HX_REQUEST="true")
+        for _ in range(2)
+    ]
+    first, second = (a.content.decode() for a in answers)
+    assert first.lstrip().startswith(f'<tr id="entry-{storno.pk}"')
+    assert "Outgoing" in first and "bank fee" in first and "errorlist" not in first
+    assert "This bank entry was already handled (outgoing)." in second
+    storno.refresh_from_db()
+    assert storno.status == BankEntry.Status.OUTGOING and storno.matched_by == controller
+    assert storno.explanation == f"booked as money going out by {controller}; bank fee"
+    assert Payment.objects.get().reversed_at is None
+    assert Invoice.objects.get(number="F-1").status == Invoice.Status.PAID
+    assert 'id="entry-' not in controller_client.get(reverse("accounts:bank_unmatched")).content.decode()
+
+
+@pytest.mark.parametrize("fixture", ["manager", "admin_user"])
+def test_managers_book_as_outgoing_without_javascript(client, storno, fixture, request):
+    client.force_login(request.getfixturevalue(fixture))
+    response = client.post(outgoing_url(storno), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:bank_unmatched")
+    assert "Booked as money going out." in response.content.decode()
+    storno.refresh_from_db()
+    assert storno.status == BankEntry.Status.OUTGOING
+
+
+def test_booking_as_outgoing_names_bad_input_and_changes_nothing(controller_client, storno):
+    response = controller_client.post(outgoing_url(storno), {"note": "x" * 201}, follow=True)
+    assert "Keep the note to 200 characters; it has 201." in response.content.decode()
+    credit = BankEntry.objects.get(direction="credit")
+    response = controller_client.post(outgoing_url(credit), HTTP_HX_REQUEST="true")
+    assert "This bank entry was already handled (matched)." in response.content.decode()
+    assert controller_client.post(reverse("accounts:bank_entry_outgoing", args=[99999])).status_code == 404
+    storno.refresh_from_db()
+    credit.refresh_from_db()
+    assert storno.status == BankEntry.Status.UNMATCHED and credit.status == BankEntry.Status.MATCHED
+
+
+@pytest.mark.parametrize("fixture", ["counter_clerk", "sales_rep"])
+def test_sales_and_counter_may_not_book_as_outgoing(client, storno, fixture, request):
+    client.force_login(request.getfixturevalue(fixture))
+    assert client.post(outgoing_url(storno), {"note": "fee"}).status_code == 403
+    storno.refresh_from_db()
+    assert storno.status == BankEntry.Status.UNMATCHED
+
+
+def test_booking_as_outgoing_is_post_only(controller_client, storno):
+    assert controller_client.get(outgoing_url(storno)).status_code == 405
+
+
+def test_a_dutch_controller_books_as_outgoing_in_dutch(controller_client, controller, storno):
+    page = controller_client.get(
+        reverse("accounts:bank_unmatched"), HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+    assert "Als uitgaand geld boeken" in page and "Book as money going out" not in page
+    row = controller_client.post(
+        outgoing_url(storno), {"note": "bankkosten"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+    assert f"als uitgaand geld geboekt door {controller}; bankkosten" in row
+    # Written in Dutch, read in English.
+    statement = reverse("accounts:bank_statement", args=[storno.statement_id])
+    english = controller_client.get(statement, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"booked as money going out by {controller}; bankkosten" in english
