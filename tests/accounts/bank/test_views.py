@@ -366,3 +366,19 @@ def test_a_dutch_controller_books_as_outgoing_in_dutch(controller_client, contro
     statement = reverse("accounts:bank_statement", args=[storno.statement_id])
     english = controller_client.get(statement, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"booked as money going out by {controller}; bankkosten" in english
+
+
+@pytest.mark.parametrize(
+    "language, headings",
+    [
+        ("en", ["Booked", "Counterparty", "Amount", "What to do"]),
+        ("nl", ["Geboekt", "Tegenpartij", "Bedrag", "Wat te doen"]),
+    ],
+)
+def test_queue_headings_read_for_money_in_and_out(controller_client, storno, queue, language, headings):
+    page = controller_client.get(
+        reverse("accounts:bank_unmatched"), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert page.count('id="entry-') == 4  # the waiting reversal and three payments coming in
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert [h.split(">")[-1] for h in head.split("</th>")[:-1]] == headings
