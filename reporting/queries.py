@@ -167,6 +167,9 @@ class Dashboard:
     average_days_delinquent: Decimal | None = None
     overdue_share: Decimal | None = None
     cei: list[tuple[date, Decimal | None]] = field(default_factory=list)
+    # The months whose CEI is None for want of a snapshot at their start (or end), rather than
+    # because nothing was due to be collected in them: the dashboard says which.
+    cei_unmeasured: set[date] = field(default_factory=set)
     sales_3m: Decimal = ZERO
 
 
@@ -205,6 +208,8 @@ def dashboard(filters: Filters, *, today: date) -> Dashboard:
                 ending=finish.open_amount,
                 ending_current=finish.buckets["not_due"],
             )
+        else:
+            result.cei_unmeasured.add(end)
         result.cei.append((end, value))
         previous = end
     return result

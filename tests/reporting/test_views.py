@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reporting.snapshots import take_snapshot
+from reporting.snapshots import backfill, take_snapshot
 from tests.factories import CustomerFactory
 from tests.reporting.conftest import TODAY, invoice
 
@@ -286,6 +286,133 @@ def test_no_promises_due_is_said_in_words(client, manager, book, language, none_
     assert none_due in figure and hint in figure
     (row,) = [r.split("</tr>")[0] for r in html.split("<tr>") if "&controller=" in r]  # the controller's row
     assert row.endswith(f'<span class="muted" title="{hint}">{none_due}</span></td>')
+
+
+EMPTY = {  # (word, why) per figure with no data, in each language
+    "en": {
+        "owed": ("nothing owed", "Nothing owed on balance, so no share of it is overdue"),
+        "dso": ("no standard DSO: no credit sales in the last three months",),
+        "split": ("no DSO split: no credit sales in the last three months",),
+        "sales": ("no sales", "No credit sales in the last three months"),
+        "cei": ("not measured", "No snapshot of the book at the start of the month"),
+        "collect": ("nothing to collect", "Nothing was due to be collected in the month"),
+        "cure": ("no steps", "No dunning step in the period with a known outcome: "
+                 "it is known 14 days after the step"),
+        "resolved": ("none resolved", "No dispute with this reason was resolved in the period"),
+    },
+    "nl": {
+        "owed": ("niets te vorderen", "Per saldo niets te vorderen, dus geen aandeel vervallen"),
+        "dso": ("geen standaard-DSO: geen verkoop op rekening in de laatste drie maanden",),
+        "split": ("geen DSO-splitsing: geen verkoop op rekening in de laatste drie maanden",),
+        "sales": ("geen omzet", "Geen verkoop op rekening in de laatste drie maanden"),
+        "cei": ("niet gemeten", "Geen momentopname van de debiteurenstand aan het begin van de maand"),
+        "collect": ("niets te innen", "In de maand viel niets te innen"),
+        "cure": ("geen stappen", "Geen aanmaningsstap met bekende uitkomst in de periode: "
+                 "die is 14 dagen na de stap bekend"),
+        "resolved": ("geen afgehandeld", "Geen geschil met deze reden is in de periode afgehandeld"),
+    },
+}  # fmt: skip
+
+
+def _figures(html: str) -> dict[str, str]:
+    """The dashboard's figures by label: what the value and the hint say."""
+    return {
+        part.split("</div>")[0]: part.split("</div>", 1)[1]
+        for part in html.split('<div class="figures kpis">')[1]
+        .split('<div class="grid-dash">')[0]
+        .split('<div class="label">')[1:]
+    }
+
+
+def _controller_row(html: str) -> str:
+    (row,) = [r.split("</tr>")[0] for r in html.split("<tr>") if "&controller=" in r]
+    return row
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_period_without_data_says_why_in_words(client, manager, controller, language):
+    """No sales, nothing owed, no snapshot a month ago, no step with an outcome: words, not dashes."""
+    from django.conf import settings
+
+    customer = CustomerFactory(controller=controller)
+    invoice(customer, "C1", "-50.00", date(2025, 10, 1), date(2025, 10, 31))  # a credit note, no sales
+    take_snapshot(TODAY)  # the first daily run: no snapshot at the start of the month
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    board = response.context["board"]
+    assert board.dso is None and board.best_possible_dso is None and board.overdue_share is None
+    words = EMPTY[language]
+    html = response.content.decode()
+    assert "–" not in html.split('<div class="figures kpis">')[1]
+    overdue, dso, disputed, best, delinquent, _promises, cei = list(_figures(html).values())[1:]
+    assert words["owed"][0] in overdue
+    assert words["dso"][0] in dso
+    assert words["split"][0] in disputed
+    for figure in (best, delinquent):
+        assert '<div class="value muted">{}</div><div class="hint">{}</div>'.format(*words["sales"]) in figure
+    assert '<div class="value muted">{}</div><div class="hint">{}</div>'.format(*words["cei"]) in cei
+    row = _controller_row(html)
+    assert '<span class="muted" title="{1}">{0}</span>'.format(*words["owed"]) in row
+    assert '<span class="muted" title="{1}">{0}</span>'.format(*words["cure"]) in row
+
+
+def test_a_month_with_nothing_due_says_nothing_to_collect(client, manager, controller):
+    """Snapshots at both ends of the month, but nothing to collect in it: CEI says so."""
+    CustomerFactory(controller=controller)
+    backfill(TODAY, months=2, days=0)
+    take_snapshot(TODAY)
+    client.force_login(manager)
+    html = client.get(reverse("reporting:dashboard"), {"months": 3}).content.decode()
+    cei = _figures(html)["CEI this month"]
+    assert '<div class="value muted">nothing to collect</div>' in cei
+    assert "Nothing was due to be collected in the month" in cei
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_filled_period_shows_the_numbers(client, manager, controller, book, language):
+    """The worked-example book: figures as numbers; only the dispute reason with none resolved says so."""
+    from django.conf import settings
+
+    from dunning.models import DunningAction, Procedure
+    from reporting.models import ActionOutcome
+
+    step = Procedure.objects.get(code="medium").steps.order_by("position").first()
+    for cycle, cured in enumerate((True, True, False), start=1):
+        action = DunningAction.objects.create(
+            customer=book[0], procedure=step.procedure, step=step, cycle=cycle, date=TODAY, status="done",
+            invoice_ids=[], amount=Decimal("10.00"), days_overdue=10,
+        )  # fmt: skip
+        ActionOutcome.objects.create(
+            action=action, step=step, date=TODAY, controller=controller, amount=Decimal("10.00"), cured=cured
+        )
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("reporting:dashboard"), {"months": 3})
+    html = response.content.decode()
+    words = EMPTY[language]
+
+    def n(number: str) -> str:  # as the reader's language writes it
+        return number if language == "en" else number.replace(".", ",")
+
+    figures = list(_figures(html).values())
+    row = _controller_row(html)
+    for key in ("owed", "dso", "split", "sales", "cei", "collect", "cure"):
+        assert words[key][0] not in "".join(figures) + row
+    assert f">{n('56.0')}<" in figures[2]  # countback DSO, with the standard one in its hint
+    assert '<div class="value">' in figures[4]  # best possible DSO
+    assert '<div class="value">' in figures[5]  # average days delinquent
+    assert f"{n('24.2')}%" in figures[7]  # CEI of March
+    assert f">{n('58.1')}<" in row and f">{n('66.7')}%<" in row  # overdue share, cure rate (2 of 3 steps)
+    rows = {d["code"]: d for d in response.context["disputes"]}
+    assert rows["price"]["days_to_resolve"] == Decimal("2.0") and rows["damaged"]["days_to_resolve"] is None
+    # December has no month end before it; nothing fell due in January (F1 and F2 did in February).
+    trend = html.split("<tbody>")[2].split("</tbody>")[0]
+    assert trend.count("<tr>") == 4 and f"{n('66.7')}%" in trend and f"{n('24.2')}%" in trend
+    assert '<span class="muted" title="{1}">{0}</span>'.format(*words["cei"]) in trend.split("<tr>")[1]
+    assert '<span class="muted" title="{1}">{0}</span>'.format(*words["collect"]) in trend.split("<tr>")[2]
+    assert f'<td class="num">{n("2.0")}</td>' in html
+    assert '<span class="muted" title="{1}">{0}</span>'.format(*words["resolved"]) in html
 
 
 ROLES = ("manager", "controller", "sales_rep", "counter_clerk")
