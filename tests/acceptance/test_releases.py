@@ -122,3 +122,23 @@ def test_only_a_customers_answer(counter_clerk, bureau):
     decision = decide(by=counter_clerk, channel="counter", registration_number="90000006")
     with pytest.raises(ValidationError, match="applies for credit"):
         request_release(decision=decision, by=counter_clerk, amount=Decimal("10"))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_answer_form_starts_at_the_asked_amount_in_both_languages(
+    client, counter_clerk, controller, red, language
+):
+    """The amount box is an <input type=number>: a Dutch "1.500,50" is a value the browser drops."""
+    from django.conf import settings
+
+    from acceptance.releases import request_release
+
+    client.force_login(counter_clerk)
+    counter_answer(client, red)
+    decision = red.decisions.get()
+    request_release(decision=decision, by=counter_clerk, amount=Decimal("1500.50"))
+    client.force_login(controller)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("acceptance:release_list")).text
+    assert f'<html lang="{language}"' in page
+    assert 'value="1500.50"' in page
