@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from acceptance.models import Channel, Outcome, Rule
 from acceptance.queries import KVK
@@ -130,7 +131,7 @@ class VersionTestForm(forms.Form):
 
 class SimulationForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("last day of a period, inclusive", "To"), widget=DateInput())
     days = forms.IntegerField(label=_("Paid within (days after due)"), min_value=0, max_value=365, initial=30)
 
     def clean(self):

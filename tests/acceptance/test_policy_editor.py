@@ -408,3 +408,20 @@ def test_simulation_period_fills_the_date_inputs_in_both_languages(client, manag
     assert 'type="date" name="end" value="2026-03-31"' in text
     text = client.get(url, {"start": "2026-03-01", "end": "2026-03-31", "days": "30"}).content.decode()
     assert 'name="start" value="2026-03-01"' in text and 'name="end" value="2026-03-31"' in text
+
+
+def test_simulation_period_reads_as_inclusive_in_dutch(client, manager, draft):
+    """The period's last day counts: "Tot en met", not "Aan" (a letter's addressee) or "tot"."""
+    from django.conf import settings
+
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    url = reverse("acceptance:version_simulate", args=[draft.pk])
+    text = client.get(url, {"start": "2026-03-01", "end": "2026-03-31", "days": "30"}).content.decode()
+    assert "Tot en met" in text and "Aan <input" not in text
+    assert "aanvragen van 1 maart 2026 tot en met 31 maart 2026" in text or (
+        "aanvraag van 1 maart 2026 tot en met 31 maart 2026" in text
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get(url, {"start": "2026-03-01", "end": "2026-03-31", "days": "30"}).content.decode()
+    assert "To <input" in text
