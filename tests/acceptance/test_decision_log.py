@@ -82,3 +82,43 @@ def test_the_latest_decision_is_for_ledger_readers(client, counter_clerk, decisi
     client.force_login(counter_clerk)
     url = reverse("acceptance:customer_decision", args=[decisions[0].customer.pk])
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        (
+            "nl",
+            ["probability_of_default gt 8 → 3,75 ✗", "bureau_known is_false → ja ✗", "→ ontbreekt ✗"],
+            ["3.75", "→ False", "→ ?"],
+        ),
+        (
+            "en",
+            ["probability_of_default gt 8 → 3.75 ✗", "bureau_known is_false → yes ✗", "→ missing ✗"],
+            ["3,75", "→ False", "→ ?"],
+        ),
+    ],
+)
+def test_the_actual_values_read_in_the_users_language_in_the_log_and_the_test(
+    client, manager, bureau, language, shown, not_shown
+):
+    """The log reads the stored snapshot (numbers as text, JSON true/false), the editor's test the live
+    values (Decimal, bool): both say 3,75 / nee / ontbreekt in Dutch, 3.75 / no / missing in English."""
+    from acceptance.services import active_version
+
+    customer = CustomerFactory(kvk_number="45454545")
+    bureau("45454545", probability_of_default=Decimal("3.75"))
+    decide(by=manager, channel=Channel.COUNTER, customer=customer)
+    client.force_login(manager)
+    client.cookies["django_language"] = language
+    log = client.get(reverse("acceptance:decision_list")).text
+    test = client.get(
+        reverse("acceptance:version_test", args=[active_version().pk]),
+        {"company": customer.number, "channel": "counter"},
+        **HTMX,
+    ).text
+    for page in (log, test):
+        for text in shown:
+            assert text in page
+        for text in not_shown:
+            assert text not in page

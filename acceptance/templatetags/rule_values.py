@@ -1,0 +1,28 @@
+"""A condition's actual value as a reader of the page reads it: ja/nee, 3,50 in Dutch, "missing"."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
+from acceptance.rules import FEATURES, FLAG, NUMBER
+
+register = template.Library()
+
+
+@register.filter
+def feature_value(value, feature: str) -> str:
+    """The test page gets live values (bool, Decimal), the decision log the stored snapshot (JSON:
+    true/false, numbers as text): both read the same way in the user's language."""
+    if value is None:
+        return _("missing")
+    kind = FEATURES[feature].kind if feature in FEATURES else None
+    if kind == FLAG or isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if kind == NUMBER:
+        try:
+            return localize(Decimal(str(value)))
+        except InvalidOperation:
+            return str(value)
+    return str(value)
