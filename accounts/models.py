@@ -20,6 +20,7 @@ from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
 from creditmgmt import texts
@@ -39,13 +40,23 @@ def validate_kvk(value: str) -> None:
         )
 
 
+# python-stdnum says why in English only: its reasons, in the reader's language.
+VAT_REASONS = [
+    (InvalidLength, _("the length is wrong")),
+    (InvalidChecksum, _("the check digits do not match")),
+    (InvalidComponent, _("the country code or another part does not exist")),
+    (InvalidFormat, _("the format is wrong")),
+]
+
+
 def validate_vat(value: str) -> None:
     try:
         eu_vat.validate(value)
     except StdnumError as exc:
+        reason = next((text for kind, text in VAT_REASONS if isinstance(exc, kind)), _("the format is wrong"))
         raise ValidationError(
             _("%(value)s is not a valid EU VAT number (%(reason)s)."),
-            params={"value": value, "reason": exc.message},
+            params={"value": value, "reason": reason},
             code="invalid_vat",
         ) from None
 

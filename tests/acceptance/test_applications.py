@@ -85,3 +85,17 @@ def test_a_prospect_with_an_account_manager_keeps_them(client, sales_rep, bureau
     assert (theirs.status, theirs.account_manager) == ("active", lisa)
     assert (mine.status, mine.account_manager) == ("active", sales_rep)
     assert Event.objects.filter(customer=mine, verb="account_manager_changed").exists()
+
+
+def test_dutch_form_asks_to_apply_and_says_what_is_wrong_with_a_vat_number_in_dutch(client, sales_rep):
+    """The button is "Aanvragen" here (not the filter's "Toepassen"), and the VAT checker's reason is
+    Dutch too, not python-stdnum's English."""
+    client.force_login(sales_rep)
+    client.cookies["django_language"] = "nl"
+    page = client.get(reverse("acceptance:credit_application")).text
+    assert ">Aanvragen</button>" in page and "Toepassen" not in page
+    response = client.post(
+        reverse("acceptance:credit_application"), {"registration_number": "12345678", "vat_number": "NL123"}
+    )
+    assert "NL123 is geen geldig EU-btw-nummer" in response.text
+    assert "The number has an invalid format" not in response.text
