@@ -443,7 +443,8 @@ def customer_limit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Credit limit saved."))
+            saved = _("Credit limit saved.") if form is limit_form else _("Temporary limit saved.")
+            messages.success(request, saved)
             return redirect("acceptance:customer_limit", pk=customer.pk)
     context = {
         "customer": customer,

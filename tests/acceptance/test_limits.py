@@ -177,7 +177,9 @@ def test_manager_changes_the_limit_on_its_page(client, manager, customer):
     response = client.post(url, {"form": "temporary", "amount": "5000", "until": "2099-01-01", "reason": "x"})
     assert "is a raise" in response.text
     with time_machine.travel(date(2026, 12, 1)):
-        client.post(url, {"form": "temporary", "amount": "25000", "until": "2026-12-24", "reason": "Season"})
+        season = {"form": "temporary", "amount": "25000", "until": "2026-12-24", "reason": "Season"}
+        answer = client.post(url, season, follow=True)
+        assert "Temporary limit saved." in answer.text  # not the base limit's message
         page = client.get(url).text
     assert "temporary until" in page and "Grew" in page and "Season" in page
     for day, shown in [(date(2026, 12, 24), True), (date(2026, 12, 25), False)]:

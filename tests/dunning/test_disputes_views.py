@@ -154,6 +154,16 @@ class TestDetail:
             page = controller_client.get(self.url(disputes["mine"]))
         assert "M-1" in page.text and "Resolve with credit note" in page.text
 
+    def test_the_credit_note_amount_box_has_its_maximum_in_dutch(self, controller_client, disputes):
+        """<input type=number> drops a max of "1500,50": the dispute's amount is written unlocalized."""
+        from django.conf import settings
+
+        controller_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        page = controller_client.get(self.url(disputes["mine"])).text
+        amount = disputes["mine"].amount
+        assert '<html lang="nl"' in page
+        assert f'max="{amount}" value="{amount}"' in page
+
     def test_sales_owner_comments_but_cannot_resolve(self, client, sales_rep, disputes):
         client.force_login(sales_rep)
         mine = disputes["mine"]
