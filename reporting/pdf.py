@@ -158,7 +158,10 @@ def dashboard_pdf(
 
     cure = (
         cure_rates(
-            first_of_month(board.day, filters.months - 1), board.day, controller_id=filters.controller_id
+            first_of_month(board.day, filters.months - 1),
+            board.day,
+            controller_id=filters.controller_id,
+            segment=filters.segment,
         )
         if filters.customer_ids is None  # per step over the whole book: not for one sales rep's customers
         else []

@@ -78,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             promises=promises,
             backfilled=any(p.backfilled for p in board.trend),
             cure=(
-                cure_rates(since, board.day, controller_id=filters.controller_id)
+                cure_rates(since, board.day, controller_id=filters.controller_id, segment=filters.segment)
                 if filters.customer_ids is None
                 else []
             ),
