@@ -357,6 +357,20 @@ def test_a_period_without_data_says_why_in_words(client, manager, controller, la
     assert '<span class="muted" title="{1}">{0}</span>'.format(*words["cure"]) in row
 
 
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_dispute_drill_down_says_none_resolved_in_words(client, manager, book, language):
+    from django.conf import settings
+
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:dispute_customers"), {"months": 3}).content.decode()
+    bravo = next(r for r in html.split("<tr>") if "Bravo" in r)  # open, none finished
+    why = {"en": "None of the customer&#x27;s disputes was resolved in the period",
+           "nl": "Geen van de geschillen van de klant is in de periode afgehandeld"}[language]  # fmt: skip
+    assert f'<span class="muted" title="{why}">{EMPTY[language]["resolved"][0]}</span>' in bravo
+    assert "–" not in html.split("<tbody>")[1]
+
+
 def test_a_month_with_nothing_due_says_nothing_to_collect(client, manager, controller):
     """Snapshots at both ends of the month, but nothing to collect in it: CEI says so."""
     CustomerFactory(controller=controller)
