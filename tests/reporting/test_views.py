@@ -358,6 +358,25 @@ def test_a_period_without_data_says_why_in_words(client, manager, controller, la
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_pdf_report_says_the_same_words_and_why(client, manager, controller, language):
+    """The PDF prints the dashboard's words for figures without data, and says why under the tables."""
+    from tests.reporting.test_scheduled import pdf_text
+
+    customer = CustomerFactory(controller=controller)
+    invoice(customer, "C1", "-50.00", date(2025, 10, 1), date(2025, 10, 31))  # a credit note, no sales
+    take_snapshot(TODAY)  # the first daily run: no snapshot at the start of the month
+    manager.language = language  # the report speaks the reader's own language
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    text = " ".join(pdf_text(client.get(reverse("reporting:dashboard_pdf"), {"months": 3}).content).split())
+    words = EMPTY[language]
+    assert "–" not in text
+    for key in ("owed", "sales", "cei", "cure"):
+        assert "{}: {}".format(*words[key]) in text, key
+    assert words["collect"][0] not in text  # said only where it is printed
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
 def test_dispute_drill_down_says_none_resolved_in_words(client, manager, book, language):
     from django.conf import settings
 
