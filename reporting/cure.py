@@ -74,8 +74,11 @@ def _outcomes(batch: list[tuple]) -> list[ActionOutcome]:
     return rows
 
 
-def cure_rates(since: date, until: date, *, controller_id: int | None = None) -> list[dict]:
-    """Per step: actions whose outcome is known in the period, cured count and rate (%).
+def cure_rates(
+    since: date, until: date, *, controller_id: int | None = None, segment: str = ""
+) -> list[dict]:
+    """Per step: actions whose outcome is known in the period, cured count and rate (%); with a
+    controller or a segment, of the steps on their customers (the customer's segment now).
 
     A step whose messages went out in more than one template variant gets one row per variant
     (variant is then its label, else None). Each variant is compared with the step's reference
@@ -85,6 +88,8 @@ def cure_rates(since: date, until: date, *, controller_id: int | None = None) ->
     qs = ActionOutcome.objects.filter(date__gte=since, date__lte=until)
     if controller_id:
         qs = qs.filter(controller_id=controller_id)
+    if segment:
+        qs = qs.filter(action__customer__segment=segment)
     rows = (
         qs.values(
             "step_id", "step__name", "step__position", "step__procedure__name", "action__template_variant"

@@ -54,6 +54,11 @@ class Filters:
             qs = qs.filter(customer_id__in=self.customer_ids)
         return qs
 
+    def apply_segment(self, qs: QuerySet, customer: str = "customer") -> QuerySet:
+        """The segment filter on rows reached from a customer by the path `customer` (tasks, dunning
+        step outcomes): the customer's segment now, where the snapshots keep the one of their day."""
+        return qs.filter(**{f"{customer}__segment": self.segment}) if self.segment else qs
+
     def apply_to_customers(self, qs: QuerySet) -> QuerySet:
         """The same filters (but the currency) on rows with a `customer` (promises, disputes, invoices)."""
         if self.segment:
@@ -253,7 +258,8 @@ def aging_totals(point: Point) -> list[tuple[str, Decimal, Decimal]]:
 
 
 def by_controller(filters: Filters, day: date) -> list[dict]:
-    """Per controller on a date: open and overdue, and over the period collected and tasks done."""
+    """Per controller on a date: open and overdue, and over the period collected, tasks done and the
+    cure rate of the dunning steps on their customers; with a segment, of that segment's customers."""
     rows = (
         filters.apply(PortfolioSnapshot.objects.filter(date=day))
         .values("controller_id", "controller__first_name", "controller__last_name", "controller__username")
@@ -286,8 +292,10 @@ def by_controller(filters: Filters, day: date) -> list[dict]:
         if row["controller_id"] in result:
             result[row["controller_id"]]["collected"] = row["total"] or ZERO
     done = (
-        Task.objects.filter(
-            status=Task.Status.DONE, completed_at__date__gte=since, completed_at__date__lte=day
+        filters.apply_segment(
+            Task.objects.filter(
+                status=Task.Status.DONE, completed_at__date__gte=since, completed_at__date__lte=day
+            )
         )
         .values("assignee_id")
         .annotate(n=Count("pk"))
@@ -296,7 +304,10 @@ def by_controller(filters: Filters, day: date) -> list[dict]:
         if row["assignee_id"] in result:
             result[row["assignee_id"]]["tasks_done"] = row["n"]
     cures = (
-        ActionOutcome.objects.filter(date__gte=since, date__lte=day, controller_id__in=list(result))
+        filters.apply_segment(
+            ActionOutcome.objects.filter(date__gte=since, date__lte=day, controller_id__in=list(result)),
+            "action__customer",
+        )
         .values("controller_id")
         .annotate(n=Count("pk"), cured=Count("pk", filter=Q(cured=True)))
     )
@@ -498,6 +509,7 @@ def cure_customers(
         qs = qs.filter(action__template_variant__in=labels)
     if filters.controller_id:
         qs = qs.filter(controller_id=filters.controller_id)
+    qs = filters.apply_segment(qs, "action__customer")
     return (
         qs.values(
             customer_id=F("action__customer_id"),

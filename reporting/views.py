@@ -25,6 +25,7 @@ from dunning.models import DisputeReason
 from reporting import charts, queries
 from reporting.acceptance import acceptance_figures, retro_analysis
 from reporting.cure import CURE_DAYS, cure_rates
+from reporting.empty import EMPTY
 from reporting.forms import DashboardFilterForm, SubscriptionForm
 from reporting.models import BUCKET_LABELS, BUCKETS, ReportSubscription
 from reporting.reports import report_for, scope_for
@@ -50,7 +51,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = _filters(request, form)
     today = timezone.localdate()
     board = queries.dashboard(filters, today=today)
-    context = {"form": form, "filters": filters, "board": board, "query": _query(request, form)}
+    context = {
+        "form": form,
+        "filters": filters,
+        "board": board,
+        "query": _query(request, form),
+        "empty": EMPTY,
+    }
     if board.current is not None:
         since = first_of_month(board.day, filters.months - 1)
         promises = queries.promise_figures(filters, since, board.day)
@@ -78,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             promises=promises,
             backfilled=any(p.backfilled for p in board.trend),
             cure=(
-                cure_rates(since, board.day, controller_id=filters.controller_id)
+                cure_rates(since, board.day, controller_id=filters.controller_id, segment=filters.segment)
                 if filters.customer_ids is None
                 else []
             ),
@@ -167,7 +174,7 @@ def dispute_customers(request: HttpRequest) -> HttpResponse:
         row["days_to_resolve"] = queries.days_of(row["took"])
     label = DisputeReason.objects.filter(code=reason).first() if reason else None
     context = {"form": form, "filters": filters, "page": page, "since": since, "day": day, "reason": label,
-               "query": _without_page(request), "back": _query(request, form)}  # fmt: skip
+               "query": _without_page(request), "back": _query(request, form), "empty": EMPTY}  # fmt: skip
     return render(request, "reporting/dispute_customers.html", context)
 
 

@@ -357,6 +357,39 @@ def test_a_period_without_data_says_why_in_words(client, manager, controller, la
     assert '<span class="muted" title="{1}">{0}</span>'.format(*words["cure"]) in row
 
 
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_pdf_report_says_the_same_words_and_why(client, manager, controller, language):
+    """The PDF prints the dashboard's words for figures without data, and says why under the tables."""
+    from tests.reporting.test_scheduled import pdf_text
+
+    customer = CustomerFactory(controller=controller)
+    invoice(customer, "C1", "-50.00", date(2025, 10, 1), date(2025, 10, 31))  # a credit note, no sales
+    take_snapshot(TODAY)  # the first daily run: no snapshot at the start of the month
+    manager.language = language  # the report speaks the reader's own language
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    text = " ".join(pdf_text(client.get(reverse("reporting:dashboard_pdf"), {"months": 3}).content).split())
+    words = EMPTY[language]
+    assert "–" not in text
+    for key in ("owed", "sales", "cei", "cure"):
+        assert "{}: {}".format(*words[key]) in text, key
+    assert words["collect"][0] not in text  # said only where it is printed
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_dispute_drill_down_says_none_resolved_in_words(client, manager, book, language):
+    from django.conf import settings
+
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:dispute_customers"), {"months": 3}).content.decode()
+    bravo = next(r for r in html.split("<tr>") if "Bravo" in r)  # open, none finished
+    why = {"en": "None of the customer&#x27;s disputes was resolved in the period",
+           "nl": "Geen van de geschillen van de klant is in de periode afgehandeld"}[language]  # fmt: skip
+    assert f'<span class="muted" title="{why}">{EMPTY[language]["resolved"][0]}</span>' in bravo
+    assert "–" not in html.split("<tbody>")[1]
+
+
 def test_a_month_with_nothing_due_says_nothing_to_collect(client, manager, controller):
     """Snapshots at both ends of the month, but nothing to collect in it: CEI says so."""
     CustomerFactory(controller=controller)
@@ -470,6 +503,59 @@ def test_promises_and_cure_rates_drill_down_to_their_customers(client, manager, 
     client.force_login(sales_rep)  # their own customers' promises only (none here); no cure rates
     assert list(client.get(reverse("reporting:figure_customers", args=["promises"])).context["page"]) == []
     assert client.get(url).status_code == 404
+
+
+def test_a_segment_filters_the_tasks_and_dunning_steps_too(
+    client, manager, controller, book, django_assert_max_num_queries
+):
+    """Tasks done and cure rates (per controller and per step, and the step's drill-down) count only
+    the chosen segment's customers, as the amounts do; the page runs no more queries for it."""
+    from datetime import UTC, datetime
+
+    from accounts.models import Task
+    from dunning.models import DunningAction, Procedure
+    from reporting.models import ActionOutcome, DecisionDay
+
+    alfa, bravo = book  # business
+    charlie = CustomerFactory(name="Charlie", controller=controller, segment="consumer")
+    invoice(charlie, "C1", "300.00", date(2026, 3, 1), date(2026, 3, 20))
+    take_snapshot(TODAY)
+    done = datetime(2026, 3, 30, 12, tzinfo=UTC)
+    for customer, n in ((alfa, 2), (bravo, 1), (charlie, 1)):
+        for _n in range(n):
+            Task.objects.create(customer=customer, title="Call", due_date=TODAY, assignee=controller,
+                                status=Task.Status.DONE, completed_at=done)  # fmt: skip
+    step = Procedure.objects.get(code="medium").steps.order_by("position").first()
+    for cycle, (customer, cured) in enumerate(((alfa, True), (bravo, True), (charlie, False)), start=1):
+        action = DunningAction.objects.create(
+            customer=customer, procedure=step.procedure, step=step, cycle=cycle, date=TODAY, status="done",
+            invoice_ids=[], amount=Decimal("10.00"), days_overdue=10,
+        )  # fmt: skip
+        ActionOutcome.objects.create(action=action, step=step, date=TODAY, controller=controller,
+                                     amount=Decimal("10.00"), cured=cured)  # fmt: skip
+    client.force_login(manager)
+    url = reverse("reporting:dashboard")
+
+    def figures(segment):
+        with django_assert_max_num_queries(19):  # as without a segment
+            context = client.get(url, {"months": 3, "segment": segment}).context
+        [row] = context["controllers"]
+        return (
+            (row["open"], row["tasks_done"], row["steps"], row["cure_rate"]),
+            [(r["actions"], r["cured"]) for r in context["cure"]],
+        )
+
+    assert figures("") == ((Decimal("4600.00"), 4, 3, 66.7), [(3, 2)])
+    assert figures("business") == ((Decimal("4300.00"), 3, 2, 100.0), [(2, 2)])
+    assert figures("consumer") == ((Decimal("300.00"), 1, 1, 0.0), [(1, 0)])
+    drill = reverse("reporting:figure_customers", args=["cure"])
+    rows = client.get(drill, {"step": step.pk, "segment": "consumer"}).context["page"].object_list
+    assert [(r["customer__name"], r["cells"]) for r in rows] == [("Charlie", [1, 0])]
+    # The credit decisions are not split by segment: the page says so when one is chosen.
+    DecisionDay.objects.create(date=TODAY, channel="webshop", outcome="accept", decisions=1)
+    note = "not per segment or controller"
+    assert note not in client.get(url, {"months": 3}).content.decode()
+    assert note in client.get(url, {"months": 3, "segment": "consumer"}).content.decode()
 
 
 def test_drill_down_pages_without_counting(client, manager, controller):
