@@ -54,3 +54,30 @@ def test_counter_clerk_sees_three_answers(page: Page, live_server, world):
         expect(answer.locator(".verdict")).to_have_text(text)
     assert Decision.objects.filter(channel="counter").count() == 3
     expect(page.locator(".mainnav a")).to_have_count(1)  # nothing else of the application
+
+
+def test_a_new_search_marks_the_answer_on_screen_as_the_previous_companys(page: Page, live_server, world):
+    """At a busy counter the red answer for one company must not be read as the next one's."""
+    sign_in(page, live_server.url, "cees")
+    search = page.get_by_role("searchbox")
+    search.fill("groenland")
+    page.locator("#results button.hit").filter(has_text="Groenland").click()
+    label = page.locator("#answer .earlier-label")
+    expect(page.locator("#answer .answer")).to_have_attribute("data-outcome", "red")
+    expect(label).to_be_hidden()
+
+    search.fill("")
+    search.press_sequentially("Xyzzy Onbekend")
+    expect(page.locator("#results .empty")).to_be_visible()
+    expect(page.locator("#answer")).to_have_class("earlier")
+    expect(label).to_be_visible()
+    expect(label).to_contain_text("Earlier answer, for Groenland")
+    # Below the new results, not between the search box and them.
+    results_box, answer_box = page.locator("#results").bounding_box(), page.locator("#answer").bounding_box()
+    assert answer_box["y"] >= results_box["y"] + results_box["height"]
+
+    search.fill("groen")
+    page.locator("#results button.hit").filter(has_text="Groen Bouw").click()
+    expect(page.locator("#answer .answer")).to_have_attribute("data-outcome", "green")
+    expect(page.locator("#answer")).not_to_have_class("earlier")
+    expect(label).to_be_hidden()
