@@ -77,6 +77,10 @@ def test_release_round_trip(client, counter_clerk, controller, red, django_asser
     client.post(reverse("acceptance:release_answer", args=[release.pk]), {"release": "no", "answer": "No"})
     release.refresh_from_db()
     assert release.status == ReleaseRequest.Status.RELEASED
+    # The answered list says what each column is and leads to the customer.
+    answered = client.get(reverse("acceptance:release_list")).text.split("Answered", 1)[1]
+    assert "<th>Outcome</th>" in answered and "<th>By</th>" in answered
+    assert f'href="{red.get_absolute_url()}"' in answered and "OK, once" in answered
 
 
 def test_refusal_needs_a_reason_and_shows_red(client, counter_clerk, controller, red):
