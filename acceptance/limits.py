@@ -38,6 +38,7 @@ from creditmgmt import texts
 from creditmgmt.models import User
 from creditmgmt.permissions import MANAGERS
 from creditmgmt.rows import OneRowQuery, RowInsert, RowQuery, read_together
+from creditmgmt.templatetags.money import money
 from creditmgmt.texts import Text
 
 ACTOR = "system: credit limits"
@@ -295,17 +296,20 @@ def grant_temporary_limit(
     reason = reason.strip()
     if not (isinstance(by, User) and by.has_role(*MANAGERS)):
         raise ValidationError(_("Only a credit manager can grant a temporary limit."))
+    # Keyed by the form's fields, so the page shows each message at its field.
     if not reason:
-        raise ValidationError(_("Say why the limit is raised."))
+        raise ValidationError({"reason": _("Say why the limit is raised.")})
     if until < today:
-        raise ValidationError(_("The end date of a temporary limit cannot be in the past."))
+        raise ValidationError({"until": _("The end date of a temporary limit cannot be in the past.")})
     with transaction.atomic():
         lock_customer(customer.pk)
         customer = Customer.objects.get(pk=customer.pk)
         if amount <= customer.credit_limit:
             raise ValidationError(
-                _("A temporary limit is a raise: give more than the limit of %(limit)s.")
-                % {"limit": customer.credit_limit}
+                {
+                    "amount": _("A temporary limit is a raise: give more than the limit of %(limit)s.")
+                    % {"limit": money(customer.credit_limit, customer.currency)}
+                }
             )
         terms = _terms(customer.pk)
         terms.temporary_limit, terms.temporary_until, terms.temporary_reason = amount, until, reason

@@ -175,7 +175,14 @@ def test_manager_changes_the_limit_on_its_page(client, manager, customer):
     )
     assert response.status_code == 302
     response = client.post(url, {"form": "temporary", "amount": "5000", "until": "2099-01-01", "reason": "x"})
-    assert "is a raise" in response.text
+    assert "is a raise" in response.text and "€12,000.00" in response.text
+    assert response.context["temporary_form"].errors["amount"]  # shown at the amount, not above the form
+    response = client.post(
+        url, {"form": "temporary", "amount": "50000", "until": "2000-01-01", "reason": "x"}
+    )
+    assert response.context["temporary_form"].errors["until"] == [
+        "The end date of a temporary limit cannot be in the past."
+    ]
     with time_machine.travel(date(2026, 12, 1)):
         season = {"form": "temporary", "amount": "25000", "until": "2026-12-24", "reason": "Season"}
         answer = client.post(url, season, follow=True)
