@@ -47,12 +47,11 @@ NONE_RESOLVED_OF_CUSTOMER = Empty(
 # The promise-kept rate when no promise to pay fell due.
 NONE_DUE = Empty(_("none due"), _("No promise to pay fell due in the period"))
 
-# For the templates: {{ empty.no_sales.word }}, {{ empty.no_sales.reason }}.
+# For the templates: {{ empty.no_sales.word }}, {{ empty.no_sales.reason }} (a CEI's comes with it:
+# cei_empty, chosen in the view).
 EMPTY = {
     "no_sales": NO_SALES,
     "nothing_owed": NOTHING_OWED,
-    "not_measured": NOT_MEASURED,
-    "nothing_to_collect": NOTHING_TO_COLLECT,
     "no_steps": NO_STEPS,
     "none_resolved": NONE_RESOLVED,
     "none_resolved_of_customer": NONE_RESOLVED_OF_CUSTOMER,

@@ -61,8 +61,7 @@ class Filters:
 
     def apply_to_customers(self, qs: QuerySet) -> QuerySet:
         """The same filters (but the currency) on rows with a `customer` (promises, disputes, invoices)."""
-        if self.segment:
-            qs = qs.filter(customer__segment=self.segment)
+        qs = self.apply_segment(qs)
         if self.controller_id:
             qs = qs.filter(customer__controller_id=self.controller_id)
         if self.customer_ids is not None:

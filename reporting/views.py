@@ -25,7 +25,7 @@ from dunning.models import DisputeReason
 from reporting import charts, queries
 from reporting.acceptance import acceptance_figures, retro_analysis
 from reporting.cure import CURE_DAYS, cure_rates
-from reporting.empty import EMPTY
+from reporting.empty import EMPTY, cei_empty
 from reporting.forms import DashboardFilterForm, SubscriptionForm
 from reporting.models import BUCKET_LABELS, BUCKETS, ReportSubscription
 from reporting.reports import report_for, scope_for
@@ -64,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         controllers = queries.by_controller(filters, board.day) if request.user.role != Role.SALES else []
         for row in controllers:
             row["promise_rate"] = promises["per_controller"].get(row["controller_id"])
+        cei = dict(board.cei)
         labels = [date_format(p.date, "M Y") for p in board.trend[:-1]]
         labels.append(date_format(board.day, "j M"))
         series = [
@@ -75,7 +76,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 labels, series, title=_("Open and overdue"), money=lambda v: money(v, filters.currency)
             ),
             trend_legend=charts.legend(series),
-            trend_rows=[(p, dict(board.cei).get(p.date)) for p in board.trend],
+            # Each month's CEI, and for one without a value the word and reason (reporting.empty).
+            trend_rows=[(p, cei.get(p.date), cei_empty(p.date, board.cei_unmeasured)) for p in board.trend],
+            cei_now=(board.cei[-1][1], cei_empty(board.cei[-1][0], board.cei_unmeasured))
+            if board.cei
+            else None,
             aging=[
                 {"key": b, "label": BUCKET_LABELS[b], "amount": amount, "share": share}
                 for b, amount, share in queries.aging_totals(board.current)

@@ -26,3 +26,14 @@ def feature_value(value, feature: str) -> str:
         except InvalidOperation:
             return str(value)
     return str(value)
+
+
+@register.filter
+def condition_line(condition: dict) -> str:
+    """One evaluated condition as the decision log and the rule test show it:
+    "score lt 25 → 12 ✓" (no value for operators that take none)."""
+    value = condition.get("value")
+    asked = f" {value}" if value not in ("", None) else ""
+    held = "✓" if condition.get("held") else "✗"
+    actual = feature_value(condition.get("actual"), condition["feature"])
+    return f"{condition['feature']} {condition['operator']}{asked} → {actual} {held}"

@@ -5,6 +5,7 @@ Views parse, call one service and render; the matching is in accounts.bank.servi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -165,17 +166,23 @@ def _parse_allocations(request: HttpRequest, entry: BankEntry) -> list[tuple[int
 @role_required(*LEDGER_WRITERS)
 @require_POST
 def bank_entry_match(request: HttpRequest, pk: int) -> HttpResponse:
+    def match(entry: BankEntry) -> None:
+        match_entry(entry=entry, allocations=_parse_allocations(request, entry), by=request.user)
+
+    return _settle(request, pk, match, done=_("Matched."))
+
+
+def _settle(
+    request: HttpRequest, pk: int, action: Callable[[BankEntry], object], *, done: str
+) -> HttpResponse:
+    """One of the queue's actions on an entry; then its row again for htmx (with the error, if
+    any), otherwise back to the queue with a message."""
     entry = get_object_or_404(BankEntry.objects.select_related("statement"), pk=pk)
     error = ""
     try:
-        entry = match_entry(entry=entry, allocations=_parse_allocations(request, entry), by=request.user)
+        action(entry)
     except ValidationError as exc:
         error = _error_text(exc)
-    return _entry_answer(request, pk, error, done=_("Matched."))
-
-
-def _entry_answer(request: HttpRequest, pk: int, error: str, *, done: str) -> HttpResponse:
-    """The entry's row again for htmx; otherwise back to the queue with a message."""
     if request.htmx:
         entry = BankEntry.objects.select_related("statement", "customer").get(pk=pk)
         queries.attach_suggestions([entry])
@@ -213,14 +220,11 @@ def _payment_to_undo(request: HttpRequest, entry: BankEntry) -> Payment:
 @require_POST
 def bank_entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """A waiting reversal (storno, returned direct debit): the person says which payment it takes back."""
-    entry = get_object_or_404(BankEntry, pk=pk)
-    error = ""
-    try:
-        reverse_entry(entry=entry, payment=_payment_to_undo(request, entry), by=request.user)
-    except ValidationError as exc:
-        error = _error_text(exc)
-    return _entry_answer(
-        request, pk, error, done=_("Payment taken back: its invoices are open again and a task is planned.")
+    return _settle(
+        request,
+        pk,
+        lambda entry: reverse_entry(entry=entry, payment=_payment_to_undo(request, entry), by=request.user),
+        done=_("Payment taken back: its invoices are open again and a task is planned."),
     )
 
 
@@ -228,10 +232,10 @@ def bank_entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bank_entry_outgoing(request: HttpRequest, pk: int) -> HttpResponse:
     """A waiting debit entry that takes no customer payment back (a bank fee, a refund returned)."""
-    entry = get_object_or_404(BankEntry, pk=pk)
-    error = ""
-    try:
-        book_outgoing(entry=entry, note=request.POST.get("note", ""), by=request.user)
-    except ValidationError as exc:
-        error = _error_text(exc)
-    return _entry_answer(request, pk, error, done=_("Booked as money going out."))
+    note = request.POST.get("note", "")
+    return _settle(
+        request,
+        pk,
+        lambda entry: book_outgoing(entry=entry, note=note, by=request.user),
+        done=_("Booked as money going out."),
+    )
