@@ -73,6 +73,7 @@ def apply_for_credit(
         registration_number=number,
         amount=amount,
         checkpoint="order",
+        company_name=name,  # names the decision when the bureau does not know the company
     )
     if decision.outcome not in (Outcome.ACCEPT, Outcome.ACCEPT_WITH_CONDITIONS):
         return Application(decision=decision, customer=None)

@@ -625,16 +625,24 @@ def new_decision(
     checkpoint: str,
     breach: bool,
     latency: Decimal,
+    company_name: str = "",
 ) -> Decision:
     """The Decision (unsaved) that keeps an assessment: its request, feature snapshot, every rule
-    evaluated, the answer and its reasons."""
+    evaluated, the answer and its reasons. The company is named by the customer, else the bureau
+    report, else `company_name` (what the requester typed), else its registration number."""
     customer, report, result = assessment.customer, assessment.report, assessment.conclusion
     user = by if isinstance(by, User) else None
     registration_number = assessment.registration_number
+    if customer is not None:
+        company_name = customer.name
+    elif report is not None and report.name:
+        company_name = report.name
+    else:
+        company_name = " ".join(company_name.split())[:200] or registration_number
     return Decision(
         customer=customer,
         registration_number=registration_number,
-        company_name=customer.name if customer else (report.name if report else registration_number),
+        company_name=company_name,
         version=assessment.version,
         channel=channel,
         requester=user,
@@ -673,6 +681,7 @@ def decide(
     bureau: tuple[BureauReport | None, bool] | None = None,
     started: float | None = None,
     events: list[Event] | None = None,
+    company_name: str = "",
 ) -> Decision:
     """Decide whether `customer` (or a prospect by registration number) may buy on account.
 
@@ -681,7 +690,9 @@ def decide(
     bureau_report() answer when the caller asked already, and `started` its
     time.perf_counter() then, so the latency kept counts the bureau call. `events`
     collects the decision's timeline event unsaved, for a caller that writes its
-    events in one INSERT before its transaction ends (decide_order).
+    events in one INSERT before its transaction ends (decide_order). `company_name` is
+    the name the requester gave for a prospect; it names the decision only when there is
+    no customer and the bureau does not know the company (else its registration number would).
 
     A fixed number of queries: bureau report 1 (unless given); one statement (read_together)
     for the ledger, the group exposure with reservations, dunning's features and the active
@@ -718,6 +729,7 @@ def decide(
         checkpoint=checkpoint,
         breach=breach,
         latency=latency,
+        company_name=company_name,
     )
     # No savepoint inside a caller's transaction (decide_order): an error there undoes it all anyway.
     with transaction.atomic(savepoint=False):

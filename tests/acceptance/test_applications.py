@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from acceptance.models import CreditTerms, Decision, Outcome
+from acceptance.services import override_decision
 from accounts.models import Customer, Event
 from tests.factories import CustomerFactory
 
@@ -45,6 +46,29 @@ def test_application(client, sales_rep, bureau, kvk, report, outcome, creates):
         assert Event.objects.filter(customer=customer, verb="application_accepted").exists()
         assert customer.number in response.text
         assert customer.account_manager == sales_rep  # the rep who brought the customer in
+
+
+def test_a_referred_application_keeps_the_typed_name(client, controller, manager, bureau):
+    """The bureau does not know the company: the decision, its answer and the manager's decision log
+    name it as typed, not by its KvK number alone; a manager's override keeps that name."""
+    client.force_login(controller)
+    response = client.post(
+        reverse("acceptance:credit_application"),
+        {"registration_number": "9300 0001", "name": "Bakkerij Nieuw B.V.", "amount": "500"},
+    )
+    decision = Decision.objects.get()
+    assert (decision.outcome, decision.company_name, decision.registration_number) == (
+        Outcome.REFER,
+        "Bakkerij Nieuw B.V.",
+        "93000001",
+    )
+    assert "<h2>Bakkerij Nieuw B.V. <span" in response.text
+    assert not Customer.objects.exists()
+    client.force_login(manager)
+    log = client.get(reverse("acceptance:decision_list")).text
+    assert "Bakkerij Nieuw B.V." in log and "93000001" in log
+    new = override_decision(decision=decision, outcome=Outcome.REJECT, limit=D("0"), reason="No", by=manager)
+    assert new.company_name == "Bakkerij Nieuw B.V."
 
 
 def test_bad_kvk_and_existing_customer(client, controller, bureau):

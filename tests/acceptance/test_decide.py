@@ -176,6 +176,33 @@ def test_a_prospect_is_decided_from_the_bureau_alone(bureau, counter_clerk):
     assert not Task.objects.exists()
 
 
+def test_a_prospect_unknown_to_the_bureau_is_named_as_the_requester_typed_it(
+    bureau, sales_rep, django_assert_num_queries
+):
+    """The name typed for a company the bureau does not know names its decision (not the KvK number
+    alone); the bureau's name and the customer's own come first. The name costs no query."""
+    decide(by=sales_rep, channel=Channel.SALES, registration_number="44444443")  # rules cached
+    with django_assert_num_queries(3):  # bureau 1, features and active version 1, decision 1
+        unknown = decide(
+            by=sales_rep, channel=Channel.SALES, registration_number="44444444", company_name="  Nieuw   BV "
+        )
+    assert (unknown.customer, unknown.company_name, unknown.registration_number) == (
+        None,
+        "Nieuw BV",
+        "44444444",
+    )
+    assert Decision.objects.get(pk=unknown.pk).company_name == "Nieuw BV"
+    assert unknown.outcome == Outcome.REFER
+    untyped = decide(by=sales_rep, channel=Channel.SALES, registration_number="44444445", company_name=" ")
+    assert untyped.company_name == "44444445"
+    bureau("55555555", name="Bureau Naam BV")
+    known = decide(by=sales_rep, channel=Channel.SALES, registration_number="55555555", company_name="Typed")
+    assert known.company_name == "Bureau Naam BV"
+    customer = CustomerFactory(name="Klant BV", kvk_number="66666666")
+    mine = decide(by=sales_rep, channel=Channel.SALES, customer=customer, company_name="Typed")
+    assert mine.company_name == "Klant BV"
+
+
 def test_another_rule_set_can_be_asked(bureau, controller):
     customer = CustomerFactory(controller=controller, credit_limit=D("0"))
     bureau(customer.kvk_number, score=30)  # fair for medium, too low for the cautious policy
