@@ -121,7 +121,7 @@ class VersionTestForm(forms.Form):
     company = forms.CharField(
         label=_("Customer number, KvK number or name"),
         max_length=100,
-        help_text=_("A customer, or a company the bureau knows (KvK number)."),
+        help_text=_("A customer, or a company the bureau knows (KvK number or name)."),
     )
     amount = forms.DecimalField(
         label=_("Amount"), required=False, min_value=0, max_digits=14, decimal_places=2

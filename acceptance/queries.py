@@ -81,6 +81,29 @@ def counter_lookup(text: str, *, limit: int = 8) -> list[LookupHit]:
     return hits
 
 
+def find_company(text: str) -> tuple[Customer | None, str]:
+    """The one company `text` names, for the rule-set editor's test: (customer, "") or (None, KvK).
+
+    A customer by its number or KvK number; else what the counter's lookup finds (name, number,
+    postcode; companies the bureau knows by name or KvK number) when that is one company: a single
+    customer, or, when no customer matches, a single company of the bureau; else an 8-digit KvK
+    number as a prospect (the bureau may not know it). (None, "") when no single company matches.
+    """
+    text = " ".join(text.split())
+    customers = Customer.objects.select_related("controller").exclude(status=Customer.Status.CLOSED)
+    exact = list(customers.filter(Q(number__iexact=text) | Q(kvk_number=text))[:2])
+    if len(exact) == 1:
+        return exact[0], ""
+    if not exact:
+        hits = counter_lookup(text, limit=2)  # customers first: two say whether one is alone
+        found = [hit for hit in hits if hit.kind == "customer"] or hits
+        if len(found) == 1 and found[0].kind == "customer":
+            return customers.get(pk=found[0].key), ""
+        if len(found) == 1:
+            return None, found[0].key
+    return None, text if KVK.match(text) else ""
+
+
 def decision_log(*, outcome: str = "", channel: str = "") -> QuerySet[Decision]:
     decisions = Decision.objects.select_related("customer", "requester", "version__rule_set", "overridden_by")
     if outcome:

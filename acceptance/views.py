@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,7 +40,6 @@ from acceptance.models import (
     RuleSetVersion,
     VersionLocked,
 )
-from acceptance.queries import KVK
 from acceptance.simulation import simulate
 from accounts.models import ZERO, Customer
 from accounts.views import error_text
@@ -339,18 +338,6 @@ def version_copy(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("acceptance:version_detail", pk=draft.pk)
 
 
-def find_company(text: str) -> tuple[Customer | None, str]:
-    """A customer by number or KvK number (or a unique name match), else a KvK number for a prospect."""
-    text = " ".join(text.split())
-    customers = Customer.objects.select_related("controller").exclude(status=Customer.Status.CLOSED)
-    match = list(customers.filter(Q(number__iexact=text) | Q(kvk_number=text))[:2]) or list(
-        customers.filter(search_text__contains=text.upper())[:2]
-    )
-    if len(match) == 1:
-        return match[0], ""
-    return None, text if KVK.match(text) else ""
-
-
 @role_required(*MANAGERS)
 def version_test(request: HttpRequest, pk: int) -> HttpResponse:
     """What would this version decide for a company, and why (nothing is stored)."""
@@ -358,9 +345,12 @@ def version_test(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionTestForm(request.GET or None)
     assessment, error = None, ""
     if form.is_valid():
-        customer, registration = find_company(form.cleaned_data["company"])
+        customer, registration = queries.find_company(form.cleaned_data["company"])
         if customer is None and not registration:
-            error = _("No single customer matches; give a customer number or an 8-digit KvK number.")
+            error = _(
+                "No single company matches; give a customer number, an 8-digit KvK number "
+                "or a more precise name."
+            )
         else:
             assessment = services.assess(
                 version=version,

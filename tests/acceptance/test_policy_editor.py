@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from acceptance.models import Decision, Outcome, Rule, RuleSet, RuleSetVersion, VersionLocked
+from acceptance.queries import find_company
 from acceptance.services import (
     activate_version,
     add_rule,
@@ -229,7 +230,34 @@ def test_test_against_a_company_stores_nothing(client, manager, draft, bureau):
     text = response.content.decode()
     assert "Prospect B.V." in text and "Accept" in text and "5.000,00" in text or "5,000.00" in text
     response = client.get(url, {"company": "nobody at all", "channel": "api"})
-    assert b"No single customer matches" in response.content
+    assert b"No single company matches" in response.content
+    assert Decision.objects.count() == 0
+
+
+def test_test_against_a_company_finds_a_prospect_by_name_as_the_counter_does(client, manager, draft, bureau):
+    """A company the bureau knows and that is no customer is found by (part of) its name, as at the
+    counter; a customer that matches comes first, and two companies that match are no answer."""
+    bureau("87654321", score=90, name="Prospect Noord B.V.", city="Zwolle")
+    bureau("87654322", score=30, name="Prospect Zuid B.V.")
+    customer = CustomerFactory(name="Zuidwind Handel B.V.", kvk_number="12345678", credit_limit=D("0"))
+    bureau("12345678", score=40, name="Zuidwind Bureaunaam")  # a customer's report: not a prospect
+    client.force_login(manager)
+    url = reverse("acceptance:version_test", args=[draft.pk])
+    assert find_company("prospect  noord") == (None, "87654321")
+    response = client.get(url, {"company": "prospect noord", "channel": "api"}, HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert "Prospect Noord B.V." in text and "87654321" in text and "Accept" in text
+    assert "No single company matches" not in text
+    assert "Score below 50" in client.get(url, {"company": "Prospect Zuid", "channel": "api"}).text
+    assert find_company("Prospect") == (None, "")  # two of them
+    assert b"No single company matches" in client.get(url, {"company": "prospect", "channel": "api"}).content
+    client.cookies["django_language"] = "nl"
+    dutch = client.get(url, {"company": "prospect", "channel": "api"}).text
+    assert "Geen bedrijf, of meer dan één, komt overeen" in dutch and "preciezere naam" in dutch
+    assert find_company("zuid") == (customer, "")  # the customer before the bureau's Prospect Zuid
+    assert find_company("Bureaunaam") == (None, "")  # the customer's bureau name makes no prospect
+    assert find_company(customer.number) == (customer, "") and find_company("12345678") == (customer, "")
+    assert find_company("99999999") == (None, "99999999")  # unknown to the bureau: still a prospect
     assert Decision.objects.count() == 0
 
 
