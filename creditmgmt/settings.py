@@ -138,6 +138,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # The decision API's fixed statements are prepared on the server (creditmgmt.rows.hot_cursor).
 # Turn off behind a connection pooler in transaction mode that does not keep prepared statements.
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+# An API key found valid is believed this many seconds in each server process (0: ask the
+# database on every call). A deactivated client or a changed scope counts within this time.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
