@@ -18,11 +18,10 @@ from pydantic import BaseModel, ConfigDict
 
 from acceptance.models import Decision
 from acceptance.queries import credit_position
-from acceptance.services import OrderReferenceReused, decide_order
+from acceptance.services import OrderReferenceReused, OrderRows, decide_order, read_order
 from accounts.models import Customer
 from creditmgmt.api import ApiKey, ErrorOut, FieldProblem
 from creditmgmt.models import ApiClient
-from creditmgmt.rows import RowQuery
 
 router = Router(tags=["acceptance"])
 
@@ -121,19 +120,18 @@ def _decision_out(decision: Decision, *, order_reference: str, replayed: bool) -
     }
 
 
-# Every decision by customer number asks this: a hand-written lookup (creditmgmt.rows).
-_CUSTOMER_BY_NUMBER = RowQuery(Customer, "number = %s")
-
-
-def _customer_for(payload: DecisionIn) -> tuple[Customer | None, str]:
-    """The customer asked for, or None and the registration number of a prospect."""
+def _customer_for(payload: DecisionIn, client: ApiClient) -> tuple[Customer | None, str, OrderRows | None]:
+    """The customer asked for (with read_order's rows), or None and the registration number of a
+    prospect."""
     if bool(payload.customer_number) == bool(payload.registration_number):
         raise FieldProblem("customer_number", _("Give customer_number or registration_number, one of them."))
     if payload.customer_number:
-        customer = _CUSTOMER_BY_NUMBER.get([payload.customer_number])
-        if customer is None:
+        read = read_order(
+            client=client, order_reference=payload.order_reference, customer_number=payload.customer_number
+        )
+        if read.customer is None:
             raise FieldProblem("customer_number", _("No customer has this number."))
-        return customer, ""
+        return read.customer, "", read
     customers = list(
         Customer.objects.filter(kvk_number=payload.registration_number).exclude(
             status=Customer.Status.CLOSED
@@ -144,7 +142,7 @@ def _customer_for(payload: DecisionIn) -> tuple[Customer | None, str]:
             "registration_number",
             _("Several customers have this registration number: give customer_number."),
         )
-    return (customers[0], "") if customers else (None, payload.registration_number)
+    return (customers[0], "", None) if customers else (None, payload.registration_number, None)
 
 
 @router.post(
@@ -166,7 +164,7 @@ def create_decision(request: HttpRequest, payload: DecisionIn):
     """Decides with the rule set in use (201), or answers with the decision already made for this
     order reference (200, `replayed`). The same reference with another question is 409."""
     client: ApiClient = request.auth  # type: ignore[attr-defined]
-    customer, registration_number = _customer_for(payload)
+    customer, registration_number, read = _customer_for(payload, client)
     currency = customer.currency if customer else settings.COMPANY["currency"]
     if payload.currency != currency:
         raise FieldProblem("currency", _("This customer is invoiced in %(c)s.") % {"c": currency})
@@ -179,6 +177,7 @@ def create_decision(request: HttpRequest, payload: DecisionIn):
             currency=payload.currency,
             customer=customer,
             registration_number=registration_number,
+            read=read,
         )
     except OrderReferenceReused as error:
         raise FieldProblem("order_reference", error.messages[0], status=409) from None

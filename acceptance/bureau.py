@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -87,10 +87,18 @@ class BureauUnavailable(Exception):
     """The bureau could not be asked (timeout, error); the decision says so."""
 
 
+# `stored` of fetch() when the caller has not read the company's stored record (BureauRecord).
+NOT_READ: Any = object()
+
+
 class BureauProvider(Protocol):
+    """`fetch(number)`: the company's report, None when the bureau does not know it; raises
+    BureauUnavailable when the bureau cannot be asked. `stored`: the company's BureauRecord (or
+    None) when the caller read it already (the decision API reads it with the customer)."""
+
     name: str
 
-    def fetch(self, registration_number: str) -> BureauReport | None: ...
+    def fetch(self, registration_number: str, *, stored: Any = NOT_READ) -> BureauReport | None: ...
 
 
 # Every decision reads one report: a hand-written lookup (creditmgmt.rows) instead of a queryset.
@@ -102,10 +110,10 @@ class LocalBureauProvider:
 
     name = "local"
 
-    def fetch(self, registration_number: str) -> BureauReport | None:
+    def fetch(self, registration_number: str, *, stored: Any = NOT_READ) -> BureauReport | None:
         if not registration_number:
             return None
-        record = _RECORD_BY_NUMBER.get([registration_number])
+        record = _RECORD_BY_NUMBER.get([registration_number]) if stored is NOT_READ else stored
         return BureauReport.from_record(record) if record else None
 
     def fetch_many(self, registration_numbers: list[str]) -> dict[str, BureauReport]:

@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from acceptance.bureau import BureauReport, BureauUnavailable
+from acceptance.bureau import NOT_READ, BureauReport, BureauUnavailable
 from acceptance.models import BureauRecord, NegativeEvent
 
 log = logging.getLogger(__name__)
@@ -185,16 +185,23 @@ class HttpBureauProvider:
             ttl=timedelta(days=settings.ACCEPTANCE_BUREAU_TTL_DAYS),
         )
 
-    def fetch(self, registration_number: str, *, refresh: bool = False) -> BureauReport | None:
+    def fetch(
+        self, registration_number: str, *, refresh: bool = False, stored: Any = NOT_READ
+    ) -> BureauReport | None:
         """The report: the stored one while younger than the TTL, else the bureau's (then stored).
 
-        `refresh=True` asks the bureau whatever the cache holds (the monitoring job).
+        `refresh=True` asks the bureau whatever the cache holds (the monitoring job). `stored`: the
+        stored record (or None) when the caller read it already.
         None when the bureau does not know the company; BureauUnavailable when it cannot be asked.
         """
         if not registration_number:
             return None
         if not refresh:
-            cached = BureauRecord.objects.filter(registration_number=registration_number).first()
+            cached = (
+                BureauRecord.objects.filter(registration_number=registration_number).first()
+                if stored is NOT_READ
+                else stored
+            )
             if cached is not None and timezone.now() - cached.fetched_at <= self.ttl:
                 return BureauReport.from_record(cached)
         data = self._get(registration_number)

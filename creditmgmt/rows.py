@@ -89,16 +89,17 @@ class RowQuery:
                 converters.append((index, funcs, col))
         return sql, converters, [f.attname for f in fields]
 
-    def get(self, params: list[Any], *, using: str = DEFAULT_DB_ALIAS) -> Model | None:
-        connection = connections[using]
+    def prepared(self, connection) -> tuple[str, list, list[str]]:
+        """The SELECT, the value converters and the attribute names, made once per vendor."""
         prepared = self._prepared.get(connection.vendor)
         if prepared is None:
             prepared = self._prepared[connection.vendor] = self._prepare(connection)
-        sql, converters, attnames = prepared
-        with hot_cursor(using) as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
+        return prepared
+
+    def instance(self, row: tuple | list, connection, using: str) -> Model | None:
+        """The model instance of a row as this query selects it; None for a row of NULLs (read_rows)."""
+        _sql, converters, attnames = self.prepared(connection)
+        if row[attnames.index(self.model._meta.pk.attname)] is None:  # a primary key is never NULL
             return None
         values = list(row)
         for index, funcs, col in converters:
@@ -107,6 +108,42 @@ class RowQuery:
                 value = func(value, col, connection)
             values[index] = value
         return self.model.from_db(using, attnames, values)
+
+    def get(self, params: list[Any], *, using: str = DEFAULT_DB_ALIAS) -> Model | None:
+        connection = connections[using]
+        sql = self.prepared(connection)[0]
+        with hot_cursor(using) as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return None if row is None else self.instance(row, connection, using)
+
+
+def read_rows(
+    lookups: list[tuple[RowQuery, list[Any]]], *, using: str = DEFAULT_DB_ALIAS
+) -> list[Model | None]:
+    """Several RowQuery lookups in one statement, one round trip: each one's row, or None.
+
+    `SELECT * FROM (SELECT 1) AS one LEFT JOIN (q0) AS r0 ON 1 = 1 LEFT JOIN (q1) ...`: a lookup that
+    finds nothing gives NULLs, the others their row. For a request that needs several unrelated
+    rows at once (the decision API: the customer, the order reference, the bureau report).
+    """
+    connection = connections[using]
+    parts, params, widths = [], [], []
+    for n, (query, query_params) in enumerate(lookups):
+        if query.for_update:
+            raise ValueError("read_rows does not lock: use RowQuery.get")
+        sql, _converters, attnames = query.prepared(connection)
+        parts.append(f"LEFT JOIN ({sql}) AS r{n} ON 1 = 1")
+        params.extend(query_params)
+        widths.append(len(attnames))
+    with hot_cursor(using) as cursor:
+        cursor.execute("SELECT * FROM (SELECT 1 AS one) AS one " + " ".join(parts), params)
+        row = cursor.fetchone()
+    found, start = [], 1  # column 0 is `one`
+    for (query, _params), width in zip(lookups, widths, strict=True):
+        found.append(query.instance(row[start : start + width], connection, using))
+        start += width
+    return found
 
 
 class RowInsert:

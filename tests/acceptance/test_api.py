@@ -248,16 +248,16 @@ def test_the_decision_call_runs_a_fixed_number_of_queries(client, key, customer,
     # The first call of a process also reads the active rules (then cached), ContentTypes and the
     # key (believed for API_KEY_CACHE_SECONDS then).
     assert post(client, order(order_reference="WS-0"), key).status_code == 201
-    # customer 1, is the order reference known 1, the bureau report 1, transaction 2 (here a
-    # savepoint), the customer's lock 1; the decision: one statement for the ledger, the group
-    # exposure, dunning's open disputes and promises and the active version (read_together), the
-    # decision 1; the request row 1; the reservation unless the order has one 1 (ON CONFLICT DO
-    # NOTHING); the decision's and the reservation's events in one INSERT 1. Only a referred
-    # decision looks for an open review task.
-    with django_assert_num_queries(11):
+    # One statement for the customer, whether the order reference is known and the customer's bureau
+    # report (read_order) 1, transaction 2 (here a savepoint), the customer's lock 1; the decision:
+    # one statement for the ledger, the group exposure, dunning's open disputes and promises and
+    # the active version (read_together), the decision 1; the request row 1; the reservation
+    # unless the order has one 1 (ON CONFLICT DO NOTHING); the decision's and the reservation's
+    # events in one INSERT 1. Only a referred decision looks for an open review task.
+    with django_assert_num_queries(9):
         assert post(client, order(), key).status_code == 201
-    # customer, the stored request, its decision with customer and rule set
-    with django_assert_num_queries(3):
+    # read_order, then the stored request's decision with customer and rule set
+    with django_assert_num_queries(2):
         assert post(client, order(), key).status_code == 200
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from acceptance.models import ApiDecisionRequest, BureauRecord, Decision, Reservation
 from accounts.models import Customer
 from creditmgmt.models import ApiClient
-from creditmgmt.rows import RowInsert, RowQuery
+from creditmgmt.rows import RowInsert, RowQuery, read_rows
 from creditmgmt.services import create_api_client
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,29 @@ def test_a_row_query_gives_what_the_orm_gives(decided, model, where, params):
 
 def test_a_row_query_finds_nothing():
     assert RowQuery(Customer, "number = %s").get(["nobody"]) is None
+
+
+def test_read_rows_gives_each_lookup_what_the_orm_gives_in_one_statement(decided, django_assert_num_queries):
+    customer, api_client = decided
+    by_number = RowQuery(Customer, "number = %s")
+    request = RowQuery(ApiDecisionRequest, "client_id = %s AND order_reference = %s")
+    record = RowQuery(BureauRecord, "registration_number = %s")
+    with django_assert_num_queries(1):
+        found = read_rows(
+            [
+                (by_number, ["C-1001"]),
+                (request, [api_client.pk, "WS-nope"]),  # nothing, between two that find theirs
+                (record, [customer.kvk_number]),
+                (request, [api_client.pk, "WS-1"]),
+            ]
+        )
+    assert found[1] is None
+    for row, model in zip([found[0], found[2], found[3]], [Customer, BureauRecord, ApiDecisionRequest]):
+        assert isinstance(row, model) and not row._state.adding
+        assert values(row) == values(model.objects.get(pk=row.pk))
+    assert read_rows([(by_number, ["nobody"]), (request, [api_client.pk, "WS-1"])])[0] is None
+    with pytest.raises(ValueError):
+        read_rows([(RowQuery(Customer, "id = %s", for_update=True), [customer.pk])])
 
 
 def test_a_row_insert_writes_what_the_orm_reads_back(decided):
