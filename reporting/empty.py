@@ -31,8 +31,8 @@ def _no_steps_reason() -> str:
 # No credit sales in the last three months: every DSO (standard, countback, split, best possible)
 # and the average days delinquent.
 NO_SALES = Empty(_("no sales"), _("No credit sales in the last three months"))
-# Nothing owed on balance (credit notes cancel the invoices): the overdue share.
-NOTHING_OWED = Empty(_("nothing owed"), _("Nothing owed on balance, so no share of it is overdue"))
+# No invoice open (unapplied credit alone does not count): the overdue share.
+NOTHING_OWED = Empty(_("nothing owed"), _("No invoice is open, so no share of it is overdue"))
 # CEI without a snapshot at the start (or end) of the month (Dashboard.cei_unmeasured) ...
 NOT_MEASURED = Empty(_("not measured"), _("No snapshot of the book at the start of the month"))
 # ... and CEI of a month in which nothing fell due.

@@ -21,7 +21,7 @@ from creditmgmt.templatetags.money import money
 from reporting import queries
 from reporting.cure import cure_rates
 from reporting.empty import NO_SALES, NO_STEPS, NONE_RESOLVED, NOTHING_OWED, Empty, cei_empty
-from reporting.models import BUCKET_LABELS
+from reporting.models import BUCKET_LABELS, CREDIT_LABEL
 from reporting.snapshots import first_of_month
 
 INK = colors.HexColor("#1d2733")
@@ -157,7 +157,23 @@ def dashboard_pdf(
         [str(BUCKET_LABELS[b]), money(amount, cur), _number(share)]
         for b, amount, share in queries.aging_totals(c)
     ]
+    if c.credit:  # apart from the buckets, as on the page
+        aging += [
+            [_("Open invoices"), money(c.owed, cur), _number(100)],
+            [str(CREDIT_LABEL), money(c.credit, cur), ""],
+            [_("Open on balance"), money(c.open_amount, cur), ""],
+        ]
     story.append(_table(aging, [60 * mm, 40 * mm, 20 * mm]))
+    if c.credit:
+        story.append(
+            Paragraph(
+                _(
+                    "Unapplied credit: open credit notes, not yet set against an invoice. It is credit the "
+                    "customer has, not money overdue, so the buckets and the overdue share leave it out."
+                ),
+                styles["muted"],
+            )
+        )
 
     story.append(Paragraph(_("Open and overdue per month"), styles["h2"]))
     cei = dict(board.cei)
