@@ -328,7 +328,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     currency = form.filters().currency
     today = timezone.localdate()
     made_on, rows = queries.cash_forecast(currency, today)
-    context = {"form": form, "currency": currency, "made_on": made_on, "rows": rows}
+    context = {"form": form, "currency": currency, "made_on": made_on, "rows": rows, "empty": EMPTY}
     if rows:
         context["chart"] = charts.band_chart(
             [date_format(r.week, "j M") for r in rows],
@@ -366,7 +366,8 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
     rows = ReportSubscription.objects.select_related("user", "controller", "created_by").order_by(
         "-created_at"
     )
-    return render(request, "reporting/subscriptions.html", {"form": form, "subscriptions": rows})
+    context = {"form": form, "subscriptions": rows, "empty": EMPTY}
+    return render(request, "reporting/subscriptions.html", context)
 
 
 @require_POST

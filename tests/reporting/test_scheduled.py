@@ -94,3 +94,24 @@ def test_pdf_report_view(client, manager, book):
     assert "Alfa" in text and "Top debtors" in text and "4,300.00" in text
     assert "Disputes by reason" in text and "Damaged or wrong" in text
     assert "11.8" in text and "51.6" in text  # disputed and collectable DSO
+
+
+MAKER_GONE = {  # (word, why) in each language
+    "en": ("not known", "The account of the person who made it is gone, or it was made outside the app"),
+    "nl": ("onbekend", "Het account van wie het maakte bestaat niet meer, of het is buiten de app gemaakt"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_subscription_whose_maker_is_gone_says_so_in_words(client, manager, controller, language):
+    """The "By" column of a subscription without its maker: a word and why, not a bare dash."""
+    from django.conf import settings
+
+    word, why = MAKER_GONE[language]
+    ReportSubscription.objects.create(user=controller, frequency="weekly", currency="EUR", created_by=None)
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:subscriptions")).content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "–" not in rows
+    assert f'<span class="muted" title="{why}">{word}</span>' in rows

@@ -576,3 +576,18 @@ def test_drill_down_pages_without_counting(client, manager, controller):
     assert len(second.context["page"].object_list) == 2 and not second.context["page"].has_next
     assert "page=2&amp;page" not in second.content.decode()
     assert client.get(url, {"bucket": "open", "page": "x"}).context["page"].number == 1
+
+
+@pytest.mark.parametrize(("language", "nobody"), [("en", "Nobody"), ("nl", "Niemand")])
+def test_a_drill_down_names_a_customer_without_controller_in_words(client, manager, book, language, nobody):
+    """As the dashboard's controller table does: "Nobody", not a bare dash."""
+    from django.conf import settings
+
+    orphan = CustomerFactory(name="Zonder", controller=None)
+    invoice(orphan, "Z1", "100.00", date(2026, 3, 1), date(2026, 3, 31))
+    take_snapshot(TODAY)
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:bucket_customers"), {"bucket": "open"}).content.decode()
+    row = next(r for r in html.split("<tr>") if "Zonder" in r)
+    assert f'<td><span class="muted">{nobody}</span></td>' in row and "–" not in row
