@@ -19,6 +19,9 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer
+from creditmgmt.models import Role
+
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
 
 # Bucket fields in order: not yet due, then days past the due date.
@@ -266,6 +269,12 @@ class ActionOutcome(models.Model):
         return f"{self.action_id}: {'cured' if self.cured else 'not cured'}"
 
 
+def segment_label(code: str) -> str:
+    """A customer segment's name in the active language, as the segment filter shows it (the code
+    itself for a segment no longer known)."""
+    return str(dict(Customer.Segment.choices).get(code, code))
+
+
 class ReportSubscription(models.Model):
     """A manager subscribes a person or a role to the dashboard report, mailed as a PDF."""
 
@@ -311,7 +320,15 @@ class ReportSubscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_frequency_display()}: {self.user or self.role}"
+        return f"{self.get_frequency_display()}: {self.user or self.role_label}"
+
+    @property
+    def segment_label(self) -> str:
+        return segment_label(self.segment)
+
+    @property
+    def role_label(self) -> str:
+        return str(dict(Role.choices).get(self.role, self.role))
 
 
 class ReportDelivery(models.Model):
