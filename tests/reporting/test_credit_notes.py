@@ -105,6 +105,7 @@ def test_the_pdf_report_shows_the_credit_apart(client, manager, town):
     client.force_login(manager)
     pdf = client.get(reverse("reporting:dashboard_pdf"), {"segment": "government", "months": 3}).content
     text = " ".join(pdf_text(pdf).split())
+    assert "Not due €400.00 28.6" in text  # 28.57 rounded, as on the page
     assert "1-30 days €1,000.00 71.4" in text
     assert "31-60 days €0.00 0.0" in text
     assert "Unapplied credit -€100.00" in text
