@@ -1,5 +1,6 @@
 """What a figure without data is called, and why it has none: one wording for the dashboard, its
-drill-downs and the PDF report, instead of a bare dash that says neither.
+drill-downs, the PDF report, the cash forecast and the scheduled reports, instead of a bare dash
+that says neither.
 
 Each empty figure has a short word shown where the figure would be, and a reason: the hint under
 a figure, the title of a table cell, or the note under the PDF's tables.
@@ -31,8 +32,8 @@ def _no_steps_reason() -> str:
 # No credit sales in the last three months: every DSO (standard, countback, split, best possible)
 # and the average days delinquent.
 NO_SALES = Empty(_("no sales"), _("No credit sales in the last three months"))
-# Nothing owed on balance (credit notes cancel the invoices): the overdue share.
-NOTHING_OWED = Empty(_("nothing owed"), _("Nothing owed on balance, so no share of it is overdue"))
+# No invoice open (unapplied credit alone does not count): the overdue share.
+NOTHING_OWED = Empty(_("nothing owed"), _("No invoice is open, so no share of it is overdue"))
 # CEI without a snapshot at the start (or end) of the month (Dashboard.cei_unmeasured) ...
 NOT_MEASURED = Empty(_("not measured"), _("No snapshot of the book at the start of the month"))
 # ... and CEI of a month in which nothing fell due.
@@ -46,6 +47,14 @@ NONE_RESOLVED_OF_CUSTOMER = Empty(
 )
 # The promise-kept rate when no promise to pay fell due.
 NONE_DUE = Empty(_("none due"), _("No promise to pay fell due in the period"))
+# Forecast against actual: a past week that no forecast made before it began covers (when it was
+# made and what it expected), and so no difference with the cash received.
+NO_FORECAST = Empty(_("no forecast"), _("No forecast was made before this week began"))
+NOT_COMPARED = Empty(_("not compared"), _("No forecast of the week to compare the cash received with"))
+# Scheduled reports: who made a subscription, once that account is gone (created_by is set null).
+MAKER_UNKNOWN = Empty(
+    _("not known"), _("The account of the person who made it is gone, or it was made outside the app")
+)
 
 # For the templates: {{ empty.no_sales.word }}, {{ empty.no_sales.reason }} (a CEI's comes with it:
 # cei_empty, chosen in the view).
@@ -56,6 +65,9 @@ EMPTY = {
     "none_resolved": NONE_RESOLVED,
     "none_resolved_of_customer": NONE_RESOLVED_OF_CUSTOMER,
     "none_due": NONE_DUE,
+    "no_forecast": NO_FORECAST,
+    "not_compared": NOT_COMPARED,
+    "maker_unknown": MAKER_UNKNOWN,
 }
 
 

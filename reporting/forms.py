@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from creditmgmt.models import Role, User
-from reporting.models import BUCKETS, PortfolioSnapshot, ReportSubscription
+from reporting.models import BUCKETS, CREDIT_LABEL, PortfolioSnapshot, ReportSubscription
 from reporting.queries import Filters
 
 PERIODS = [(3, _("3 months")), (6, _("6 months")), (12, _("12 months"))]
@@ -12,6 +12,7 @@ DRILL = [
     ("open", _("Open")),
     ("overdue", _("Overdue")),
     ("disputed", _("Disputed")),
+    ("credit", CREDIT_LABEL),
     *[(b, b) for b in BUCKETS],
 ]
 

@@ -36,11 +36,12 @@ class MonthSales:
         return cls(month, sales, day.day if same else days_in_month(month))
 
 
-def overdue_share(open_amount: Decimal, overdue: Decimal) -> Decimal | None:
-    """Overdue as a percentage of everything open."""
-    if open_amount <= 0:
+def overdue_share(owed: Decimal, overdue: Decimal) -> Decimal | None:
+    """Overdue as a percentage of the invoices open (`owed`: unapplied credit notes left out, so the
+    share is never above 100 nor below 0)."""
+    if owed <= 0:
         return None
-    return _round(overdue / open_amount * 100)
+    return _round(overdue / owed * 100)
 
 
 def standard_dso(receivables: Decimal, months: Sequence[MonthSales]) -> Decimal | None:
@@ -92,7 +93,8 @@ def countback_dso(receivables: Decimal, months_newest_first: Sequence[MonthSales
 
 
 def best_possible_dso(current: Decimal, months: Sequence[MonthSales]) -> Decimal | None:
-    """Receivables not yet due / credit sales x days: the DSO if everybody paid on time."""
+    """Receivables not past due / credit sales x days: the DSO if everybody paid on time. `current`
+    is the receivables less what is overdue (invoices not yet due and unapplied credit)."""
     return standard_dso(current, months)
 
 
@@ -111,7 +113,8 @@ def collection_effectiveness(
         (beginning receivables + credit sales - ending receivables)
         / (beginning receivables + credit sales - ending current receivables) x 100
 
-    "Current" are the receivables not yet due at the end of the period.
+    "Current" are the receivables not past due at the end of the period: the receivables less what is
+    overdue (invoices not yet due and unapplied credit), so the CEI is at most 100.
     """
     collectable = beginning + sales - ending_current
     if collectable <= 0:

@@ -19,6 +19,9 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer
+from creditmgmt.models import Role
+
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
 
 # Bucket fields in order: not yet due, then days past the due date.
@@ -30,11 +33,19 @@ BUCKET_LABELS = {
     "d61_90": _("61-90 days"),
     "d90_plus": _("Over 90 days"),
 }
+# The open credit notes, apart from the buckets (Figures.credit).
+CREDIT_LABEL = _("Unapplied credit")
 
 
 def overdue_total() -> CombinedExpression:
-    """What a snapshot row owes past due: its overdue buckets summed, credit notes (negative) included."""
+    """What a snapshot row owes past due: its overdue buckets summed. The buckets hold invoices only;
+    open credit notes are the row's `credit`, never overdue (docs/kpis.md)."""
     return F("d1_30") + F("d31_60") + F("d61_90") + F("d90_plus")
+
+
+def owed_total() -> CombinedExpression:
+    """The invoices a snapshot row has open (not due and overdue), before its unapplied credit."""
+    return F("not_due") + overdue_total()
 
 
 # Amounts are whole cents, but SQLite keeps a decimal column as a binary float: cents that net to
@@ -44,15 +55,17 @@ HALF_CENT = Decimal("0.005")
 
 
 def is_overdue() -> GreaterThan:
-    """The one rule for an overdue customer, for every role's figures and drill-downs: what it owes
-    past due, net of its overdue credit notes, is above zero. Not "any bucket above zero": a late
-    credit note that cancels a late invoice in another bucket leaves nothing to collect."""
+    """The one rule for an overdue customer, for every role's figures and drill-downs: an invoice of
+    theirs is open past its due date. An open credit note does not hide it (as on the customer 360 and
+    in dunning, where the reminders go on and a controller gets a task to allocate the credit)."""
     return GreaterThan(overdue_total(), HALF_CENT)
 
 
 def is_open() -> Q:
-    """A snapshot row with something open: a debit or a credit balance of at least a cent."""
-    return Q(open_amount__gt=HALF_CENT) | Q(open_amount__lt=-HALF_CENT)
+    """A snapshot row with something open: an invoice to be paid, or a credit balance. A customer whose
+    late invoice a credit note cancels on balance still counts (as open and as overdue): the credit is
+    to be allocated."""
+    return Q(GreaterThan(owed_total(), HALF_CENT)) | Q(open_amount__lt=-HALF_CENT)
 
 
 class Figures(models.Model):
@@ -64,6 +77,7 @@ class Figures(models.Model):
     controller = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What is open on balance: the buckets (invoices) plus the credit (open credit notes, negative).
     open_amount = models.DecimalField(_("open"), **MONEY)
     not_due = models.DecimalField(_("not due"), **MONEY)
     d1_30 = models.DecimalField("1-30", **MONEY)
@@ -72,6 +86,9 @@ class Figures(models.Model):
     d90_plus = models.DecimalField(">90", **MONEY)
     # The part of the open amount in an open dispute (at most each invoice's open amount).
     disputed = models.DecimalField(_("disputed"), **MONEY, db_default=0)
+    # Unapplied credit: the open amount of the credit notes (negative), whatever their date. It is
+    # credit the customer has, not money overdue, so it is kept out of the buckets.
+    credit = models.DecimalField(_("unapplied credit"), **MONEY, db_default=0)
 
     class Meta:
         abstract = True
@@ -252,6 +269,12 @@ class ActionOutcome(models.Model):
         return f"{self.action_id}: {'cured' if self.cured else 'not cured'}"
 
 
+def segment_label(code: str) -> str:
+    """A customer segment's name in the active language, as the segment filter shows it (the code
+    itself for a segment no longer known)."""
+    return str(dict(Customer.Segment.choices).get(code, code))
+
+
 class ReportSubscription(models.Model):
     """A manager subscribes a person or a role to the dashboard report, mailed as a PDF."""
 
@@ -297,7 +320,15 @@ class ReportSubscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_frequency_display()}: {self.user or self.role}"
+        return f"{self.get_frequency_display()}: {self.user or self.role_label}"
+
+    @property
+    def segment_label(self) -> str:
+        return segment_label(self.segment)
+
+    @property
+    def role_label(self) -> str:
+        return str(dict(Role.choices).get(self.role, self.role))
 
 
 class ReportDelivery(models.Model):

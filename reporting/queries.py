@@ -82,7 +82,11 @@ def cents(total: Decimal | None) -> Decimal:
 
 @dataclass
 class Point:
-    """The book on one date, summed over the filtered groups."""
+    """The book on one date, summed over the filtered groups.
+
+    The buckets hold the open invoices; `credit` is the open credit notes (unapplied credit, negative),
+    kept apart; `open_amount` is the balance of both (docs/kpis.md).
+    """
 
     date: date
     open_amount: Decimal = ZERO
@@ -90,11 +94,23 @@ class Point:
     customers: int = 0
     customers_overdue: int = 0
     disputed: Decimal = ZERO
+    credit: Decimal = ZERO
     backfilled: bool = False
 
     @property
     def overdue(self) -> Decimal:
         return sum((self.buckets[b] for b in OVERDUE), ZERO)
+
+    @property
+    def owed(self) -> Decimal:
+        """The invoices open: the aging buckets summed, the unapplied credit left out."""
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def not_overdue(self) -> Decimal:
+        """The part of the balance not past due ("current" in the DSO and CEI formulas): the invoices
+        not yet due and the unapplied credit."""
+        return self.open_amount - self.overdue
 
 
 def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
@@ -111,7 +127,8 @@ def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
             .values("date")
             .annotate(n=Count("pk", filter=is_open()), n_overdue=Count("pk", filter=is_overdue()))
         )
-    rows = rows.annotate(open=Sum("open_amount"), disputed=Sum("disputed"), **{b: Sum(b) for b in BUCKETS})
+    sums = {"open": Sum("open_amount"), "disputed": Sum("disputed"), "credit": Sum("credit")}
+    rows = rows.annotate(**sums, **{b: Sum(b) for b in BUCKETS})
     result: dict[date, Point] = {}
     for row in rows:
         point = result.setdefault(row["date"], Point(date=row["date"]))
@@ -121,6 +138,7 @@ def points(filters: Filters, dates: list[date]) -> dict[date, Point]:
         point.customers += row["n"] or 0
         point.customers_overdue += row["n_overdue"] or 0
         point.disputed += cents(row["disputed"])
+        point.credit += cents(row["credit"])
         point.backfilled = point.backfilled or row.get("backfilled", False)
     for day, backfilled in SnapshotDay.objects.filter(date__in=dates).values_list("date", "backfilled"):
         point = result.setdefault(day, Point(date=day))
@@ -196,10 +214,10 @@ def dashboard(filters: Filters, *, today: date) -> Dashboard:
     result.dso = kpis.standard_dso(current.open_amount, recent)
     result.disputed_dso = kpis.disputed_dso(current.disputed, recent)
     result.collectable_dso = kpis.collectable_dso(current.open_amount, current.disputed, recent)
-    result.best_possible_dso = kpis.best_possible_dso(current.buckets["not_due"], recent)
+    result.best_possible_dso = kpis.best_possible_dso(current.not_overdue, recent)
     result.average_days_delinquent = kpis.average_days_delinquent(result.dso, result.best_possible_dso)
     result.countback_dso = kpis.countback_dso(current.open_amount, sales)
-    result.overdue_share = kpis.overdue_share(current.open_amount, current.overdue)
+    result.overdue_share = kpis.overdue_share(current.owed, current.overdue)
     sales_by_month = {m.month: m.sales for m in sales}
     previous = dates[0]
     for end in [*ends, day]:  # the last one is the running month, to date
@@ -210,7 +228,7 @@ def dashboard(filters: Filters, *, today: date) -> Dashboard:
                 beginning=begin.open_amount,
                 sales=sales_by_month.get(first_of_month(end), ZERO),
                 ending=finish.open_amount,
-                ending_current=finish.buckets["not_due"],
+                ending_current=finish.not_overdue,
             )
         else:
             result.cei_unmeasured.add(end)
@@ -230,7 +248,8 @@ def top_debtors(filters: Filters, day: date, limit: int = 10) -> QuerySet[Custom
 
 
 def bucket_customers(filters: Filters, day: date, bucket: str) -> QuerySet[CustomerSnapshot]:
-    """The customers behind one aging bucket (or all overdue, or all open) on a date."""
+    """The customers behind one aging bucket (or all overdue, their unapplied credit, disputed, or all
+    open) on a date."""
     qs = filters.apply(CustomerSnapshot.objects.filter(date=day)).annotate(overdue=overdue_total())
     if bucket in BUCKETS:
         qs = qs.filter(**{f"{bucket}__gt": HALF_CENT}).order_by(f"-{bucket}", "customer_id")
@@ -238,6 +257,8 @@ def bucket_customers(filters: Filters, day: date, bucket: str) -> QuerySet[Custo
         qs = qs.filter(is_overdue()).order_by("-overdue", "customer_id")
     elif bucket == "disputed":
         qs = qs.filter(disputed__gt=HALF_CENT).order_by("-disputed", "customer_id")
+    elif bucket == "credit":  # the most credit first
+        qs = qs.filter(credit__lt=-HALF_CENT).order_by("credit", "customer_id")
     else:
         qs = qs.filter(is_open()).order_by("-open_amount", "customer_id")
     # Customers and controllers fetched for the page only: joining them first made PostgreSQL join
@@ -246,8 +267,9 @@ def bucket_customers(filters: Filters, day: date, bucket: str) -> QuerySet[Custo
 
 
 def aging_totals(point: Point) -> list[tuple[str, Decimal, Decimal]]:
-    """(bucket, amount, share of open in %) for the aging bar."""
-    total = point.open_amount
+    """(bucket, amount, share of the invoices open in %) for the aging bar: the shares add up to 100.
+    The unapplied credit is no bucket (Point.credit, shown beside the bar)."""
+    total = point.owed
     result = []
     for b in BUCKETS:
         amount = point.buckets[b]
@@ -262,20 +284,21 @@ def by_controller(filters: Filters, day: date) -> list[dict]:
     rows = (
         filters.apply(PortfolioSnapshot.objects.filter(date=day))
         .values("controller_id", "controller__first_name", "controller__last_name", "controller__username")
-        .annotate(open=Sum("open_amount"), n=Sum("customers"), **{b: Sum(b) for b in OVERDUE})
+        .annotate(open=Sum("open_amount"), n=Sum("customers"), **{b: Sum(b) for b in BUCKETS})
         .order_by("controller__username")
     )
     result = defaultdict(dict)
     for r in rows:
         name = " ".join(filter(None, [r["controller__first_name"], r["controller__last_name"]]))
         overdue = sum((r[b] or ZERO for b in OVERDUE), ZERO)
+        owed = overdue + (r["not_due"] or ZERO)
         result[r["controller_id"]] = {
             "controller_id": r["controller_id"],
             "name": name or r["controller__username"] or "",
             "open": r["open"] or ZERO,
             "overdue": overdue,
             "customers": r["n"] or 0,
-            "share": kpis.overdue_share(r["open"] or ZERO, overdue),
+            "share": kpis.overdue_share(owed, overdue),
             "collected": ZERO,
             "tasks_done": 0,
             "cure_rate": None,

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from creditmgmt.models import Role
+from reporting.models import segment_label
 from reporting.pdf import dashboard_pdf
 from reporting.queries import Filters, customers_of_sales
 
@@ -29,7 +30,7 @@ def report_for(user, filters: Filters, *, today: date) -> bytes:
     with translation.override(user.language or settings.LANGUAGE_CODE):
         parts = [filters.currency, f"{filters.months} " + _("months")]
         if filters.segment:
-            parts.append(filters.segment)
+            parts.append(segment_label(filters.segment))
         if filters.customer_ids is not None:
             parts.append(_("your customers (%(n)s)") % {"n": len(filters.customer_ids)})
         if filters.controller_id:

@@ -5,6 +5,9 @@ For past days (`manage.py snapshot --backfill`) the open amount on a date is reb
 invoices' paid dates: an invoice paid later counts with its full amount, a still-open one
 with today's open amount. Partial payments are therefore placed at the start; those rows
 are marked `backfilled` and the dashboard says so (docs/kpis.md).
+
+The buckets hold invoices only; credit notes (a negative amount) go to `credit`, the unapplied
+credit, whatever their due date: a late credit note is not money overdue.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from reporting.models import (
 
 OPEN = Invoice.Status.OPEN
 CANCELLED = Invoice.Status.CANCELLED
+# An invoice ages in the buckets by its due date; a credit note (negative amount) is unapplied credit.
+INVOICE = "i.amount > 0"
+CREDIT_NOTE = "i.amount < 0"
 
 
 def _open_expression(day: date, today: date) -> tuple[str, list]:
@@ -81,7 +87,7 @@ def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
     join_sql, join_params = _disputed_join(day)
 
     def bucket(condition: str) -> str:
-        return f"SUM(CASE WHEN {condition} THEN {open_sql} ELSE 0 END)"
+        return f"SUM(CASE WHEN {INVOICE} AND {condition} THEN {open_sql} ELSE 0 END)"
 
     columns = [
         f"SUM({open_sql})",
@@ -92,6 +98,7 @@ def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
         bucket("i.due_date < %s"),
         f"SUM(CASE WHEN {open_sql} <> 0 THEN 1 ELSE 0 END)",
         _disputed_column(open_sql),
+        f"SUM(CASE WHEN {CREDIT_NOTE} THEN {open_sql} ELSE 0 END)",
     ]
     # In SQL order: a bucket's condition comes before its open amount. (The other way round put a
     # past day's whole overdue amount in 90+ and nothing in 1-30, 31-60, 61-90; today has no
@@ -105,6 +112,7 @@ def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
         cut[3], *open_params,
         *open_params,
         *open_params, *open_params, *open_params,
+        *open_params,
     ]  # fmt: skip
     if day >= today:
         where = f"i.status = '{OPEN}' AND i.open_amount <> 0"
@@ -117,7 +125,7 @@ def _customer_rows_sql(day: date, today: date) -> tuple[str, list]:
     table = CustomerSnapshot._meta.db_table
     sql = (
         f"INSERT INTO {table} (date, customer_id, currency, segment, controller_id, open_amount,"
-        " not_due, d1_30, d31_60, d61_90, d90_plus, open_invoices, disputed)"
+        " not_due, d1_30, d31_60, d61_90, d90_plus, open_invoices, disputed, credit)"
         f" SELECT %s, i.customer_id, i.currency, c.segment, c.controller_id, {', '.join(columns)}"
         f" FROM {Invoice._meta.db_table} i JOIN {Customer._meta.db_table} c ON c.id = i.customer_id"
         f"{join_sql}"
@@ -140,6 +148,7 @@ def _portfolio_rows_sql(day: date, backfilled: bool) -> tuple[str, list]:
             sum_open=Sum("open_amount"),
             **{f"sum_{b}": Sum(b) for b in BUCKET_FIELDS},
             sum_disputed=Sum("disputed"),
+            sum_credit=Sum("credit"),
             n=Count("pk", filter=is_open()),
             n_overdue=Count("pk", filter=is_overdue()),
             is_backfilled=Value(backfilled),
@@ -150,7 +159,7 @@ def _portfolio_rows_sql(day: date, backfilled: bool) -> tuple[str, list]:
     table = PortfolioSnapshot._meta.db_table
     sql = (  # the columns in the order of the SELECT: values() first, then the annotations
         f"INSERT INTO {table} (date, currency, segment, controller_id, open_amount,"
-        f" {', '.join(BUCKET_FIELDS)}, disputed, customers, customers_overdue, backfilled) {select}"
+        f" {', '.join(BUCKET_FIELDS)}, disputed, credit, customers, customers_overdue, backfilled) {select}"
     )
     return sql, list(params)
 
@@ -176,7 +185,7 @@ def _history_rows_sql(days: list[date]) -> tuple[str, list]:
     amount = f"(CASE WHEN i.status = '{OPEN}' THEN i.open_amount ELSE i.amount END)"
 
     def bucket(condition: str) -> str:
-        return f"SUM(CASE WHEN {condition} THEN {amount} ELSE 0 END)"
+        return f"SUM(CASE WHEN {INVOICE} AND {condition} THEN {amount} ELSE 0 END)"
 
     columns = [
         f"SUM({amount})",
@@ -187,6 +196,7 @@ def _history_rows_sql(days: list[date]) -> tuple[str, list]:
         bucket("i.due_date < d.c90"),
         f"SUM(CASE WHEN {amount} <> 0 THEN 1 ELSE 0 END)",
         _disputed_column(amount),
+        f"SUM(CASE WHEN {CREDIT_NOTE} THEN {amount} ELSE 0 END)",
     ]
     rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(days))
     params = [
@@ -197,7 +207,7 @@ def _history_rows_sql(days: list[date]) -> tuple[str, list]:
     sql = (
         f"WITH d (day, c30, c60, c90, end_at) AS (VALUES {rows}) "
         f"INSERT INTO {table} (date, customer_id, currency, segment, controller_id, open_amount,"
-        " not_due, d1_30, d31_60, d61_90, d90_plus, open_invoices, disputed)"
+        " not_due, d1_30, d31_60, d61_90, d90_plus, open_invoices, disputed, credit)"
         f" SELECT d.day, i.customer_id, i.currency, c.segment, c.controller_id, {', '.join(columns)}"
         f" FROM {Invoice._meta.db_table} i JOIN {Customer._meta.db_table} c ON c.id = i.customer_id"
         f" JOIN d ON i.issue_date <= d.day AND (i.paid_date IS NULL OR i.paid_date > d.day)"

@@ -27,7 +27,7 @@ from reporting.acceptance import acceptance_figures, retro_analysis
 from reporting.cure import CURE_DAYS, cure_rates
 from reporting.empty import EMPTY, cei_empty
 from reporting.forms import DashboardFilterForm, SubscriptionForm
-from reporting.models import BUCKET_LABELS, BUCKETS, ReportSubscription
+from reporting.models import BUCKET_LABELS, BUCKETS, CREDIT_LABEL, ReportSubscription
 from reporting.reports import report_for, scope_for
 from reporting.snapshots import first_of_month
 
@@ -157,9 +157,9 @@ def bucket_customers(request: HttpRequest) -> HttpResponse:
     day = queries.latest_date(timezone.localdate())
     rows = queries.bucket_customers(filters, day, bucket or "open") if day else []
     page = _page_without_count(rows, request.GET.get("page"))
-    label = BUCKET_LABELS.get(bucket) or {"overdue": _("Overdue"), "disputed": _("Disputed")}.get(
-        bucket, _("Open")
-    )
+    label = BUCKET_LABELS.get(bucket) or {
+        "overdue": _("Overdue"), "disputed": _("Disputed"), "credit": CREDIT_LABEL
+    }.get(bucket, _("Open"))  # fmt: skip
     context = {"form": form, "filters": filters, "page": page, "day": day, "bucket": bucket or "open",
                "label": label, "query": _without_page(request), "buckets": BUCKETS}  # fmt: skip
     return render(request, "reporting/bucket_customers.html", context)
@@ -285,10 +285,11 @@ def _table(table: str, filters: queries.Filters, form, request) -> tuple[list[st
             *[str(BUCKET_LABELS[b]) for b in BUCKETS],
             _("Overdue"),
             "CEI %",
+            str(CREDIT_LABEL),
         ]
         rows = [
             [p.date.isoformat(), filters.currency, p.open_amount, *[p.buckets[b] for b in BUCKETS], p.overdue,
-             cei.get(p.date)]
+             cei.get(p.date), p.credit]
             for p in board.trend
         ]  # fmt: skip
         return header, rows
@@ -303,7 +304,8 @@ def _table(table: str, filters: queries.Filters, form, request) -> tuple[list[st
         ]
         return header, rows
     header = [_("Customer number"), _("Customer"), _("Currency"), _("Open"),
-              *[str(BUCKET_LABELS[b]) for b in BUCKETS], _("Overdue"), _("Controller")]  # fmt: skip
+              *[str(BUCKET_LABELS[b]) for b in BUCKETS], _("Overdue"), _("Controller"),
+              str(CREDIT_LABEL)]  # fmt: skip
     if day is None:
         return header, []
     if table == "top":
@@ -313,7 +315,7 @@ def _table(table: str, filters: queries.Filters, form, request) -> tuple[list[st
         snapshots = queries.bucket_customers(filters, day, bucket)
     rows = [
         [s.customer.number, s.customer.name, s.currency, s.open_amount, *[getattr(s, b) for b in BUCKETS],
-         s.overdue, str(s.controller or "")]
+         s.overdue, str(s.controller or ""), s.credit]
         for s in snapshots.iterator(chunk_size=2000)
     ]  # fmt: skip
     return header, rows
@@ -326,7 +328,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     currency = form.filters().currency
     today = timezone.localdate()
     made_on, rows = queries.cash_forecast(currency, today)
-    context = {"form": form, "currency": currency, "made_on": made_on, "rows": rows}
+    context = {"form": form, "currency": currency, "made_on": made_on, "rows": rows, "empty": EMPTY}
     if rows:
         context["chart"] = charts.band_chart(
             [date_format(r.week, "j M") for r in rows],
@@ -364,7 +366,8 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
     rows = ReportSubscription.objects.select_related("user", "controller", "created_by").order_by(
         "-created_at"
     )
-    return render(request, "reporting/subscriptions.html", {"form": form, "subscriptions": rows})
+    context = {"form": form, "subscriptions": rows, "empty": EMPTY}
+    return render(request, "reporting/subscriptions.html", context)
 
 
 @require_POST

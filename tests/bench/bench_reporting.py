@@ -53,8 +53,8 @@ def fill_year(today, connection, *, days: int = 365) -> int:
             wanted.setdefault(min(ends, key=lambda e: abs((e - day).days)), []).append(day)
     if not wanted:
         return 0
-    cols_c = "customer_id, currency, segment, controller_id, open_amount, not_due, d1_30, d31_60, d61_90, d90_plus, disputed, open_invoices"  # noqa: E501
-    cols_p = "currency, segment, controller_id, open_amount, not_due, d1_30, d31_60, d61_90, d90_plus, disputed, customers, customers_overdue, backfilled"  # noqa: E501
+    cols_c = "customer_id, currency, segment, controller_id, open_amount, not_due, d1_30, d31_60, d61_90, d90_plus, disputed, credit, open_invoices"  # noqa: E501
+    cols_p = "currency, segment, controller_id, open_amount, not_due, d1_30, d31_60, d61_90, d90_plus, disputed, credit, customers, customers_overdue, backfilled"  # noqa: E501
     meta = CustomerSnapshot._meta
     with connection.schema_editor() as editor:
         for constraint in meta.constraints:

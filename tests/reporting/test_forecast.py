@@ -105,3 +105,35 @@ def test_forecast_page_and_360_outlook(client, manager, ledger):
     assert response.status_code == 200 and "<svg" in response.text
     response = client.get(reverse("accounts:customer_detail", args=[slow_open.customer_id]))
     assert "payment-outlook" in response.text and slow_open.number in response.text
+
+
+WORDS = {  # (word, why) for a past week without a forecast made before it, in each language
+    "en": (("no forecast", "No forecast was made before this week began"),
+           ("not compared", "No forecast of the week to compare the cash received with")),
+    "nl": (("geen prognose", "Voor het begin van deze week is geen prognose gemaakt"),
+           ("niet vergeleken", "Geen prognose van de week om het ontvangen geld mee te vergelijken")),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_week_without_a_forecast_says_so_in_words(client, manager, ledger, language):
+    """Forecast against actual: a past week that no earlier forecast covered says why, not a bare dash."""
+    from django.conf import settings
+
+    last_week = monday(TODAY) - timedelta(weeks=1)
+    ForecastWeek.objects.create(made_on=last_week - timedelta(days=3), week=last_week, currency="EUR",
+                                expected=Decimal("250.00"), early=0, late=0)  # fmt: skip
+    refresh_forecast(TODAY)
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:forecast")).content.decode()
+    actuals = html.split("<tbody>")[-1].split("</tbody>")[0]  # forecast against actual, the last table
+    rows = actuals.split("<tr>")[1:]
+    assert len(rows) == 12 and "–" not in actuals
+    (no_forecast, not_compared) = WORDS[language]
+    empty = [r for r in rows if "250" not in r]
+    assert len(empty) == 11
+    said = '<span class="muted" title="{1}">{0}</span>'
+    for row in empty:
+        assert row.count(said.format(*no_forecast)) == 2  # made on, expected
+        assert said.format(*not_compared) in row  # the difference

@@ -94,3 +94,55 @@ def test_pdf_report_view(client, manager, book):
     assert "Alfa" in text and "Top debtors" in text and "4,300.00" in text
     assert "Disputes by reason" in text and "Damaged or wrong" in text
     assert "11.8" in text and "51.6" in text  # disputed and collectable DSO
+
+
+MAKER_GONE = {  # (word, why) in each language
+    "en": ("not known", "The account of the person who made it is gone, or it was made outside the app"),
+    "nl": ("onbekend", "Het account van wie het maakte bestaat niet meer, of het is buiten de app gemaakt"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_subscription_whose_maker_is_gone_says_so_in_words(client, manager, controller, language):
+    """The "By" column of a subscription without its maker: a word and why, not a bare dash."""
+    from django.conf import settings
+
+    word, why = MAKER_GONE[language]
+    ReportSubscription.objects.create(user=controller, frequency="weekly", currency="EUR", created_by=None)
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:subscriptions")).content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "–" not in rows
+    assert f'<span class="muted" title="{why}">{word}</span>' in rows
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Government"), ("nl", "Overheid")])
+def test_the_pdf_report_names_the_segment_by_its_label(client, manager, book, language, label):
+    """The page's segment filter shows the label; the PDF printed the code ("government")."""
+    manager.language = language  # the report speaks the reader's own language
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    response = client.get(reverse("reporting:dashboard_pdf"), {"months": 3, "segment": "government"})
+    text = " ".join(pdf_text(response.content).split())
+    assert f"EUR, 3 {'months' if language == 'en' else 'maanden'}, {label}." in text
+    assert "government" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "segment", "role"),
+    [("en", "Government", "Credit manager"), ("nl", "Overheid", "Creditmanager")],
+)
+def test_subscriptions_name_the_segment_and_role_by_their_labels(client, manager, language, segment, role):
+    from django.conf import settings
+
+    ReportSubscription.objects.create(
+        role="manager", frequency="weekly", currency="EUR", segment="government", created_by=manager
+    )
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:subscriptions")).content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert f"EUR, {segment}," in rows and role in rows
+    for code in ("government", "role manager<", "rol manager<"):
+        assert code not in rows

@@ -31,7 +31,7 @@ def test_manager_sees_the_figures_and_each_controller(client, manager, book, dja
     html = response.content.decode()
     assert "4,300.00" in html  # open (the manager reads English)
     assert "2,500.00" in html  # overdue
-    assert "58.1% of open" in html
+    assert "58.1% of the open invoices" in html
     assert ">56.0<" in html  # countback DSO
     assert "24.2%" in html  # CEI of March
     assert "<svg" in html and "Alfa" in html  # chart and top debtors
@@ -162,9 +162,10 @@ def test_sales_see_the_customers_they_manage_everywhere(
 
 
 def test_overdue_customers_are_counted_alike_for_managers_and_sales(client, manager, sales_rep, book):
-    """Overdue is what a customer owes past due, net of its overdue credit notes, for every role.
-    Charlie's late invoice (31-60 days) is cancelled by a credit note that is late too (1-30 days):
-    he is open but owes nothing overdue, though one of his buckets is above zero."""
+    """Overdue is a customer's invoices open past their due date, for every role. Charlie's late
+    invoice (31-60 days) is cancelled on balance by a credit note that is late too (1-30 days): the
+    invoice is still overdue (dunning goes on, the credit is to be allocated) and the credit note is
+    unapplied credit, not a negative overdue amount."""
     a, b = book
     charlie = CustomerFactory(name="Charlie", controller=a.controller, segment="business")
     invoice(charlie, "C1", "500.00", date(2026, 1, 20), date(2026, 2, 19))
@@ -177,13 +178,14 @@ def test_overdue_customers_are_counted_alike_for_managers_and_sales(client, mana
 
     client.force_login(manager)
     current = client.get(reverse("reporting:dashboard")).context["board"].current
-    assert (current.customers, current.customers_overdue) == (3, 2)  # Alfa and Bravo
+    assert (current.customers, current.customers_overdue) == (3, 3)
+    assert current.credit == Decimal("-500.00") and current.buckets["d1_30"] == Decimal("2000.00")  # F3
     drill_down = reverse("reporting:bucket_customers") + "?bucket=overdue"  # the figure's link
-    assert [s.customer for s in client.get(drill_down).context["page"].object_list] == [b, a]
+    assert [s.customer for s in client.get(drill_down).context["page"].object_list] == [b, a, charlie]
     client.force_login(sales_rep)
     current = client.get(reverse("reporting:dashboard")).context["board"].current
-    assert (current.customers, current.customers_overdue) == (2, 1)  # Alfa, not Charlie
-    assert [s.customer for s in client.get(drill_down).context["page"].object_list] == [a]
+    assert (current.customers, current.customers_overdue) == (2, 2)  # Alfa and Charlie
+    assert [s.customer for s in client.get(drill_down).context["page"].object_list] == [a, charlie]
 
 
 def test_counter_staff_cannot_see_dashboards(client, counter_clerk, book):
@@ -290,7 +292,7 @@ def test_no_promises_due_is_said_in_words(client, manager, book, language, none_
 
 EMPTY = {  # (word, why) per figure with no data, in each language
     "en": {
-        "owed": ("nothing owed", "Nothing owed on balance, so no share of it is overdue"),
+        "owed": ("nothing owed", "No invoice is open, so no share of it is overdue"),
         "dso": ("no standard DSO: no credit sales in the last three months",),
         "split": ("no DSO split: no credit sales in the last three months",),
         "sales": ("no sales", "No credit sales in the last three months"),
@@ -301,7 +303,7 @@ EMPTY = {  # (word, why) per figure with no data, in each language
         "resolved": ("none resolved", "No dispute with this reason was resolved in the period"),
     },
     "nl": {
-        "owed": ("niets te vorderen", "Per saldo niets te vorderen, dus geen aandeel vervallen"),
+        "owed": ("niets te vorderen", "Geen openstaande factuur, dus geen aandeel vervallen"),
         "dso": ("geen standaard-DSO: geen verkoop op rekening in de laatste drie maanden",),
         "split": ("geen DSO-splitsing: geen verkoop op rekening in de laatste drie maanden",),
         "sales": ("geen omzet", "Geen verkoop op rekening in de laatste drie maanden"),
@@ -574,3 +576,18 @@ def test_drill_down_pages_without_counting(client, manager, controller):
     assert len(second.context["page"].object_list) == 2 and not second.context["page"].has_next
     assert "page=2&amp;page" not in second.content.decode()
     assert client.get(url, {"bucket": "open", "page": "x"}).context["page"].number == 1
+
+
+@pytest.mark.parametrize(("language", "nobody"), [("en", "Nobody"), ("nl", "Niemand")])
+def test_a_drill_down_names_a_customer_without_controller_in_words(client, manager, book, language, nobody):
+    """As the dashboard's controller table does: "Nobody", not a bare dash."""
+    from django.conf import settings
+
+    orphan = CustomerFactory(name="Zonder", controller=None)
+    invoice(orphan, "Z1", "100.00", date(2026, 3, 1), date(2026, 3, 31))
+    take_snapshot(TODAY)
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("reporting:bucket_customers"), {"bucket": "open"}).content.decode()
+    row = next(r for r in html.split("<tr>") if "Zonder" in r)
+    assert f'<td><span class="muted">{nobody}</span></td>' in row and "–" not in row
