@@ -154,8 +154,7 @@ def backend_cpu(pid: int | None) -> float:
 # (module, attribute, label): functions timed by `phases`; "Class.method" wraps a method.
 PHASES = [
     ("creditmgmt.api", "ApiKey.authenticate", "API key"),
-    ("acceptance.api", "_customer_for", "customer by number"),
-    ("acceptance.services", "_stored_request", "order reference known?"),
+    ("acceptance.api", "_customer_for", "customer, order reference, bureau row (read_order)"),
     ("acceptance.services", "bureau_report", "bureau report"),
     ("acceptance.services", "decide", "decide()"),
     ("acceptance.services", "compute_features", "  features (one statement)"),
@@ -168,6 +167,7 @@ PHASES = [
     ("creditmgmt.rows", "RowInsert.save", "INSERT of one row (all)"),
     ("creditmgmt.rows", "RowInsert.save_many", "INSERT of the events"),
     ("creditmgmt.rows", "RowQuery.get", "one-row SELECT (all)"),
+    ("creditmgmt.rows", "read_rows", "several rows in one SELECT (all)"),
     ("django.db.backends.base.base", "BaseDatabaseWrapper.commit", "COMMIT"),
 ]
 
