@@ -79,7 +79,9 @@ def test_read_rows_gives_each_lookup_what_the_orm_gives_in_one_statement(decided
             ]
         )
     assert found[1] is None
-    for row, model in zip([found[0], found[2], found[3]], [Customer, BureauRecord, ApiDecisionRequest]):
+    for row, model in zip(
+        [found[0], found[2], found[3]], [Customer, BureauRecord, ApiDecisionRequest], strict=True
+    ):
         assert isinstance(row, model) and not row._state.adding
         assert values(row) == values(model.objects.get(pk=row.pk))
     assert read_rows([(by_number, ["nobody"]), (request, [api_client.pk, "WS-1"])])[0] is None
