@@ -69,6 +69,7 @@ class RuleInline(DraftOnly, admin.TabularInline):
     fields = [
         "position",
         "name",
+        "name_nl",
         "outcome",
         "limit_kind",
         "limit_amount",

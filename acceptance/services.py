@@ -173,11 +173,14 @@ def add_rule(
     reason_nl: str,
     reason_en: str,
     by: Actor,
+    name_nl: str = "",
     conditions: Sequence[tuple[str, str, str]] = (),
     position: int | None = None,
     **limits: Any,
 ) -> Rule:
-    """Append a rule (or put it at `position`) to a draft; conditions are (feature, operator, value)."""
+    """Append a rule (or put it at `position`) to a draft; conditions are (feature, operator, value).
+
+    `name` is English, `name_nl` Dutch (the editor asks both; blank shows the English name)."""
     allowed = set(RULE_LIMIT_FIELDS)
     if set(limits) - allowed:
         raise TypeError(f"Unknown rule fields: {sorted(set(limits) - allowed)}")
@@ -193,6 +196,7 @@ def add_rule(
             version=version,
             position=position,
             name=name,
+            name_nl=name_nl,
             outcome=outcome,
             reason_nl=reason_nl,
             reason_en=reason_en,
@@ -206,7 +210,7 @@ def add_rule(
     return rule
 
 
-RULE_FIELDS = ("name", "outcome", "reason_nl", "reason_en", *RULE_LIMIT_FIELDS)
+RULE_FIELDS = ("name", "name_nl", "outcome", "reason_nl", "reason_en", *RULE_LIMIT_FIELDS)
 
 
 def update_rule(

@@ -1,0 +1,132 @@
+"""Rules read in the reader's language: their names, the money in their reasons, and a reason that
+still names a condition's old value after the condition changed."""
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from acceptance.models import Channel, Outcome, Rule, RuleSet
+from acceptance.services import add_rule, create_draft_version, decide, load_version
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "rules"}
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def in_language(client, language: str):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+@pytest.fixture
+def medium_v1():
+    return load_version(rule_set=RuleSet.objects.get(code="medium"))
+
+
+# --- names -------------------------------------------------------------------
+
+
+def test_every_shipped_rule_has_a_dutch_name():
+    shipped = Rule.objects.filter(version__number=1, version__rule_set__code__in=["low", "medium", "high"])
+    assert shipped.count() == 36
+    assert not shipped.filter(name_nl="").exists()
+    names = dict(shipped.filter(version__rule_set__code="medium").values_list("name", "name_nl"))
+    assert names["Score too low"] == "Score te laag"
+    assert names["Otherwise"] == "Anders"
+
+
+def test_the_editor_names_the_rules_in_the_readers_language(manager_client, medium_v1):
+    url = reverse("acceptance:version_detail", args=[medium_v1.pk])
+    dutch = in_language(manager_client, "nl").get(url).text
+    assert "<td>Score te laag</td>" in dutch and "<td>Leverstop</td>" in dutch
+    assert "Score too low" not in dutch and "Delivery block" not in dutch
+    english = in_language(manager_client, "en").get(url).text
+    assert "<td>Score too low</td>" in english and "Score te laag" not in english
+
+
+def test_the_decision_log_names_the_evaluated_rules_in_the_readers_language(
+    manager_client, bureau, django_assert_num_queries
+):
+    """A decision keeps the English names with its evaluated rules (decisions made before the rules
+    had Dutch names, too); the log reads the names off the version the decision used."""
+    customer = CustomerFactory()
+    bureau(customer.kvk_number, score=10)
+    decision = decide(by="test", channel=Channel.API, customer=customer)
+    assert "name_nl" not in decision.evaluations[0]
+    url = reverse("acceptance:decision_list")
+    with django_assert_num_queries(5):  # session, user, count, page, the versions' rule names
+        dutch = in_language(manager_client, "nl").get(url).text
+    assert "<td>Score te laag</td>" in dutch and "<td>Negatieve melding</td>" in dutch
+    assert "Score too low" not in dutch
+    assert "<td>Score too low</td>" in in_language(manager_client, "en").get(url).text
+
+
+def test_the_rule_test_names_the_rules_in_the_readers_language(manager_client, bureau, medium_v1):
+    customer = CustomerFactory()
+    bureau(customer.kvk_number, score=10)
+    url = reverse("acceptance:version_test", args=[medium_v1.pk])
+    query = {"company": customer.number, "channel": "counter"}
+    dutch = in_language(manager_client, "nl").get(url, query).text
+    assert "<td>Score te laag</td>" in dutch and "Score too low" not in dutch
+    assert "<td>Score too low</td>" in in_language(manager_client, "en").get(url, query).text
+
+
+def test_a_draft_copied_from_a_shipped_version_keeps_both_names(medium_v1):
+    draft = create_draft_version(rule_set=medium_v1.rule_set, by="test", copy_from=medium_v1)
+    rule = draft.rules.get(name="Score too low")
+    assert (rule.name_in("nl"), rule.name_in("en")) == ("Score te laag", "Score too low")
+
+
+def test_a_rule_without_a_dutch_name_shows_its_english_one():
+    draft = create_draft_version(rule_set=RuleSet.objects.get(code="low"), by="test")
+    rule = add_rule(
+        version=draft, name="Big order", outcome=Outcome.REFER, reason_nl="x", reason_en="x", by="t"
+    )
+    assert (rule.name_in("nl"), rule.name_in("en")) == ("Big order", "Big order")
+
+
+def rule_post(rule: Rule, **changes) -> dict:
+    prefix = f"rule{rule.pk}"
+    conditions = list(rule.conditions.all())
+    data = {
+        f"{prefix}-name": rule.name,
+        f"{prefix}-name_nl": rule.name_nl,
+        f"{prefix}-outcome": rule.outcome,
+        f"{prefix}-limit_kind": rule.limit_kind,
+        f"{prefix}-reason_en": rule.reason_en,
+        f"{prefix}-reason_nl": rule.reason_nl,
+        f"{prefix}c-TOTAL_FORMS": str(len(conditions)),
+        f"{prefix}c-INITIAL_FORMS": "0",
+    }
+    for index, condition in enumerate(conditions):
+        data[f"{prefix}c-{index}-feature"] = condition.feature
+        data[f"{prefix}c-{index}-operator"] = condition.operator
+        data[f"{prefix}c-{index}-value"] = condition.value
+    data.update({f"{prefix}{key}": value for key, value in changes.items()})
+    return data
+
+
+def test_the_editor_asks_the_name_in_both_languages(manager_client, medium_v1):
+    draft = create_draft_version(rule_set=medium_v1.rule_set, by="test", copy_from=medium_v1)
+    rule = draft.rules.get(name="Score too low")
+    url = reverse("acceptance:rule_edit", args=[rule.pk])
+    page = in_language(manager_client, "en").get(reverse("acceptance:version_detail", args=[draft.pk])).text
+    assert f'name="rule{rule.pk}-name_nl"' in page and "Name (Dutch)" in page
+    response = manager_client.post(url, rule_post(rule, **{"-name_nl": ""}), **HTMX)
+    assert "This field is required." in response.text
+    rule.refresh_from_db()
+    assert rule.name_nl == "Score te laag"
+    manager_client.post(url, rule_post(rule, **{"-name_nl": "Bureauscore te laag"}), **HTMX)
+    rule.refresh_from_db()
+    assert rule.name_nl == "Bureauscore te laag"
+    dutch = in_language(manager_client, "nl").get(reverse("acceptance:version_detail", args=[draft.pk])).text
+    assert "<td>Bureauscore te laag</td>" in dutch
