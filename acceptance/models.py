@@ -92,7 +92,9 @@ class RuleSet(models.Model):
     """A credit policy. Exactly one rule set is in use for live decisions."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    # English and Dutch, as a rule's names; `name_nl` blank shows `name`.
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
     risk_appetite = models.CharField(_("risk appetite"), max_length=10, choices=RiskAppetite.choices)
     description = models.TextField(_("description"), blank=True)
     in_use = models.BooleanField(_("in use for live decisions"), default=False)
@@ -106,7 +108,10 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_in((get_language() or settings.LANGUAGE_CODE)[:2])
+
+    def name_in(self, language: str) -> str:
+        return (self.name_nl or self.name) if language == "nl" else self.name
 
 
 # The note of the rule set versions the application ships with (acceptance migration 0002):

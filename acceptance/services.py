@@ -321,7 +321,7 @@ def load_version(pk: int | None = None, *, rule_set: RuleSet | None = None) -> R
 
 # Active versions, loaded and compiled, per process. Safe because a version that left draft never
 # changes (RuleSetVersion.save, Rule.save, Condition.save refuse): the key is the version's pk and
-# activation time (and the rule set's name, shown in answers), read fresh on every call, so a new
+# activation time (and the rule set's names, shown in answers), read fresh on every call, so a new
 # activation in any process, or a pk that SQLite reuses in tests, finds no stale entry.
 _ACTIVE_VERSIONS: dict[tuple, RuleSetVersion] = {}
 _ACTIVE_VERSIONS_MAX = 32
@@ -334,7 +334,7 @@ def clear_rule_cache() -> None:
 
 # One row whatever is stored (aggregates): it reads alone or beside a decision's features.
 _ACTIVE_KEY_SQL = """
-SELECT COUNT(*), MIN(v.id), MIN(v.activated_at), MIN(s.name)
+SELECT COUNT(*), MIN(v.id), MIN(v.activated_at), MIN(s.name), MIN(s.name_nl)
 FROM {version} v JOIN {rule_set} s ON s.id = v.rule_set_id
 WHERE v.status = %s AND {where}
 """
@@ -352,9 +352,10 @@ def active_version_query(rule_set: RuleSet | None = None) -> OneRowQuery:
 
     def read(row: tuple) -> dict:
         count, *key = row
-        return {"active_version": (count, tuple(key))}  # key: pk, activated_at, the rule set's name
+        # key: pk, activated_at, the rule set's names (English, Dutch)
+        return {"active_version": (count, tuple(key))}
 
-    return OneRowQuery(sql, [RuleSetVersion.Status.ACTIVE, param], 4, read)
+    return OneRowQuery(sql, [RuleSetVersion.Status.ACTIVE, param], 5, read)
 
 
 def cached_version(found: tuple[int, tuple]) -> RuleSetVersion:

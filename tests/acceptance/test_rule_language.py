@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from acceptance.models import Channel, Outcome, Rule, RuleSet
-from acceptance.services import add_rule, create_draft_version, decide, load_version
+from acceptance.services import active_version, add_rule, create_draft_version, decide, load_version
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,58 @@ def test_the_editor_asks_the_name_in_both_languages(manager_client, medium_v1):
     assert rule.name_nl == "Bureauscore te laag"
     dutch = in_language(manager_client, "nl").get(reverse("acceptance:version_detail", args=[draft.pk])).text
     assert "<td>Bureauscore te laag</td>" in dutch
+
+
+def test_shipped_rule_sets_are_named_in_each_language_not_both_at_once():
+    names = {rs.code: (rs.name, rs.name_nl) for rs in RuleSet.objects.all()}
+    assert names == {
+        "low": ("Cautious", "Voorzichtig"),
+        "medium": ("Balanced", "Gemiddeld"),
+        "high": ("Growth", "Groei"),
+    }
+    medium = RuleSet.objects.get(code="medium")
+    with translation.override("nl"):
+        assert str(medium) == "Gemiddeld" and str(medium.versions.get()) == "Gemiddeld v1"
+    with translation.override("en"):
+        assert str(medium) == "Balanced"
+
+
+def test_the_pages_name_the_rule_set_in_the_readers_language(manager_client, bureau, medium_v1):
+    customer = CustomerFactory()
+    bureau(customer.kvk_number)
+    decide(by="test", channel=Channel.API, customer=customer)
+    for url in (
+        reverse("acceptance:rule_set_list"),
+        reverse("acceptance:version_detail", args=[medium_v1.pk]),
+        reverse("acceptance:decision_list"),
+    ):
+        dutch = in_language(manager_client, "nl").get(url).text
+        assert "Gemiddeld" in dutch and "Balanced" not in dutch, url
+        english = in_language(manager_client, "en").get(url).text
+        assert "Balanced" in english and "Gemiddeld" not in english, url
+
+
+def test_a_renamed_rule_set_is_not_named_from_the_cache():
+    """The active version is cached per process with its rule set: the key holds both names."""
+    with translation.override("nl"):
+        assert str(active_version()) == "Gemiddeld v1"
+        RuleSet.objects.filter(code="medium").update(name_nl="Middenweg")
+        assert str(active_version()) == "Middenweg v1"
+
+
+def test_the_api_names_the_rule_set_in_the_requests_language(client, bureau):
+    from creditmgmt.models import ApiClient
+    from creditmgmt.services import create_api_client
+
+    key = create_api_client(name="webshop", scopes=[ApiClient.Scope.DECIDE])[1]
+    customer = CustomerFactory(number="C-1001")
+    bureau(customer.kvk_number)
+    for reference, language, name in [("WS-1", "nl", "Gemiddeld v1"), ("WS-2", "en", "Balanced v1")]:
+        response = client.post(
+            "/api/v1/acceptance/decisions",
+            {"order_reference": reference, "customer_number": "C-1001", "amount": "10", "currency": "EUR"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}", "Accept-Language": language},
+        )
+        assert response.status_code == 201, response.content
+        assert response.json()["rule_set"] == name

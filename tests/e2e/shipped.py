@@ -5,6 +5,7 @@ import importlib
 # Data migrations of acceptance after 0002 that change the shipped rules: (module, function).
 LATER_STEPS = [
     ("0011_rule_names_in_two_languages", "name_shipped_rules"),
+    ("0012_rule_set_names_in_two_languages", "split_names"),
 ]
 
 
