@@ -525,6 +525,13 @@ class Assessment:
     customer: Customer | None = None
     registration_number: str = ""
 
+    @property
+    def currency(self) -> str:
+        """The customer's currency; for a prospect the bureau report's (the decision's currency)."""
+        if self.customer is not None:
+            return self.customer.currency
+        return self.report.currency if self.report is not None else "EUR"
+
 
 def assess(
     *,
@@ -583,12 +590,18 @@ BREACH_WARN = (
 
 
 def apply_checkpoint(
-    result: Conclusion, *, amount: Decimal | None, checkpoint: str, on_breach: str | None = None
+    result: Conclusion,
+    *,
+    amount: Decimal | None,
+    checkpoint: str,
+    on_breach: str | None = None,
+    currency: str = "EUR",
 ) -> bool:
     """Whether the request breaches the available credit, and what the checkpoint's policy makes of it.
 
     A breach: an accepting answer with a requested amount above the available
-    credit (without prepayment). *Block* refers it to a person (limit 0), *warn* adds a reason,
+    credit (without prepayment). *Block* refers it to a person (limit 0), *warn* adds a reason
+    (the available credit in `currency`, written as each language writes money),
     *ignore* leaves the answer. One query, only when there is a breach and the caller did not
     give the checkpoint's policy (`on_breach`, the simulation reads them all at once).
     """
@@ -605,8 +618,9 @@ def apply_checkpoint(
         result.prepayment_percent = result.payment_terms_days = None
         result.reasons_nl, result.reasons_en = [BREACH_REFER[0]], [BREACH_REFER[1]]
     elif on_breach == Checkpoint.OnBreach.WARN:
-        result.reasons_nl = [*result.reasons_nl, BREACH_WARN[0] % {"available": result.available}]
-        result.reasons_en = [*result.reasons_en, BREACH_WARN[1] % {"available": result.available}]
+        nl, en = (texts.money_in(language, result.available, currency) for language in ("nl", "en"))
+        result.reasons_nl = [*result.reasons_nl, BREACH_WARN[0] % {"available": nl}]
+        result.reasons_en = [*result.reasons_en, BREACH_WARN[1] % {"available": en}]
     return True
 
 
@@ -728,7 +742,7 @@ def decide(
     checkpoint = checkpoint or (
         Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
     )
-    breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint)
+    breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint, currency=assessment.currency)
     latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
     decision = new_decision(
         assessment,

@@ -186,3 +186,47 @@ def test_the_api_names_the_rule_set_in_the_requests_language(client, bureau):
         )
         assert response.status_code == 201, response.content
         assert response.json()["rule_set"] == name
+
+
+# --- money in reasons ----------------------------------------------------------
+
+
+def test_shipped_reasons_write_money_as_the_pages_do():
+    rules = Rule.objects.filter(version__rule_set__code="medium")
+    assert not rules.filter(reason_nl__contains="EUR").exists()
+    assert not rules.filter(reason_en__contains="EUR").exists()
+    good = rules.get(name="Good score")
+    assert good.reason_nl == "Goede bureauscore: 75% van de geadviseerde limiet, hoogstens €\xa050.000,00."
+    assert good.reason_en == "Good bureau score: 75% of the recommended limit, at most €50,000.00."
+    overdue = rules.get(name="Overdue: prepayment")
+    assert overdue.reason_nl.startswith("Meer dan €\xa05.000,00 langer dan 30 dagen")
+    assert overdue.reason_en.startswith("More than €5,000.00 overdue")
+
+
+def test_a_decision_page_writes_money_one_way_in_each_language(manager_client, bureau):
+    customer = CustomerFactory(credit_limit=D("0"))
+    bureau(customer.kvk_number, score=30)  # fair score: the standard limit of 2,500
+    decide(by="test", channel=Channel.API, customer=customer)
+    url = reverse("acceptance:decision_list")
+    dutch = in_language(manager_client, "nl").get(url).text
+    assert "Voldoende bureauscore: standaardlimiet €\xa02.500,00." in dutch
+    assert '<td class="num">€\xa02.500,00</td>' in dutch  # the limit beside it
+    assert "EUR" not in dutch
+    english = in_language(manager_client, "en").get(url).text
+    assert "Fair bureau score: standard limit €2,500.00." in english
+    assert '<td class="num">€2,500.00</td>' in english
+
+
+@pytest.mark.parametrize(
+    ("currency", "nl", "en"),
+    [("EUR", "€\xa06.000,00", "€6,000.00"), ("USD", "US$\xa06.000,00", "US$6,000.00")],
+)
+def test_the_over_the_available_credit_warning_writes_money_per_language(bureau, currency, nl, en):
+    from acceptance.models import Checkpoint
+
+    Checkpoint.objects.filter(code="order").update(on_breach="warn")
+    customer = CustomerFactory(credit_limit=D("6000.00"), currency=currency)
+    bureau(customer.kvk_number)
+    decision = decide(by="t", channel=Channel.API, customer=customer, amount=D("7000"), checkpoint="order")
+    assert decision.reasons_nl[-1] == f"Let op: het bedrag is hoger dan het beschikbare krediet van {nl}."
+    assert decision.reasons_en[-1] == f"Note: the amount is more than the available credit of {en}."

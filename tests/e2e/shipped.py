@@ -6,6 +6,7 @@ import importlib
 LATER_STEPS = [
     ("0011_rule_names_in_two_languages", "name_shipped_rules"),
     ("0012_rule_set_names_in_two_languages", "split_names"),
+    ("0013_money_in_shipped_reasons", "forwards"),
 ]
 
 
