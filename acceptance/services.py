@@ -47,7 +47,7 @@ from acceptance.models import (
     RuleSetVersion,
     VersionLocked,
 )
-from acceptance.rules import compile_rules, evaluate, parse_value
+from acceptance.rules import StaleValue, compile_rules, evaluate, parse_value, stale_values
 from acceptance.rules import fired as fired_rules
 from accounts.models import ZERO, Customer, Event, Task
 from accounts.services import Actor, build_event, complete_task, create_task, record_event
@@ -220,7 +220,11 @@ def update_rule(
     conditions: Sequence[tuple[str, str, str]] | None = None,
     **fields: Any,
 ) -> Rule:
-    """Change a rule of a draft: its fields and, when given, all its conditions (replaced)."""
+    """Change a rule of a draft: its fields and, when given, all its conditions (replaced).
+
+    The rule returned has `stale_values`: each condition whose value changed while the rule's
+    reason (Dutch or English, as saved) still names the old value, for the editor to warn about.
+    The reason is never rewritten here: only the manager knows what it should say."""
     if set(fields) - set(RULE_FIELDS):
         raise TypeError(f"Unknown rule fields: {sorted(set(fields) - set(RULE_FIELDS))}")
     if "outcome" in fields and fields["outcome"] not in Outcome.values:
@@ -234,11 +238,15 @@ def update_rule(
             setattr(rule, name, value)
         rule.full_clean(exclude=["version"])
         rule.save()
+        stale: list[StaleValue] = []
         if conditions is not None:
+            before = [(c.feature, c.operator, c.value) for c in rule.conditions.all()]
+            stale = stale_values(before, conditions, [rule.reason_nl, rule.reason_en])
             Condition.objects.filter(rule=rule).delete()
             Condition.objects.bulk_create(
                 [Condition(rule=rule, feature=f, operator=o, value=v) for f, o, v in conditions]
             )
+    rule.stale_values = stale  # type: ignore[attr-defined]
     return rule
 
 

@@ -230,3 +230,131 @@ def test_the_over_the_available_credit_warning_writes_money_per_language(bureau,
     decision = decide(by="t", channel=Channel.API, customer=customer, amount=D("7000"), checkpoint="order")
     assert decision.reasons_nl[-1] == f"Let op: het bedrag is hoger dan het beschikbare krediet van {nl}."
     assert decision.reasons_en[-1] == f"Note: the amount is more than the available credit of {en}."
+
+
+# --- a reason that names a condition's old value ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind", "named"),
+    [
+        ("Bureau score below 30.", "30", "number", True),
+        ("Bureauscore lager dan 30.", "30", "number", True),
+        ("Bureau score below 300.", "30", "number", False),
+        ("Score 1.30 or less", "30", "number", False),
+        ("Meer dan €\xa05.000,00 langer dan 30 dagen", "5000", "number", True),
+        ("More than €5,000.00 overdue", "5000", "number", True),
+        ("More than EUR 5.000 overdue", "5000.00", "number", True),
+        ("Kans op wanbetaling hoger dan 8% in 12 maanden.", "8", "number", True),
+        ("Kans op wanbetaling hoger dan 8% in 12 maanden.", "2", "number", False),
+        ("Hoogstens €\xa050.000,00.", "0", "number", False),
+        ("PD above 4,5%", "4.5", "number", True),
+        ("Only a BV", "bv", "text", True),
+        ("Only a bvba", "bv", "text", False),
+    ],
+)
+def test_a_reason_names_a_value(text, value, kind, named):
+    from acceptance.rules import mentions
+
+    assert mentions(text, value, kind) is named
+
+
+@pytest.fixture
+def draft_rule():
+    draft = create_draft_version(rule_set=RuleSet.objects.get(code="low"), by="test")
+    return add_rule(
+        version=draft,
+        name="Score too low",
+        name_nl="Score te laag",
+        outcome=Outcome.REJECT,
+        conditions=[("score", "lt", "30"), ("negative_event", "is_false", "")],
+        reason_nl="Bureauscore lager dan 30.",
+        reason_en="Bureau score below 30.",
+        by="test",
+    )
+
+
+def test_changing_a_threshold_the_reason_names_is_reported_and_the_reason_left_alone(draft_rule):
+    from acceptance.rules import StaleValue
+    from acceptance.services import update_rule
+
+    updated = update_rule(
+        rule=draft_rule, conditions=[("score", "lt", "40"), ("negative_event", "is_false", "")], by="t"
+    )
+    assert updated.stale_values == [StaleValue(feature="score", old="30", new="40")]
+    draft_rule.refresh_from_db()
+    assert (draft_rule.reason_nl, draft_rule.reason_en) == (
+        "Bureauscore lager dan 30.",
+        "Bureau score below 30.",
+    )
+    assert [str(c) for c in draft_rule.conditions.all()] == ["score lt 40", "negative_event is_false"]
+
+
+@pytest.mark.parametrize(
+    ("conditions", "reasons"),
+    [
+        ([("score", "lt", "40")], {"reason_nl": "Bureauscore lager dan 40.", "reason_en": "Score below 40."}),
+        ([("score", "lt", "30.00")], {}),  # the same number
+        ([("score", "lte", "30")], {}),  # another operator, the same value
+        ([("negative_event", "is_false", "")], {}),  # the condition is gone: no new value to name
+        ([("score", "lt", "30"), ("amount", "gt", "1000")], {}),  # a condition added
+    ],
+)
+def test_no_report_when_the_reason_does_not_name_a_changed_value(draft_rule, conditions, reasons):
+    from acceptance.services import update_rule
+
+    assert update_rule(rule=draft_rule, conditions=conditions, by="t", **reasons).stale_values == []
+
+
+def test_a_money_threshold_is_recognised_as_the_reason_writes_it(medium_v1):
+    from acceptance.services import update_rule
+
+    draft = create_draft_version(rule_set=medium_v1.rule_set, by="test", copy_from=medium_v1)
+    rule = draft.rules.get(name="Overdue: prepayment")  # overdue_amount gt 5000: "Meer dan € 5.000,00 ..."
+    conditions = [
+        (c.feature, c.operator, "6000" if c.value == "5000" else c.value) for c in rule.conditions.all()
+    ]
+    assert [
+        (s.feature, s.old, s.new) for s in update_rule(rule=rule, conditions=conditions, by="t").stale_values
+    ] == [("overdue_amount", "5000", "6000")]
+
+
+def test_the_editor_warns_at_the_rule(manager_client, draft_rule):
+    url = reverse("acceptance:rule_edit", args=[draft_rule.pk])
+    data = rule_post(draft_rule, **{"c-0-value": "40"})
+    response = in_language(manager_client, "en").post(url, data, **HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    assert (
+        "The reason still says 30, but the condition on Bureau score (0-100) is now 40. "
+        "Change the reason if it should say so too."
+    ) in response.text
+    assert "<details open><summary>Edit Score too low" in response.text  # the reason is at hand
+    draft_rule.refresh_from_db()
+    assert draft_rule.reason_en == "Bureau score below 30."
+    # In Dutch; and gone once the reason says what the condition does.
+    data = rule_post(draft_rule, **{"c-0-value": "45"})
+    dutch = in_language(manager_client, "nl").post(url, data, **HTMX).text
+    assert "De reden noemt nog 40" not in dutch  # the reason said 30, not 40
+    data = rule_post(draft_rule, **{"c-0-value": "30"})
+    in_language(manager_client, "nl").post(url, data, **HTMX)
+    data = rule_post(draft_rule, **{"c-0-value": "35"})
+    dutch = in_language(manager_client, "nl").post(url, data, **HTMX).text
+    assert "De reden noemt nog 30, maar de voorwaarde op Score kredietbureau (0-100) is nu 35." in dutch
+    data = rule_post(
+        draft_rule, **{"c-0-value": "40", "-reason_nl": "Lager dan 40.", "-reason_en": "Below 40."}
+    )
+    assert "still says" not in in_language(manager_client, "en").post(url, data, **HTMX).text
+    # Another look at the page: the warning was about that save only.
+    page = manager_client.get(reverse("acceptance:version_detail", args=[draft_rule.version_id])).text
+    assert "still says" not in page
+
+
+def test_without_htmx_the_warning_is_a_message(manager_client, draft_rule):
+    url = reverse("acceptance:rule_edit", args=[draft_rule.pk])
+    response = in_language(manager_client, "en").post(
+        url, rule_post(draft_rule, **{"c-0-value": "40"}), follow=True
+    )
+    assert (
+        "Score too low: The reason still says 30, but the condition on Bureau score (0-100) is now 40."
+        in (response.text)
+    )
