@@ -42,7 +42,7 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "risk_appetite", "in_use"]
+    list_display = ["code", "name", "name_nl", "risk_appetite", "in_use"]
 
 
 class DraftOnly:
@@ -69,6 +69,7 @@ class RuleInline(DraftOnly, admin.TabularInline):
     fields = [
         "position",
         "name",
+        "name_nl",
         "outcome",
         "limit_kind",
         "limit_amount",

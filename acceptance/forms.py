@@ -58,6 +58,7 @@ class RuleForm(forms.ModelForm):
         model = Rule
         fields = [
             "name",
+            "name_nl",
             "outcome",
             "limit_kind",
             "limit_amount",
@@ -68,6 +69,11 @@ class RuleForm(forms.ModelForm):
             "reason_en",
             "reason_nl",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank on the model only for rules written before names had two languages.
+        self.fields["name_nl"].required = True
 
     def clean(self):
         data = super().clean()

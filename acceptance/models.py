@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Customer
@@ -92,7 +92,9 @@ class RuleSet(models.Model):
     """A credit policy. Exactly one rule set is in use for live decisions."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    # English and Dutch, as a rule's names; `name_nl` blank shows `name`.
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
     risk_appetite = models.CharField(_("risk appetite"), max_length=10, choices=RiskAppetite.choices)
     description = models.TextField(_("description"), blank=True)
     in_use = models.BooleanField(_("in use for live decisions"), default=False)
@@ -106,7 +108,10 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_in((get_language() or settings.LANGUAGE_CODE)[:2])
+
+    def name_in(self, language: str) -> str:
+        return (self.name_nl or self.name) if language == "nl" else self.name
 
 
 # The note of the rule set versions the application ships with (acceptance migration 0002):
@@ -205,7 +210,10 @@ class Rule(models.Model):
         RuleSetVersion, on_delete=models.CASCADE, related_name="rules", db_index=False
     )
     position = models.PositiveSmallIntegerField(_("position"))
-    name = models.CharField(_("name"), max_length=100)
+    # In English, like the reasons in two languages: `name_nl` is the Dutch name (blank on rules
+    # written before it existed: they show `name`). `display_name` is the reader's.
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     limit_kind = models.CharField(_("limit"), max_length=8, choices=LimitKind.choices, default=LimitKind.NONE)
     limit_amount = models.DecimalField(_("fixed limit"), null=True, blank=True, **MONEY)
@@ -236,7 +244,7 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.name}"
+        return f"{self.position}. {self.display_name}"
 
     def save(self, *args, **kwargs) -> None:
         _refuse_unless_draft(self.version_id)
@@ -248,6 +256,14 @@ class Rule(models.Model):
 
     def reason(self, language: str) -> str:
         return self.reason_nl if language == "nl" else self.reason_en
+
+    def name_in(self, language: str) -> str:
+        return (self.name_nl or self.name) if language == "nl" else self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language."""
+        return self.name_in((get_language() or settings.LANGUAGE_CODE)[:2])
 
 
 class Condition(models.Model):

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 
 from acceptance.limits import CENT, exposure_and_limit
-from acceptance.models import BureauRecord, Decision
+from acceptance.models import BureauRecord, Decision, Rule
 from accounts.models import Customer
 
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
@@ -105,7 +105,12 @@ def find_company(text: str) -> tuple[Customer | None, str]:
 
 
 def decision_log(*, outcome: str = "", channel: str = "") -> QuerySet[Decision]:
-    decisions = Decision.objects.select_related("customer", "requester", "version__rule_set", "overridden_by")
+    """The decisions, newest first; with the names of their versions' rules (one query a page), which
+    the evaluated rules show in the reader's language."""
+    names = Rule.objects.only("version_id", "position", "name", "name_nl")
+    decisions = Decision.objects.select_related(
+        "customer", "requester", "version__rule_set", "overridden_by"
+    ).prefetch_related(Prefetch("version__rules", queryset=names))
     if outcome:
         decisions = decisions.filter(outcome=outcome)
     if channel:

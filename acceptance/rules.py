@@ -7,11 +7,15 @@ text parsed by the feature's type. A condition on a feature that is missing
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import format_decimal
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 NUMBER, FLAG, TEXT = "number", "flag", "text"
@@ -212,3 +216,91 @@ def fired(compiled: list[CompiledRule], features: dict[str, Any]) -> list[bool]:
         )
         for item in compiled
     ]
+
+
+# --- a reason that names a condition's old value ------------------------------
+
+
+@dataclass(frozen=True)
+class StaleValue:
+    """A condition's value changed and the rule's reason still names the old one ("below 30" after
+    the threshold became 40): the editor says so, it never rewrites the reason itself."""
+
+    feature: str
+    old: str
+    new: str
+
+    @property
+    def label(self) -> Any:
+        return FEATURES[self.feature].label if self.feature in FEATURES else self.feature
+
+    @property
+    def message(self) -> str:
+        """What the editor says, in the reader's language."""
+        return gettext(
+            "The reason still says %(old)s, but the condition on %(feature)s is now %(new)s. "
+            "Change the reason if it should say so too."
+        ) % {"old": self.old, "feature": self.label, "new": self.new}
+
+
+def _spellings(value: str, kind: str) -> set[str]:
+    """How a reason may write a condition's value: as typed, and for a number as a reader writes it
+    in each language, with and without cents (5000: 5.000, 5,000, 5.000,00, 5,000.00)."""
+    spellings = {value}
+    if kind == NUMBER:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return spellings
+        for locale in ("nl_NL", "en_GB"):
+            for pattern in ("#,##0.##", "#,##0.00", "0.##"):
+                spellings.add(format_decimal(number, format=pattern, locale=locale))
+    return spellings
+
+
+def mentions(text: str, value: str, kind: str) -> bool:
+    """Whether `text` names `value` on its own: 30 in "below 30." but not in "300" or "1.30"."""
+    for spelling in _spellings(value, kind):
+        if kind == NUMBER:
+            pattern = rf"(?<![\d.,]){re.escape(spelling)}(?![\d]|[.,]\d)"
+        else:
+            pattern = rf"(?<!\w){re.escape(spelling)}(?!\w)"
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return True
+    return False
+
+
+def stale_values(
+    before: Sequence[tuple[str, str, str]], after: Sequence[tuple[str, str, str]], reasons: Sequence[str]
+) -> list[StaleValue]:
+    """The conditions (feature, operator, value) whose value changed from `before` to `after` while one
+    of `reasons` still names the old value. A value changed: the feature's old value is gone and the
+    feature has a new one (a condition removed, or added, is not a change of value)."""
+
+    def values(conditions: Sequence[tuple[str, str, str]], feature: str) -> list[str]:
+        return [v.strip() for f, o, v in conditions if f == feature and o not in NO_VALUE and v.strip()]
+
+    found = []
+    for feature in dict.fromkeys(f for f, _o, _v in before):
+        spec = FEATURES.get(feature)
+        kind = spec.kind if spec else TEXT
+        old_values, new_values = values(before, feature), values(after, feature)
+        same = {_same_key(v, kind) for v in old_values} & {_same_key(v, kind) for v in new_values}
+        gone = [v for v in old_values if _same_key(v, kind) not in same]
+        new = [v for v in new_values if _same_key(v, kind) not in same]
+        if not new:
+            continue
+        for old in gone:
+            if any(mentions(reason, old, kind) for reason in reasons):
+                found.append(StaleValue(feature=feature, old=old, new=new[0]))
+    return found
+
+
+def _same_key(value: str, kind: str) -> Any:
+    """30 and 30.00 are one number; text compares without case."""
+    if kind == NUMBER:
+        try:
+            return Decimal(value).normalize()
+        except InvalidOperation:
+            return value
+    return value.lower()

@@ -47,7 +47,7 @@ from acceptance.models import (
     RuleSetVersion,
     VersionLocked,
 )
-from acceptance.rules import compile_rules, evaluate, parse_value
+from acceptance.rules import StaleValue, compile_rules, evaluate, parse_value, stale_values
 from acceptance.rules import fired as fired_rules
 from accounts.models import ZERO, Customer, Event, Task
 from accounts.services import Actor, build_event, complete_task, create_task, record_event
@@ -173,11 +173,14 @@ def add_rule(
     reason_nl: str,
     reason_en: str,
     by: Actor,
+    name_nl: str = "",
     conditions: Sequence[tuple[str, str, str]] = (),
     position: int | None = None,
     **limits: Any,
 ) -> Rule:
-    """Append a rule (or put it at `position`) to a draft; conditions are (feature, operator, value)."""
+    """Append a rule (or put it at `position`) to a draft; conditions are (feature, operator, value).
+
+    `name` is English, `name_nl` Dutch (the editor asks both; blank shows the English name)."""
     allowed = set(RULE_LIMIT_FIELDS)
     if set(limits) - allowed:
         raise TypeError(f"Unknown rule fields: {sorted(set(limits) - allowed)}")
@@ -193,6 +196,7 @@ def add_rule(
             version=version,
             position=position,
             name=name,
+            name_nl=name_nl,
             outcome=outcome,
             reason_nl=reason_nl,
             reason_en=reason_en,
@@ -206,7 +210,7 @@ def add_rule(
     return rule
 
 
-RULE_FIELDS = ("name", "outcome", "reason_nl", "reason_en", *RULE_LIMIT_FIELDS)
+RULE_FIELDS = ("name", "name_nl", "outcome", "reason_nl", "reason_en", *RULE_LIMIT_FIELDS)
 
 
 def update_rule(
@@ -216,7 +220,11 @@ def update_rule(
     conditions: Sequence[tuple[str, str, str]] | None = None,
     **fields: Any,
 ) -> Rule:
-    """Change a rule of a draft: its fields and, when given, all its conditions (replaced)."""
+    """Change a rule of a draft: its fields and, when given, all its conditions (replaced).
+
+    The rule returned has `stale_values`: each condition whose value changed while the rule's
+    reason (Dutch or English, as saved) still names the old value, for the editor to warn about.
+    The reason is never rewritten here: only the manager knows what it should say."""
     if set(fields) - set(RULE_FIELDS):
         raise TypeError(f"Unknown rule fields: {sorted(set(fields) - set(RULE_FIELDS))}")
     if "outcome" in fields and fields["outcome"] not in Outcome.values:
@@ -230,11 +238,15 @@ def update_rule(
             setattr(rule, name, value)
         rule.full_clean(exclude=["version"])
         rule.save()
+        stale: list[StaleValue] = []
         if conditions is not None:
+            before = [(c.feature, c.operator, c.value) for c in rule.conditions.all()]
+            stale = stale_values(before, conditions, [rule.reason_nl, rule.reason_en])
             Condition.objects.filter(rule=rule).delete()
             Condition.objects.bulk_create(
                 [Condition(rule=rule, feature=f, operator=o, value=v) for f, o, v in conditions]
             )
+    rule.stale_values = stale  # type: ignore[attr-defined]
     return rule
 
 
@@ -317,7 +329,7 @@ def load_version(pk: int | None = None, *, rule_set: RuleSet | None = None) -> R
 
 # Active versions, loaded and compiled, per process. Safe because a version that left draft never
 # changes (RuleSetVersion.save, Rule.save, Condition.save refuse): the key is the version's pk and
-# activation time (and the rule set's name, shown in answers), read fresh on every call, so a new
+# activation time (and the rule set's names, shown in answers), read fresh on every call, so a new
 # activation in any process, or a pk that SQLite reuses in tests, finds no stale entry.
 _ACTIVE_VERSIONS: dict[tuple, RuleSetVersion] = {}
 _ACTIVE_VERSIONS_MAX = 32
@@ -330,7 +342,7 @@ def clear_rule_cache() -> None:
 
 # One row whatever is stored (aggregates): it reads alone or beside a decision's features.
 _ACTIVE_KEY_SQL = """
-SELECT COUNT(*), MIN(v.id), MIN(v.activated_at), MIN(s.name)
+SELECT COUNT(*), MIN(v.id), MIN(v.activated_at), MIN(s.name), MIN(s.name_nl)
 FROM {version} v JOIN {rule_set} s ON s.id = v.rule_set_id
 WHERE v.status = %s AND {where}
 """
@@ -348,9 +360,10 @@ def active_version_query(rule_set: RuleSet | None = None) -> OneRowQuery:
 
     def read(row: tuple) -> dict:
         count, *key = row
-        return {"active_version": (count, tuple(key))}  # key: pk, activated_at, the rule set's name
+        # key: pk, activated_at, the rule set's names (English, Dutch)
+        return {"active_version": (count, tuple(key))}
 
-    return OneRowQuery(sql, [RuleSetVersion.Status.ACTIVE, param], 4, read)
+    return OneRowQuery(sql, [RuleSetVersion.Status.ACTIVE, param], 5, read)
 
 
 def cached_version(found: tuple[int, tuple]) -> RuleSetVersion:
@@ -520,6 +533,13 @@ class Assessment:
     customer: Customer | None = None
     registration_number: str = ""
 
+    @property
+    def currency(self) -> str:
+        """The customer's currency; for a prospect the bureau report's (the decision's currency)."""
+        if self.customer is not None:
+            return self.customer.currency
+        return self.report.currency if self.report is not None else "EUR"
+
 
 def assess(
     *,
@@ -578,12 +598,18 @@ BREACH_WARN = (
 
 
 def apply_checkpoint(
-    result: Conclusion, *, amount: Decimal | None, checkpoint: str, on_breach: str | None = None
+    result: Conclusion,
+    *,
+    amount: Decimal | None,
+    checkpoint: str,
+    on_breach: str | None = None,
+    currency: str = "EUR",
 ) -> bool:
     """Whether the request breaches the available credit, and what the checkpoint's policy makes of it.
 
     A breach: an accepting answer with a requested amount above the available
-    credit (without prepayment). *Block* refers it to a person (limit 0), *warn* adds a reason,
+    credit (without prepayment). *Block* refers it to a person (limit 0), *warn* adds a reason
+    (the available credit in `currency`, written as each language writes money),
     *ignore* leaves the answer. One query, only when there is a breach and the caller did not
     give the checkpoint's policy (`on_breach`, the simulation reads them all at once).
     """
@@ -600,8 +626,9 @@ def apply_checkpoint(
         result.prepayment_percent = result.payment_terms_days = None
         result.reasons_nl, result.reasons_en = [BREACH_REFER[0]], [BREACH_REFER[1]]
     elif on_breach == Checkpoint.OnBreach.WARN:
-        result.reasons_nl = [*result.reasons_nl, BREACH_WARN[0] % {"available": result.available}]
-        result.reasons_en = [*result.reasons_en, BREACH_WARN[1] % {"available": result.available}]
+        nl, en = (texts.money_in(language, result.available, currency) for language in ("nl", "en"))
+        result.reasons_nl = [*result.reasons_nl, BREACH_WARN[0] % {"available": nl}]
+        result.reasons_en = [*result.reasons_en, BREACH_WARN[1] % {"available": en}]
     return True
 
 
@@ -723,7 +750,7 @@ def decide(
     checkpoint = checkpoint or (
         Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
     )
-    breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint)
+    breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint, currency=assessment.currency)
     latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
     decision = new_decision(
         assessment,

@@ -224,6 +224,7 @@ def simulate(
             "features",
             "created_at",
             "requested_amount",
+            "currency",
             "checkpoint",
         )
     )
@@ -253,7 +254,7 @@ def simulate(
             if row["checkpoint"]:
                 apply_checkpoint(
                     result, amount=row["requested_amount"], checkpoint=row["checkpoint"],
-                    on_breach=policies[row["checkpoint"]],
+                    on_breach=policies[row["checkpoint"]], currency=row["currency"],
                 )  # fmt: skip
             column.add(result.outcome, how, result.limit)
             answers.append(result)

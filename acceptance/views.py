@@ -146,11 +146,14 @@ def decision_override(request: HttpRequest) -> HttpResponse:
 # --- rule-set editor, test and simulation (managers) -------------------------
 
 
-def _rule_forms(version: RuleSetVersion, bound: dict | None = None) -> list[dict]:
-    """Each rule with, for a draft, its edit form and conditions (bound for the rule just posted)."""
+def _rule_forms(version: RuleSetVersion, bound: dict | None = None, stale: dict | None = None) -> list[dict]:
+    """Each rule with, for a draft, its edit form and conditions (bound for the rule just posted), and
+    the values its reason still names after its conditions changed (`stale`, by rule: its editor opens)."""
     rows = []
     for rule in version.rules.all():
         row: dict = {"rule": rule}
+        if stale and stale.get(rule.pk):
+            row.update(stale=stale[rule.pk], open=True)
         if version.is_editable:
             prefix = f"rule{rule.pk}"
             if bound and bound.get("rule") == rule.pk:
@@ -176,7 +179,7 @@ def _render_version(request: HttpRequest, version: RuleSetVersion, **extra) -> H
     new_form, new_conditions = extra.pop("new", None) or _new_rule_forms()
     context = {
         "version": version,
-        "rows": _rule_forms(version, extra.pop("bound", None)),
+        "rows": _rule_forms(version, extra.pop("bound", None), extra.pop("stale", None)),
         "new_form": new_form,
         "new_conditions": new_conditions,
         "test_form": VersionTestForm(),
@@ -238,9 +241,15 @@ def _version_or_404(pk: int) -> RuleSetVersion:
         raise Http404 from None
 
 
-def _after_edit(request: HttpRequest, version: RuleSetVersion) -> HttpResponse:
+def _after_edit(request: HttpRequest, version: RuleSetVersion, rule: Rule | None = None) -> HttpResponse:
+    """The rules again (htmx) or the page; a rule whose reason still names a condition's old value
+    (`rule.stale_values`, from update_rule) says so at the rule, or in a message after a redirect."""
+    stale = getattr(rule, "stale_values", None) or []
     if request.htmx:
-        return _render_version(request, services.load_version(version.pk))
+        by_rule = {rule.pk: stale} if rule is not None and stale else None
+        return _render_version(request, services.load_version(version.pk), stale=by_rule)
+    for value in stale:
+        messages.warning(request, f"{rule.display_name}: {value.message}")  # type: ignore[union-attr]
     return redirect("acceptance:version_detail", pk=version.pk)
 
 
@@ -281,7 +290,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conditions = ConditionFormSet(request.POST, prefix=f"{prefix}c")
     if form.is_valid() and conditions.is_valid():
         try:
-            services.update_rule(
+            updated = services.update_rule(
                 rule=rule, by=request.user, conditions=conditions_of(conditions), **form.cleaned_data
             )
         except VersionLocked as exc:
@@ -289,7 +298,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _after_edit(request, rule.version)
+            return _after_edit(request, rule.version, updated)
     bound = {"rule": rule.pk, "form": form, "conditions": conditions}
     return _render_version(request, services.load_version(rule.version_id), bound=bound)
 

@@ -72,6 +72,12 @@ def money(amount: Decimal | int | str, currency: str, *, whole: bool = False) ->
     return {"money": str(amount), "currency": currency or "EUR"}
 
 
+def money_in(language: str, amount: Decimal | int | str, currency: str) -> str:
+    """An amount as `money()` reads for a reader of `language`, for text kept in each language already
+    (a decision's reasons in nl and en): € 1.234,50 (nl), €1,234.50 (en), as the pages show money."""
+    return _value(money(amount, currency), language)
+
+
 def choice(choices: type[models.Choices], value: Any, *, lower: bool = False) -> dict:
     """A stored choice value, shown with its label in the reader's language (`lower`: in lower case)."""
     if lower:

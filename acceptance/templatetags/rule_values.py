@@ -37,3 +37,17 @@ def condition_line(condition: dict) -> str:
     held = "✓" if condition.get("held") else "✗"
     actual = feature_value(condition.get("actual"), condition["feature"])
     return f"{condition['feature']} {condition['operator']}{asked} → {actual} {held}"
+
+
+@register.filter
+def rule_name(evaluation: dict, version) -> str:
+    """An evaluated rule's name in the reader's language (the decision log, the rule test).
+
+    A decision keeps each rule's English name with its evaluation; the version it used never
+    changes, so that version's rule at the same position has the name in both languages (the
+    decision log prefetches the rules, the rule test has them loaded)."""
+    position = evaluation.get("position")
+    for rule in version.rules.all():
+        if rule.position == position:
+            return rule.display_name
+    return evaluation.get("name", "")

@@ -59,7 +59,7 @@ def test_a_webshop_gets_a_decision_with_reasons_and_the_timeline_names_the_clien
     assert body["outcome"] == "accept" and body["on_account"] is True and body["replayed"] is False
     assert (body["limit"], body["available"], body["amount"]) == ("15000.00", "15000.00", "1250.00")
     assert (body["customer_number"], body["registration_number"]) == ("C-1001", customer.kvk_number)
-    assert body["reasons"]["en"] == ["Good bureau score: 75% of the recommended limit, at most EUR 50.000."]
+    assert body["reasons"]["en"] == ["Good bureau score: 75% of the recommended limit, at most €50,000.00."]
     assert body["reasons"]["nl"][0].startswith("Goede bureauscore")
     assert body["rule_set"].endswith("v1") and body["currency"] == "EUR"
     decision = Decision.objects.get(pk=body["decision_id"])

@@ -49,7 +49,7 @@ def test_shipped_checkpoints():
             "7000",
             Outcome.ACCEPT,
             True,
-            "Note: the amount is more than the available credit of 6000",
+            "Note: the amount is more than the available credit of €6,000.00.",
         ),
         ("order", "ignore", "7000", Outcome.ACCEPT, True, "Good bureau score"),
         ("invoice", "warn", "7000", Outcome.ACCEPT, True, "Note:"),

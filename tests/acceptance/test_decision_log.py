@@ -31,7 +31,8 @@ def manager_client(client, manager):
 
 
 def test_managers_see_every_decision_with_its_reasons(manager_client, decisions, django_assert_num_queries):
-    with django_assert_num_queries(4):  # session, user, count, page with customers, requesters, versions
+    # session, user, count, page with customers, requesters, versions; the versions' rule names
+    with django_assert_num_queries(5):
         page = manager_client.get(reverse("acceptance:decision_list"))
     assert page.status_code == 200
     assert len(page.context["page"].object_list) == 7

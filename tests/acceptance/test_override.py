@@ -70,7 +70,8 @@ def test_override_from_the_decision_log(client, manager, referred, django_assert
     )
     assert response.status_code == 302
     assert Decision.objects.get(overrides=referred).limit == D("2500.00")
-    with django_assert_num_queries(4):  # session, user, count, page (overrides joined in)
+    # session, user, count, page (overrides joined in), the versions' rule names
+    with django_assert_num_queries(5):
         page = client.get(reverse("acceptance:decision_list"))
     assert f"Overridden by decision no. {referred.overridden_by.pk}" in page.text
     again = client.post(url, {"decision": referred.pk, "outcome": "reject", "reason": "No."}, follow=True)

@@ -134,6 +134,7 @@ def test_manager_edits_a_draft_with_htmx(client, manager, draft):
     low = draft.rules.get(name="Low score")
     data = {
         f"rule{low.pk}-name": "Low score",
+        f"rule{low.pk}-name_nl": "Lage score",
         f"rule{low.pk}-outcome": "refer",
         f"rule{low.pk}-limit_kind": "none",
         f"rule{low.pk}-reason_en": "Score low: a person looks",
@@ -162,6 +163,7 @@ def test_manager_edits_a_draft_with_htmx(client, manager, draft):
         reverse("acceptance:rule_add", args=[draft.pk]),
         {
             "new-name": "Big orders",
+            "new-name_nl": "Grote orders",
             "new-outcome": "conditions",
             "new-limit_kind": "share",
             "new-limit_share": "50",

@@ -1,6 +1,5 @@
 """A counter clerk types part of a company name and sees the green, orange and red answers."""
 
-import importlib
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from acceptance.models import BureauRecord, Decision
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from tests.e2e.nav import sign_in
+from tests.e2e.shipped import ship_rule_sets
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,9 +19,8 @@ PASSWORD = "demo-pass-2026"
 @pytest.fixture
 def world():
     # A transactional test starts from an emptied database: put the shipped rule sets back.
-    from django.apps import apps
 
-    importlib.import_module("acceptance.migrations.0002_shipped_rule_sets").ship(apps, None)
+    ship_rule_sets()
     create_user(username="cees", role=Role.COUNTER, password=PASSWORD, first_name="Cees")
     for name, kvk, report in [
         ("Groen Bouw B.V.", "11111111", {"score": 82}),

@@ -1,6 +1,5 @@
 """A credit manager copies the policy in use to a draft, makes it stricter, tests it and simulates it."""
 
-import importlib
 import os
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from acceptance.services import decide
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from tests.e2e.nav import go_to, sign_in
+from tests.e2e.shipped import ship_rule_sets
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,9 +26,8 @@ def shot(page: Page, name: str) -> None:
 
 @pytest.fixture
 def world():
-    from django.apps import apps
 
-    importlib.import_module("acceptance.migrations.0002_shipped_rule_sets").ship(apps, None)
+    ship_rule_sets()
     create_user(username="mia", role=Role.MANAGER, password=PASSWORD, first_name="Mia")
     for name, kvk, score in [("Sterk B.V.", "11111111", 85), ("Matig B.V.", "22222222", 35)]:
         customer = CustomerFactory(name=name, kvk_number=kvk, credit_limit=Decimal("0"))

@@ -11,6 +11,7 @@ from acceptance.models import BureauRecord
 from creditmgmt.models import Role
 from creditmgmt.services import create_user
 from tests.e2e.nav import go_to, sign_in
+from tests.e2e.shipped import ship_rule_sets
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,7 +23,7 @@ SHOTS = os.environ.get("E2E_SCREENSHOTS", "")
 def world():
     from django.apps import apps
 
-    importlib.import_module("acceptance.migrations.0002_shipped_rule_sets").ship(apps, None)
+    ship_rule_sets()
     importlib.import_module("acceptance.migrations.0006_checkpoints").ship(apps, None)
     create_user(username="cees", role=Role.COUNTER, password=PASSWORD, first_name="Cees")
     carla = create_user(username="carla", role=Role.CONTROLLER, password=PASSWORD, first_name="Carla")
