@@ -54,7 +54,15 @@ from accounts.services import Actor, build_event, complete_task, create_task, re
 from creditmgmt import texts
 from creditmgmt.models import ApiClient, User
 from creditmgmt.permissions import MANAGERS
-from creditmgmt.rows import OneRowQuery, RowInsert, RowQuery, hot_cursor, read_rows, read_together
+from creditmgmt.rows import (
+    OneRowQuery,
+    RowInsert,
+    RowQuery,
+    hot_cursor,
+    insert_together,
+    read_rows,
+    read_together,
+)
 from creditmgmt.texts import Text
 
 CENT = Decimal("0.01")
@@ -1042,10 +1050,8 @@ def decide_order(
                 started=started,
                 events=events,
             )
-            _REQUEST_INSERT.save(
-                ApiDecisionRequest(
-                    client=client, order_reference=order_reference, fingerprint=fingerprint, decision=decision
-                )
+            request = ApiDecisionRequest(
+                client=client, order_reference=order_reference, fingerprint=fingerprint, decision=decision
             )
             if customer is not None and decision.outcome in (Outcome.ACCEPT, Outcome.ACCEPT_WITH_CONDITIONS):
                 # The accepted order counts in the exposure until it is invoiced or expires.
@@ -1055,8 +1061,10 @@ def decide_order(
                     customer=customer, order_reference=order_reference, amount=amount,
                     by=client.actor, decision=decision, customer_locked=True, events=events,
                 )  # fmt: skip
-            # The decision's and the reservation's timeline events in one INSERT.
-            _EVENT_INSERT.save_many(events)
+            # The request row (whose unique order reference a second call at the same moment waits
+            # on, then fails: see the except) and the decision's and the reservation's timeline events
+            # in one statement on PostgreSQL.
+            insert_together([(_REQUEST_INSERT, [request]), (_EVENT_INSERT, events)])
     except IntegrityError:
         stored = _stored_request(client, order_reference)
         if stored is None:

@@ -210,20 +210,47 @@ class RowInsert:
         """
         if not objs:
             return
+        connection = connections[using]
+        sql, params = self._many(objs, connection)
+        with hot_cursor(using) as cursor:
+            cursor.execute(sql, params)
+        _mark_saved(objs, using)
+
+    def _many(self, objs: list[Model], connection) -> tuple[str, list[Any]]:
+        """The INSERT of new instances and its parameters (save_many, insert_together)."""
         if self.unless_exists:
             raise ValueError("save_many does not skip existing rows")
         if any(not obj._state.adding or obj.pk is not None for obj in objs):
             raise ValueError("RowInsert writes new rows only")
-        connection = connections[using]
         _sql, head, fields, _returning = self._prepared_for(connection)
         row = "({})".format(", ".join(["%s"] * len(fields)))
         params = [
             f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields
         ]
-        with hot_cursor(using) as cursor:
-            cursor.execute(head + ", ".join([row] * len(objs)), params)
-        for obj in objs:
-            obj._state.adding, obj._state.db = False, using
+        return head + ", ".join([row] * len(objs)), params
+
+
+def _mark_saved(objs: list[Model], using: str) -> None:
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, using
+
+
+def insert_together(inserts: list[tuple[RowInsert, list[Model]]], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Several RowInsert.save_many in one statement where the database has data-modifying WITH
+    (PostgreSQL: `WITH i0 AS (INSERT ...) INSERT ...`), else one after the other. Primary keys are
+    not read back. The decision API's request row and timeline events: one round trip."""
+    inserts = [(insert, objs) for insert, objs in inserts if objs]
+    connection = connections[using]
+    if connection.vendor != "postgresql" or len(inserts) < 2:
+        for insert, objs in inserts:
+            insert.save_many(objs, using=using)
+        return
+    *first, (last_sql, last_params) = [insert._many(objs, connection) for insert, objs in inserts]
+    sql = "WITH {} {}".format(", ".join(f"i{n} AS ({part})" for n, (part, _p) in enumerate(first)), last_sql)
+    with hot_cursor(using) as cursor:
+        cursor.execute(sql, [param for _part, params in first for param in params] + last_params)
+    for _insert, objs in inserts:
+        _mark_saved(objs, using)
 
 
 @dataclass(frozen=True)

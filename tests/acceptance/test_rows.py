@@ -12,7 +12,7 @@ from django.utils import timezone
 from acceptance.models import ApiDecisionRequest, BureauRecord, Decision, Reservation
 from accounts.models import Customer
 from creditmgmt.models import ApiClient
-from creditmgmt.rows import RowInsert, RowQuery, read_rows
+from creditmgmt.rows import RowInsert, RowQuery, insert_together, read_rows
 from creditmgmt.services import create_api_client
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +145,36 @@ def test_row_insert_many_writes_the_events_as_bulk_create_would(decided):
     RowInsert(Event).save_many([])  # nothing to write is no statement
     with pytest.raises(ValueError):
         RowInsert(Event).save_many(stored)  # only new rows
+
+
+def test_insert_together_writes_each_insert_in_one_statement_on_postgresql(
+    decided, django_assert_num_queries
+):
+    from django.db import connection
+
+    from accounts.models import Event
+
+    customer, api_client = decided
+    first = Decision.objects.get()  # a request per decision: a copy of it for this one
+    decision = RowInsert(Decision).save(Decision(**{k: v for k, v in values(first).items() if k != "id"}))
+    request = ApiDecisionRequest(
+        client=api_client, order_reference="WS-9", fingerprint="f", decision=decision
+    )
+    events = [
+        Event(customer=customer, kind=Event.Kind.DECISION, verb=verb, summary=verb, actor_label="api: x")
+        for verb in ("accept", "reserved")
+    ]
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        insert_together([(RowInsert(ApiDecisionRequest), [request]), (RowInsert(Event), events), (None, [])])
+    stored = ApiDecisionRequest.objects.get(order_reference="WS-9")
+    assert (stored.client, stored.decision, stored.fingerprint) == (api_client, decision, "f")
+    assert list(Event.objects.filter(actor_label="api: x").order_by("pk").values_list("verb", flat=True)) == [
+        "accept",
+        "reserved",
+    ]
+    assert not request._state.adding and not any(e._state.adding for e in events)
+    with django_assert_num_queries(1):  # one insert alone is save_many
+        insert_together([(RowInsert(Event), [Event(customer=customer, kind=Event.Kind.DECISION, verb="x")])])
 
 
 def test_the_hot_path_statements_are_prepared_on_postgresql(decided):
