@@ -280,6 +280,20 @@ def test_the_openapi_description_and_the_docs_page_are_public_and_use_no_cdn(cli
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
 
 
+def test_the_openapi_description_is_built_once_per_language(client):
+    from creditmgmt.urls import api
+
+    api.__dict__.pop("_schemas", None)
+    first = client.get("/api/v1/openapi.json").json()
+    again = client.get("/api/v1/openapi.json").json()
+    dutch = client.get("/api/v1/openapi.json", headers={"Accept-Language": "nl"}).json()
+    assert first == again and first["paths"] == dutch["paths"]
+    assert len(api._schemas) == 2  # one per language asked; the second English request built nothing
+    # What a caller gets is its own copy: changing it changes no later answer.
+    api.get_openapi_schema(path_prefix="/api/v1/")["paths"].clear()
+    assert client.get("/api/v1/openapi.json").json() == first
+
+
 def test_an_admin_makes_a_client_in_the_admin_and_sees_the_key_once(client, admin_user, manager):
     client.force_login(admin_user)
     response = client.post(
