@@ -89,11 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             controllers=controllers,
             promises=promises,
             backfilled=any(p.backfilled for p in board.trend),
-            cure=(
-                cure_rates(since, board.day, controller_id=filters.controller_id, segment=filters.segment)
-                if filters.customer_ids is None
-                else []
-            ),
+            cure=(cure_rates(since, board.day, filters) if filters.customer_ids is None else []),
             disputes=queries.dispute_figures(filters, since, board.day),
             cure_days=CURE_DAYS,
             acceptance=(
