@@ -93,7 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             disputes=queries.dispute_figures(filters, since, board.day),
             cure_days=CURE_DAYS,
             acceptance=(
-                acceptance_figures(since, board.day)
+                acceptance_figures(since, board.day, filters)
                 if request.user.role != Role.SALES
                 and (request.user.role != Role.CONTROLLER or not filters.controller_id)
                 else []

@@ -553,11 +553,58 @@ def test_a_segment_filters_the_tasks_and_dunning_steps_too(
     drill = reverse("reporting:figure_customers", args=["cure"])
     rows = client.get(drill, {"step": step.pk, "segment": "consumer"}).context["page"].object_list
     assert [(r["customer__name"], r["cells"]) for r in rows] == [("Charlie", [1, 0])]
-    # The credit decisions are not split by segment: the page says so when one is chosen.
-    DecisionDay.objects.create(date=TODAY, channel="webshop", outcome="accept", decisions=1)
-    note = "not per segment or controller"
-    assert note not in client.get(url, {"months": 3}).content.decode()
-    assert note in client.get(url, {"months": 3, "segment": "consumer"}).content.decode()
+    # The credit decisions follow the segment too (test_the_credit_decisions_follow_the_filters).
+    DecisionDay.objects.create(
+        date=TODAY, channel="webshop", outcome="accept", decisions=1, segment="consumer"
+    )
+    assert [a["decisions"] for a in client.get(url, {"months": 3}).context["acceptance"]] == [1]
+    assert client.get(url, {"months": 3, "segment": "business"}).context["acceptance"] == []
+
+
+def test_the_credit_decisions_follow_the_filters(
+    client,
+    manager,
+    controller,
+    other_controller,
+    book,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
+    """The credit decisions card counts the decisions on the chosen segment's and controller's
+    customers, as every other card; a prospect's decision (no customer) only without a filter. The page
+    runs no more queries with the filters than without (19), and no longer says the card is unfiltered."""
+    from reporting.models import DecisionDay
+
+    alfa, bravo = book  # business, the controller's
+    charlie = CustomerFactory(name="Charlie", controller=other_controller, segment="consumer")
+    invoice(charlie, "C1", "300.00", date(2026, 3, 1), date(2026, 3, 20))
+    take_snapshot(TODAY)
+    groups = [(alfa.segment, controller), (bravo.segment, controller), (charlie.segment, other_controller)]
+    groups.append(("", None))  # a prospect's decision: no customer, so no segment and no controller
+    for (segment, owner), outcome in zip(groups, ("accept", "reject", "accept", "reject"), strict=True):
+        DecisionDay.objects.create(
+            date=TODAY, channel="webshop", outcome=outcome, decisions=1, segment=segment, controller=owner
+        )
+    client.force_login(manager)
+    url = reverse("reporting:dashboard")
+    with django_assert_num_queries(19) as unfiltered:
+        client.get(url, {"months": 3})
+    queries = len(unfiltered.captured_queries)
+
+    def card(**given):
+        # No more with any filter; a chosen controller is looked up once by the form (as before).
+        with django_assert_max_num_queries(queries + ("controller" in given)):
+            response = client.get(url, {"months": 3, **given})
+        html = response.content.decode()
+        assert "not per segment or controller" not in html
+        return [(a["decisions"], a["accepted"], a["rejected"]) for a in response.context["acceptance"]]
+
+    assert card() == [(4, 50.0, 50.0)]  # the prospect counts without a filter
+    assert card(segment="business") == [(2, 50.0, 50.0)]
+    assert card(segment="consumer") == [(1, 100.0, 0.0)]  # not the prospect
+    assert card(controller=controller.pk) == [(2, 50.0, 50.0)]
+    assert card(controller=other_controller.pk) == [(1, 100.0, 0.0)]
+    assert card(segment="consumer", controller=controller.pk) == []
 
 
 def test_drill_down_pages_without_counting(client, manager, controller):
