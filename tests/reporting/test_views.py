@@ -607,6 +607,36 @@ def test_the_credit_decisions_follow_the_filters(
     assert card(segment="consumer", controller=controller.pk) == []
 
 
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_credit_decisions_card_says_when_the_filters_leave_none(
+    client, manager, controller, sales_rep, book, language
+):
+    """Filtered to a segment without decisions, the card stays and says so (as the disputes card does)
+    rather than vanishing; sales and a controller on their own portfolio still do not get it."""
+    from django.conf import settings
+
+    from reporting.models import DecisionDay
+
+    DecisionDay.objects.create(
+        date=TODAY, channel="webshop", outcome="accept", decisions=1, segment="business"
+    )
+    url = reverse("reporting:dashboard")
+    heading, none = {
+        "en": ("Credit decisions", "No credit decisions in the period."),
+        "nl": ("Kredietbesluiten", "Geen kredietbesluiten in de periode."),
+    }[language]
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(url, {"months": 3}).content.decode()
+    assert heading in html and none not in html
+    html = client.get(url, {"months": 3, "segment": "consumer"}).content.decode()
+    assert heading in html and f'<p class="empty">{none}</p>' in html
+    for user in (sales_rep, controller):  # the controller's dashboard opens on their own portfolio
+        client.force_login(user)
+        response = client.get(url, {"months": 3})
+        assert not response.context["acceptance_shown"] and heading not in response.content.decode()
+
+
 def test_drill_down_pages_without_counting(client, manager, controller):
     from reporting.snapshots import take_snapshot
     from tests.factories import InvoiceFactory
