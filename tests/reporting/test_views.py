@@ -293,8 +293,10 @@ def test_no_promises_due_is_said_in_words(client, manager, book, language, none_
 EMPTY = {  # (word, why) per figure with no data, in each language
     "en": {
         "owed": ("nothing owed", "No invoice is open, so no share of it is overdue"),
-        "dso": ("no standard DSO: no credit sales in the last three months",),
-        "split": ("no DSO split: no credit sales in the last three months",),
+        # The standard DSO and its split, in the hints of the countback DSO and the disputed amount.
+        "dso": ("standard, 3 months: no sales",),
+        "split": ("disputed and collectable DSO: no sales",),
+        "gone": ("no standard DSO", "no DSO split"),  # the hints' own sentences, before reporting.empty
         "sales": ("no sales", "No credit sales in the last three months"),
         "cei": ("not measured", "No snapshot of the book at the start of the month"),
         "collect": ("nothing to collect", "Nothing was due to be collected in the month"),
@@ -304,8 +306,9 @@ EMPTY = {  # (word, why) per figure with no data, in each language
     },
     "nl": {
         "owed": ("niets te vorderen", "Geen openstaande factuur, dus geen aandeel vervallen"),
-        "dso": ("geen standaard-DSO: geen verkoop op rekening in de laatste drie maanden",),
-        "split": ("geen DSO-splitsing: geen verkoop op rekening in de laatste drie maanden",),
+        "dso": ("standaard, 3 maanden: geen omzet",),
+        "split": ("DSO betwist en inbaar: geen omzet",),
+        "gone": ("geen standaard-DSO", "geen DSO-splitsing"),
         "sales": ("geen omzet", "Geen verkoop op rekening in de laatste drie maanden"),
         "cei": ("niet gemeten", "Geen momentopname van de debiteurenstand aan het begin van de maand"),
         "collect": ("niets te innen", "In de maand viel niets te innen"),
@@ -349,8 +352,10 @@ def test_a_period_without_data_says_why_in_words(client, manager, controller, la
     assert "–" not in html.split('<div class="figures kpis">')[1]
     overdue, dso, disputed, best, delinquent, _promises, cei = list(_figures(html).values())[1:]
     assert words["owed"][0] in overdue
-    assert words["dso"][0] in dso
-    assert words["split"][0] in disputed
+    # The hints name the figure and say it in reporting.empty's word, why in their title.
+    assert '<div class="hint" title="{}">{}</div>'.format(words["sales"][1], *words["dso"]) in dso
+    assert '<div class="hint" title="{}">{}</div>'.format(words["sales"][1], *words["split"]) in disputed
+    assert not [sentence for sentence in words["gone"] if sentence in html]
     for figure in (best, delinquent):
         assert '<div class="value muted">{}</div><div class="hint">{}</div>'.format(*words["sales"]) in figure
     assert '<div class="value muted">{}</div><div class="hint">{}</div>'.format(*words["cei"]) in cei
