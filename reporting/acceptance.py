@@ -10,30 +10,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from acceptance.models import Channel, Decision, Outcome
 from acceptance.simulation import ACCEPTED, NOT_PAID, PAID, UNKNOWN, LaterBehaviour
 from reporting.models import DecisionDay
 
+if TYPE_CHECKING:
+    from reporting.queries import Filters
+
 
 def rebuild_decision_days(today: date, *, days: int = 2) -> int:
-    """Replace the last `days` days (all of them on the first run)."""
+    """Replace the last `days` days (all of them on the first run), per channel, outcome and the
+    customer's segment and controller now (so a day keeps those of its last rebuild, as a snapshot
+    keeps the segment of its day); a prospect's decision, without a customer, has neither."""
     first_run = not DecisionDay.objects.exists()
     decisions = Decision.objects.filter(overrides__isnull=True)
     if not first_run:
         decisions = decisions.filter(created_at__date__gt=today - timedelta(days=days))
     rows = (
-        decisions.annotate(day=TruncDate("created_at"))
-        .values("day", "channel", "outcome")
+        decisions.annotate(day=TruncDate("created_at"), segment_of=Coalesce("customer__segment", Value("")))
+        .values("day", "channel", "outcome", "segment_of", "customer__controller_id")
         .annotate(n=Count("pk"), overridden=Count("pk", filter=Q(overridden_by__isnull=False)))
+        .order_by()
     )
     new = [
-        DecisionDay(date=r["day"], channel=r["channel"], outcome=r["outcome"], decisions=r["n"],
+        DecisionDay(date=r["day"], channel=r["channel"], outcome=r["outcome"], segment=r["segment_of"],
+                    controller_id=r["customer__controller_id"], decisions=r["n"],
                     overridden=r["overridden"])
         for r in rows
     ]  # fmt: skip
@@ -46,13 +54,16 @@ def rebuild_decision_days(today: date, *, days: int = 2) -> int:
     return len(new)
 
 
-def acceptance_figures(since: date, until: date) -> list[dict]:
-    """Per channel: decisions, and the shares accepted, referred, rejected and straight through (%)."""
-    rows = (
-        DecisionDay.objects.filter(date__gte=since, date__lte=until)
-        .values("channel", "outcome")
-        .annotate(n=Sum("decisions"), overridden=Sum("overridden"))
-    )
+def acceptance_figures(since: date, until: date, filters: Filters | None = None) -> list[dict]:
+    """Per channel: decisions, and the shares accepted, referred, rejected and straight through (%).
+
+    With the dashboard's segment or controller filter, the decisions on that segment's or controller's
+    customers only (Filters.apply_groups, as the snapshots); prospects without a customer are then left
+    out. Counts, not amounts: the currency filter does not apply."""
+    days = DecisionDay.objects.filter(date__gte=since, date__lte=until)
+    if filters is not None:
+        days = filters.apply_groups(days)
+    rows = days.values("channel", "outcome").annotate(n=Sum("decisions"), overridden=Sum("overridden"))
     channels: dict[str, dict] = {}
     for r in rows:
         c = channels.setdefault(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -18,6 +19,9 @@ from accounts.models import Invoice
 from dunning.models import DunningAction
 from reporting.models import ActionOutcome
 from reporting.significance import FISHER, LESS, MORE, compare
+
+if TYPE_CHECKING:
+    from reporting.queries import Filters
 
 CURE_DAYS = 14
 COUNTED = (DunningAction.Status.DONE, DunningAction.Status.TASK)
@@ -74,11 +78,10 @@ def _outcomes(batch: list[tuple]) -> list[ActionOutcome]:
     return rows
 
 
-def cure_rates(
-    since: date, until: date, *, controller_id: int | None = None, segment: str = ""
-) -> list[dict]:
-    """Per step: actions whose outcome is known in the period, cured count and rate (%); with a
-    controller or a segment, of the steps on their customers (the customer's segment now).
+def cure_rates(since: date, until: date, filters: Filters | None = None) -> list[dict]:
+    """Per step: actions whose outcome is known in the period, cured count and rate (%); with the
+    dashboard's filters, a controller's steps (the controller recorded with the outcome) and a
+    segment's (the customer's segment now, Filters.apply_segment), as the step's drill-down counts.
 
     A step whose messages went out in more than one template variant gets one row per variant
     (variant is then its label, else None). Each variant is compared with the step's reference
@@ -86,10 +89,10 @@ def cure_rates(
     p-value and verdict (reporting.significance); the reference row has `reference` True.
     """
     qs = ActionOutcome.objects.filter(date__gte=since, date__lte=until)
-    if controller_id:
-        qs = qs.filter(controller_id=controller_id)
-    if segment:
-        qs = qs.filter(action__customer__segment=segment)
+    if filters is not None:
+        if filters.controller_id:
+            qs = qs.filter(controller_id=filters.controller_id)
+        qs = filters.apply_segment(qs, "action__customer")
     rows = (
         qs.values(
             "step_id", "step__name", "step__position", "step__procedure__name", "action__template_variant"

@@ -352,11 +352,17 @@ class ReportDelivery(models.Model):
 
 
 class DecisionDay(models.Model):
-    """Credit decisions per day, channel and outcome (acceptance figures without reading every decision)."""
+    """Credit decisions per day, channel, outcome and the customer's segment and controller of that day
+    (acceptance figures without reading every decision). A prospect's decision, without a customer,
+    has no segment ("") and no controller: it counts only when neither filter is chosen."""
 
     date = models.DateField(_("date"))
     channel = models.CharField(_("channel"), max_length=10)
     outcome = models.CharField(_("outcome"), max_length=12)
+    segment = models.CharField(_("segment"), max_length=20, blank=True, default="", db_default="")
+    controller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decisions = models.PositiveIntegerField(default=0)
     overridden = models.PositiveIntegerField(default=0)  # later overridden by a person
 

@@ -213,12 +213,7 @@ def dashboard_pdf(
         story.append(_table(rows, widths))
 
     cure = (
-        cure_rates(
-            first_of_month(board.day, filters.months - 1),
-            board.day,
-            controller_id=filters.controller_id,
-            segment=filters.segment,
-        )
+        cure_rates(first_of_month(board.day, filters.months - 1), board.day, filters)
         if filters.customer_ids is None  # per step over the whole book: not for one sales rep's customers
         else []
     )

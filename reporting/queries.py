@@ -45,13 +45,18 @@ class Filters:
     customer_ids: tuple[int, ...] | None = None
 
     def apply(self, qs: QuerySet) -> QuerySet:
-        qs = qs.filter(currency=self.currency)
+        qs = self.apply_groups(qs.filter(currency=self.currency))
+        if self.customer_ids is not None:
+            qs = qs.filter(customer_id__in=self.customer_ids)
+        return qs
+
+    def apply_groups(self, qs: QuerySet) -> QuerySet:
+        """The segment and controller filters on a table counted per segment and controller (the
+        snapshots, sales, collections, decisions per day): the customer's ones of the row's day."""
         if self.segment:
             qs = qs.filter(segment=self.segment)
         if self.controller_id:
             qs = qs.filter(controller_id=self.controller_id)
-        if self.customer_ids is not None:
-            qs = qs.filter(customer_id__in=self.customer_ids)
         return qs
 
     def apply_segment(self, qs: QuerySet, customer: str = "customer") -> QuerySet:

@@ -64,6 +64,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         controllers = queries.by_controller(filters, board.day) if request.user.role != Role.SALES else []
         for row in controllers:
             row["promise_rate"] = promises["per_controller"].get(row["controller_id"])
+        acceptance_shown = request.user.role != Role.SALES and (
+            request.user.role != Role.CONTROLLER or not filters.controller_id
+        )
         cei = dict(board.cei)
         labels = [date_format(p.date, "M Y") for p in board.trend[:-1]]
         labels.append(date_format(board.day, "j M"))
@@ -89,19 +92,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             controllers=controllers,
             promises=promises,
             backfilled=any(p.backfilled for p in board.trend),
-            cure=(
-                cure_rates(since, board.day, controller_id=filters.controller_id, segment=filters.segment)
-                if filters.customer_ids is None
-                else []
-            ),
+            cure=(cure_rates(since, board.day, filters) if filters.customer_ids is None else []),
             disputes=queries.dispute_figures(filters, since, board.day),
             cure_days=CURE_DAYS,
-            acceptance=(
-                acceptance_figures(since, board.day)
-                if request.user.role != Role.SALES
-                and (request.user.role != Role.CONTROLLER or not filters.controller_id)
-                else []
-            ),
+            # The card (for those who see it) says so when the filters leave no decision in the period.
+            acceptance_shown=acceptance_shown,
+            acceptance=acceptance_figures(since, board.day, filters) if acceptance_shown else [],
         )
     return render(request, "reporting/dashboard.html", context)
 

@@ -75,3 +75,74 @@ def test_retro_analysis_judges_each_decision_by_what_followed(bureau, manager, c
     assert response.status_code == 200
     assert [r.customer_id for r in response.context["rows"]] == [missed.pk]
     assert "missed sales" in response.content.decode()
+
+
+def test_decisions_are_counted_per_segment_and_controller_and_prospects_only_unfiltered(
+    bureau,  # noqa: F811
+    controller,
+    other_controller,
+):
+    """The acceptance figures follow the dashboard's segment and controller filters: a decision
+    belongs to its customer's segment and controller (of the day it is counted); a prospect's
+    decision, without a customer, to neither, so it counts only when no filter is chosen."""
+    from reporting.models import DecisionDay
+    from reporting.queries import Filters
+    from tests.factories import CustomerFactory
+
+    today = timezone.localdate()
+    bureau("11111111", score=85)  # healthy: accepted
+    bureau("22222222", score=5, negative_events=["bankruptcy"])  # rejected
+    shop = CustomerFactory(kvk_number="11111111", segment="business", controller=controller)
+    person = CustomerFactory(kvk_number="22222222", segment="consumer", controller=other_controller)
+    for customer in (shop, shop, person):
+        decide(by="test", channel="counter", customer=customer, amount=Decimal("1000"))
+    decide(by="test", channel="counter", registration_number="22222222", amount=Decimal("1000"))  # prospect
+    rebuild_decision_days(today)
+    assert DecisionDay.objects.filter(segment="", controller__isnull=True).get().decisions == 1
+
+    def counter(**given):
+        filters = Filters(currency="EUR", **given) if given else None
+        found = {f["channel"]: f for f in acceptance_figures(today, today, filters)}
+        figures = found.get("counter", {})
+        return figures.get("decisions"), figures.get("accepted"), figures.get("rejected")
+
+    assert counter() == (4, 50.0, 50.0)  # the prospect counts without a filter
+    assert counter(segment="") == (4, 50.0, 50.0)
+    assert counter(segment="business") == (2, 100.0, 0.0)
+    assert counter(segment="consumer") == (1, 0.0, 100.0)  # not the prospect
+    assert counter(segment="government") == (None, None, None)
+    assert counter(controller_id=controller.pk) == (2, 100.0, 0.0)
+    assert counter(controller_id=other_controller.pk) == (1, 0.0, 100.0)
+    assert counter(segment="business", controller_id=other_controller.pk) == (None, None, None)
+
+
+def test_the_daily_rebuild_takes_the_customers_segment_of_the_day(bureau, controller):  # noqa: F811
+    """Like the snapshots, a day keeps the segment and controller it was counted with: the daily
+    step rebuilds only its last days, so a customer moved later stays in its old segment there."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from reporting.queries import Filters
+    from tests.factories import CustomerFactory
+
+    today = timezone.localdate()
+    bureau("11111111", score=85)
+    customer = CustomerFactory(kvk_number="11111111", segment="business", controller=controller)
+    earlier = today - timedelta(days=10)
+    with time_machine.travel(earlier.isoformat() + " 10:00 +01:00", tick=False):
+        decide(by="test", channel="counter", customer=customer, amount=Decimal("1000"))
+        rebuild_decision_days(earlier)  # the first run: all days
+    customer.segment, customer.controller = "consumer", None
+    customer.save(update_fields=["segment", "controller"])
+    decide(by="test", channel="counter", customer=customer, amount=Decimal("1000"))
+    rebuild_decision_days(today)  # the last two days only
+
+    def decisions(**given):
+        return sum(
+            f["decisions"] for f in acceptance_figures(earlier, today, Filters(currency="EUR", **given))
+        )
+
+    assert decisions() == 2
+    assert decisions(segment="business") == 1 and decisions(controller_id=controller.pk) == 1
+    assert decisions(segment="consumer") == 1

@@ -60,3 +60,42 @@ def test_paid_in_the_window_cures_late_or_escalated_does_not(steps):
     by_step = {r["position"]: r for r in rates}
     assert (by_step[first.position]["actions"], by_step[first.position]["cured"]) == (4, 1)
     assert by_step[first.position]["rate"] == 25.0
+
+
+def test_cure_rates_follow_the_dashboard_filters_as_their_drill_down_does(
+    steps, controller, other_controller
+):
+    """The per-step card takes the dashboard's Filters: a segment is the customer's segment now (the
+    one rule, Filters.apply_segment, that the step's drill-down and the controllers' table use too),
+    a controller the one recorded with the step. The figures are those of the former arguments."""
+    from reporting.queries import Filters, cure_customers
+
+    first = steps[0]
+    shop = CustomerFactory(segment="business", controller=controller)
+    person = CustomerFactory(segment="consumer", controller=controller)
+    other = CustomerFactory(segment="business", controller=other_controller)
+    action(shop, first, DAY, [paid(shop, DAY + timedelta(days=3))])  # cured
+    action(person, first, DAY, [InvoiceFactory(customer=person)])  # not paid
+    action(other, first, DAY, [paid(other, DAY + timedelta(days=2))])  # cured
+    record_outcomes(DAY + timedelta(days=CURE_DAYS))
+    person.segment = "business"  # moved after the step: counted in its segment now
+    person.save(update_fields=["segment"])
+    since, until = DAY - timedelta(days=1), DAY + timedelta(days=30)
+
+    def figures(**given):
+        filters = Filters(currency="EUR", **given)
+        [row] = cure_rates(since, until, filters)
+        drill = cure_customers(filters, since, until, first.pk)
+        assert (row["actions"], row["cured"]) == (
+            sum(r["steps"] for r in drill),
+            sum(r["cured"] for r in drill),
+        )
+        return row["actions"], row["cured"], row["rate"]
+
+    assert [(r["actions"], r["cured"]) for r in cure_rates(since, until)] == [(3, 2)]  # no filters
+    assert figures() == (3, 2, 66.7)
+    assert figures(segment="business") == (3, 2, 66.7)
+    assert cure_rates(since, until, Filters(currency="EUR", segment="consumer")) == []
+    assert figures(controller_id=controller.pk) == (2, 1, 50.0)
+    assert figures(controller_id=other_controller.pk) == (1, 1, 100.0)
+    assert figures(segment="business", controller_id=controller.pk) == (2, 1, 50.0)

@@ -293,8 +293,10 @@ def test_no_promises_due_is_said_in_words(client, manager, book, language, none_
 EMPTY = {  # (word, why) per figure with no data, in each language
     "en": {
         "owed": ("nothing owed", "No invoice is open, so no share of it is overdue"),
-        "dso": ("no standard DSO: no credit sales in the last three months",),
-        "split": ("no DSO split: no credit sales in the last three months",),
+        # The standard DSO and its split, in the hints of the countback DSO and the disputed amount.
+        "dso": ("standard, 3 months: no sales",),
+        "split": ("disputed and collectable DSO: no sales",),
+        "gone": ("no standard DSO", "no DSO split"),  # the hints' own sentences, before reporting.empty
         "sales": ("no sales", "No credit sales in the last three months"),
         "cei": ("not measured", "No snapshot of the book at the start of the month"),
         "collect": ("nothing to collect", "Nothing was due to be collected in the month"),
@@ -304,8 +306,9 @@ EMPTY = {  # (word, why) per figure with no data, in each language
     },
     "nl": {
         "owed": ("niets te vorderen", "Geen openstaande factuur, dus geen aandeel vervallen"),
-        "dso": ("geen standaard-DSO: geen verkoop op rekening in de laatste drie maanden",),
-        "split": ("geen DSO-splitsing: geen verkoop op rekening in de laatste drie maanden",),
+        "dso": ("standaard, 3 maanden: geen omzet",),
+        "split": ("DSO betwist en inbaar: geen omzet",),
+        "gone": ("geen standaard-DSO", "geen DSO-splitsing"),
         "sales": ("geen omzet", "Geen verkoop op rekening in de laatste drie maanden"),
         "cei": ("niet gemeten", "Geen momentopname van de debiteurenstand aan het begin van de maand"),
         "collect": ("niets te innen", "In de maand viel niets te innen"),
@@ -349,8 +352,10 @@ def test_a_period_without_data_says_why_in_words(client, manager, controller, la
     assert "–" not in html.split('<div class="figures kpis">')[1]
     overdue, dso, disputed, best, delinquent, _promises, cei = list(_figures(html).values())[1:]
     assert words["owed"][0] in overdue
-    assert words["dso"][0] in dso
-    assert words["split"][0] in disputed
+    # The hints name the figure and say it in reporting.empty's word, why in their title.
+    assert '<div class="hint" title="{}">{}</div>'.format(words["sales"][1], *words["dso"]) in dso
+    assert '<div class="hint" title="{}">{}</div>'.format(words["sales"][1], *words["split"]) in disputed
+    assert not [sentence for sentence in words["gone"] if sentence in html]
     for figure in (best, delinquent):
         assert '<div class="value muted">{}</div><div class="hint">{}</div>'.format(*words["sales"]) in figure
     assert '<div class="value muted">{}</div><div class="hint">{}</div>'.format(*words["cei"]) in cei
@@ -553,11 +558,88 @@ def test_a_segment_filters_the_tasks_and_dunning_steps_too(
     drill = reverse("reporting:figure_customers", args=["cure"])
     rows = client.get(drill, {"step": step.pk, "segment": "consumer"}).context["page"].object_list
     assert [(r["customer__name"], r["cells"]) for r in rows] == [("Charlie", [1, 0])]
-    # The credit decisions are not split by segment: the page says so when one is chosen.
-    DecisionDay.objects.create(date=TODAY, channel="webshop", outcome="accept", decisions=1)
-    note = "not per segment or controller"
-    assert note not in client.get(url, {"months": 3}).content.decode()
-    assert note in client.get(url, {"months": 3, "segment": "consumer"}).content.decode()
+    # The credit decisions follow the segment too (test_the_credit_decisions_follow_the_filters).
+    DecisionDay.objects.create(
+        date=TODAY, channel="webshop", outcome="accept", decisions=1, segment="consumer"
+    )
+    assert [a["decisions"] for a in client.get(url, {"months": 3}).context["acceptance"]] == [1]
+    assert client.get(url, {"months": 3, "segment": "business"}).context["acceptance"] == []
+
+
+def test_the_credit_decisions_follow_the_filters(
+    client,
+    manager,
+    controller,
+    other_controller,
+    book,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
+    """The credit decisions card counts the decisions on the chosen segment's and controller's
+    customers, as every other card; a prospect's decision (no customer) only without a filter. The page
+    runs no more queries with the filters than without (19), and no longer says the card is unfiltered."""
+    from reporting.models import DecisionDay
+
+    alfa, bravo = book  # business, the controller's
+    charlie = CustomerFactory(name="Charlie", controller=other_controller, segment="consumer")
+    invoice(charlie, "C1", "300.00", date(2026, 3, 1), date(2026, 3, 20))
+    take_snapshot(TODAY)
+    groups = [(alfa.segment, controller), (bravo.segment, controller), (charlie.segment, other_controller)]
+    groups.append(("", None))  # a prospect's decision: no customer, so no segment and no controller
+    for (segment, owner), outcome in zip(groups, ("accept", "reject", "accept", "reject"), strict=True):
+        DecisionDay.objects.create(
+            date=TODAY, channel="webshop", outcome=outcome, decisions=1, segment=segment, controller=owner
+        )
+    client.force_login(manager)
+    url = reverse("reporting:dashboard")
+    with django_assert_num_queries(19) as unfiltered:
+        client.get(url, {"months": 3})
+    queries = len(unfiltered.captured_queries)
+
+    def card(**given):
+        # No more with any filter; a chosen controller is looked up once by the form (as before).
+        with django_assert_max_num_queries(queries + ("controller" in given)):
+            response = client.get(url, {"months": 3, **given})
+        html = response.content.decode()
+        assert "not per segment or controller" not in html
+        return [(a["decisions"], a["accepted"], a["rejected"]) for a in response.context["acceptance"]]
+
+    assert card() == [(4, 50.0, 50.0)]  # the prospect counts without a filter
+    assert card(segment="business") == [(2, 50.0, 50.0)]
+    assert card(segment="consumer") == [(1, 100.0, 0.0)]  # not the prospect
+    assert card(controller=controller.pk) == [(2, 50.0, 50.0)]
+    assert card(controller=other_controller.pk) == [(1, 100.0, 0.0)]
+    assert card(segment="consumer", controller=controller.pk) == []
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_credit_decisions_card_says_when_the_filters_leave_none(
+    client, manager, controller, sales_rep, book, language
+):
+    """Filtered to a segment without decisions, the card stays and says so (as the disputes card does)
+    rather than vanishing; sales and a controller on their own portfolio still do not get it."""
+    from django.conf import settings
+
+    from reporting.models import DecisionDay
+
+    DecisionDay.objects.create(
+        date=TODAY, channel="webshop", outcome="accept", decisions=1, segment="business"
+    )
+    url = reverse("reporting:dashboard")
+    heading, none = {
+        "en": ("Credit decisions", "No credit decisions in the period."),
+        "nl": ("Kredietbesluiten", "Geen kredietbesluiten in de periode."),
+    }[language]
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(url, {"months": 3}).content.decode()
+    assert heading in html and none not in html
+    html = client.get(url, {"months": 3, "segment": "consumer"}).content.decode()
+    assert heading in html and f'<p class="empty">{none}</p>' in html
+    for user in (sales_rep, controller):  # the controller's dashboard opens on their own portfolio
+        client.force_login(user)
+        response = client.get(url, {"months": 3})
+        assert not response.context["acceptance_shown"] and heading not in response.content.decode()
 
 
 def test_drill_down_pages_without_counting(client, manager, controller):
