@@ -687,7 +687,7 @@ def new_decision(
         requester=user,
         requester_label="" if user else str(by)[:100],
         requested_amount=amount,
-        currency=customer.currency if customer else (report.currency if report else "EUR"),
+        currency=assessment.currency,
         features={k: _jsonable(v) for k, v in assessment.features.items()},
         evaluations=[
             {**r, "conditions": [{**c, "actual": _jsonable(c["actual"])} for c in r["conditions"]]}
