@@ -560,10 +560,12 @@ def assess(
     today: date | None = None,
     bureau: tuple[BureauReport | None, bool] | None = None,
     rule_set: RuleSet | None = None,
+    also: Sequence[OneRowQuery] = (),
 ) -> Assessment:
     """What `version` (rules loaded, see load_version) concludes for a company, without storing
     anything: decide() stores it, the rule-set editor's test shows it. Version None: the active
-    version of `rule_set` (default: the rule set in use), named in the features' statement."""
+    version of `rule_set` (default: the rule set in use), named in the features' statement.
+    `also`: the caller's one-row queries for that statement (their values land in the features)."""
     now = timezone.now()
     today = today or timezone.localdate()
     registration_number = registration_number or (customer.kvk_number if customer else "")
@@ -571,7 +573,7 @@ def assess(
     report, bureau_unavailable = bureau or bureau_report(registration_number, provider=provider)
     features = compute_features(
         customer=customer, report=report, amount=amount, channel=channel, today=today, now=now,
-        also=[] if version is not None else [active_version_query(rule_set)],
+        also=[*also, *([] if version is not None else [active_version_query(rule_set)])],
     )  # fmt: skip
     if version is None:
         version = cached_version(features.pop("active_version"))
@@ -734,15 +736,19 @@ def decide(
     no customer and the bureau does not know the company (else its registration number would).
 
     A fixed number of queries: bureau report 1 (unless given); one statement (read_together)
-    for the ledger, the group exposure with reservations, dunning's features and the active
-    version (its rules are cached per process); then the decision and its Event (and when
-    referred, a look for an open review Task and a new one).
+    for the ledger, the group exposure with reservations, dunning's features, the active
+    version (its rules are cached per process), the checkpoint's breach policy and whether an
+    open review task exists; then the decision and its Event (and when referred without an
+    open review, a new review Task).
     """
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}")
     started = started if started is not None else time.perf_counter()
     today = today or timezone.localdate()
     registration_number = registration_number or (customer.kvk_number if customer else "")
+    checkpoint = checkpoint or (
+        Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
+    )
     assessment = assess(
         version=None,
         rule_set=rule_set,
@@ -753,12 +759,15 @@ def decide(
         provider=provider,
         today=today,
         bureau=bureau,
+        also=[_policy_and_review_query(checkpoint, customer.pk if customer else None)],
     )
+    # Not features: taken out before the snapshot is kept.
+    on_breach = assessment.features.pop("on_breach")
+    open_review = assessment.features.pop("open_review")
     result = assessment.conclusion
-    checkpoint = checkpoint or (
-        Checkpoint.Code.DELIVERY if channel == Channel.COUNTER else Checkpoint.Code.ORDER
+    breach = apply_checkpoint(
+        result, amount=amount, checkpoint=checkpoint, on_breach=on_breach, currency=assessment.currency
     )
-    breach = apply_checkpoint(result, amount=amount, checkpoint=checkpoint, currency=assessment.currency)
     latency = Decimal(str(round((time.perf_counter() - started) * 1000, 2)))
     decision = new_decision(
         assessment,
@@ -775,7 +784,14 @@ def decide(
         # Decision.save() only refuses updates; the INSERT is written once (creditmgmt.rows).
         _DECISION_INSERT.save(decision)
         if customer is not None:
-            _record_decision(decision=decision, customer=customer, by=by, today=today, events=events)
+            _record_decision(
+                decision=decision,
+                customer=customer,
+                by=by,
+                today=today,
+                events=events,
+                open_review=open_review,
+            )
     return decision
 
 
@@ -804,22 +820,33 @@ def decision_event(decision: Decision, *, by: Actor) -> Event:
     )
 
 
-# Written out: every referral asks it, and the ORM spent ~1.5 ms of Python building the EXISTS query.
+# Read in the features' statement (assess's `also`), for every decision, rather than in statements
+# of their own when an order breaches the available credit or is referred (a third of them): the
+# checkpoint's policy (none stored: block) and whether the customer has an open review task.
 # Task.objects.open() is status = open (tests/acceptance/test_decide.py holds both to one answer).
-_OPEN_REVIEW_SQL = "SELECT 1 FROM {task} WHERE customer_id = %s AND kind = %s AND status = %s LIMIT 1"
+_POLICY_AND_REVIEW_SQL = (
+    "SELECT (SELECT on_breach FROM {checkpoint} WHERE code = %s), "
+    "EXISTS (SELECT 1 FROM {task} WHERE customer_id = %s AND kind = %s AND status = %s)"
+)
 
 
-def _has_open_review(customer_id: int) -> bool:
-    with hot_cursor() as cursor:
-        cursor.execute(
-            _OPEN_REVIEW_SQL.format(task=Task._meta.db_table),
-            [customer_id, Task.Kind.REVIEW, Task.Status.OPEN],
-        )
-        return cursor.fetchone() is not None
+def _policy_and_review_query(checkpoint: str, customer_id: int | None) -> OneRowQuery:
+    sql = _POLICY_AND_REVIEW_SQL.format(checkpoint=Checkpoint._meta.db_table, task=Task._meta.db_table)
+
+    def read(row: tuple) -> dict:
+        return {"on_breach": row[0] or Checkpoint.OnBreach.BLOCK, "open_review": bool(row[1])}
+
+    return OneRowQuery(sql, [checkpoint, customer_id, Task.Kind.REVIEW, Task.Status.OPEN], 2, read)
 
 
 def _record_decision(
-    *, decision: Decision, customer: Customer, by: Actor, today: date, events: list[Event] | None
+    *,
+    decision: Decision,
+    customer: Customer,
+    by: Actor,
+    today: date,
+    events: list[Event] | None,
+    open_review: bool,
 ) -> None:
     event = decision_event(decision, by=by)
     if events is None:
@@ -829,7 +856,7 @@ def _record_decision(
     # One open review per customer: a clerk who looks the customer up again adds no second task.
     if decision.outcome != Outcome.REFER:
         return
-    if not _has_open_review(customer.pk):
+    if not open_review:
         create_task(
             customer=customer,
             title=Text(

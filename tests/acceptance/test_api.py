@@ -4,11 +4,12 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.urls import reverse
 
 from acceptance.models import ApiDecisionRequest, Decision, Outcome, Reservation
-from accounts.models import Event
+from accounts.models import Event, Task
 from creditmgmt.models import ApiClient
 from creditmgmt.services import create_api_client
 from tests.factories import CustomerFactory
@@ -261,6 +262,19 @@ def test_the_decision_call_runs_a_fixed_number_of_queries(client, key, customer,
     # read_order, then the stored request's decision with customer and rule set
     with django_assert_num_queries(2):
         assert post(client, order(), key).status_code == 200
+    # Above the available credit: referred (the checkpoint's policy and whether a review task is
+    # open came with the features' statement); no reservation; a new review task 1 (its event's
+    # ContentType is read once per process: read here first).
+    ContentType.objects.get_for_model(Task)
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 9):
+        assert (
+            post(client, order(order_reference="WS-2", amount="99999.00"), key).json()["outcome"] == "refer"
+        )
+    # Referred again: the review task is open, so none is added.
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 8):
+        assert (
+            post(client, order(order_reference="WS-3", amount="99999.00"), key).json()["outcome"] == "refer"
+        )
 
 
 def test_the_openapi_description_and_the_docs_page_are_public_and_use_no_cdn(client):

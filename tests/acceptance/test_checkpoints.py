@@ -75,6 +75,14 @@ def test_breach_per_checkpoint(customer, checkpoint, on_breach, amount, outcome,
         assert decision.limit == D("10000.00")
 
 
+def test_a_checkpoint_without_a_policy_blocks_and_the_snapshot_keeps_only_features(customer):
+    Checkpoint.objects.filter(code="invoice").delete()
+    decision = decide(by="t", channel=Channel.API, customer=customer, amount=D("7000"), checkpoint="invoice")
+    assert (decision.outcome, decision.breach) == (Outcome.REFER, True)
+    # The policy and the open-review look came with the features' statement: not kept as features.
+    assert "on_breach" not in decision.features and "open_review" not in decision.features
+
+
 def test_counter_asks_at_delivery(customer):
     decision = decide(by="t", channel=Channel.COUNTER, customer=customer, amount=D("9000"))
     assert decision.checkpoint == "delivery" and decision.outcome == Outcome.REFER
