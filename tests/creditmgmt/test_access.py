@@ -127,7 +127,7 @@ EXPECTED = {
     "dunning:promise_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:promise_cancel": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:plan_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
-    "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:plan_decide": {Role.ADMIN, Role.MANAGER},
     "dunning:dispute_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:dispute_summary": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
