@@ -23,6 +23,13 @@ def invoice_label(invoice) -> str:
     }
 
 
+def no_silent_cut(form: forms.Form, *names: str) -> None:
+    """Drop the textareas' maxlength: a browser cuts pasted text at it without a word. The field's
+    max_length still holds; the server then says how long it may be and shows the text again."""
+    for name in names:
+        form.fields[name].widget.attrs.pop("maxlength", None)
+
+
 class InvoiceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return invoice_label(obj)
@@ -70,6 +77,10 @@ class PlanForm(InvoicesForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        no_silent_cut(self, "note")
+
     def clean_first_date(self):
         value = self.cleaned_data["first_date"]
         today = timezone.localdate()
@@ -95,6 +106,7 @@ class DisputeForm(forms.Form):
         self.fields["invoice"].queryset = open_invoices
         self.fields["invoice"].label_from_instance = invoice_label
         self.fields["reason"].choices = reasons
+        no_silent_cut(self, "message")
 
 
 class RemittanceForm(forms.Form):
