@@ -101,12 +101,20 @@ class DisputeForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
 
-    def __init__(self, *args, open_invoices, reasons, **kwargs) -> None:
+    def __init__(self, *args, open_invoices, reasons, needs_words=frozenset(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["invoice"].queryset = open_invoices
         self.fields["invoice"].label_from_instance = invoice_label
-        self.fields["reason"].choices = reasons
+        # Nothing chosen for the customer: an untouched list must not file the dispute as the first reason.
+        self.fields["reason"].choices = [("", _("Choose what is wrong")), *reasons]
+        self.needs_words = needs_words
         no_silent_cut(self, "message")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") in self.needs_words and not data.get("message"):
+            self.add_error("message", _("Tell us what is wrong, in a few words."))
+        return data
 
 
 class RemittanceForm(forms.Form):

@@ -30,7 +30,7 @@ from accounts.services import (
 from creditmgmt import texts
 from creditmgmt.models import User
 from creditmgmt.texts import Text
-from dunning.models import ChangeRequest, PortalToken, RemittanceAdvice
+from dunning.models import ChangeRequest, Dispute, PortalToken, RemittanceAdvice
 from dunning.portal.links import new_token, url_for
 from dunning.rendering import primary_contact
 
@@ -126,6 +126,25 @@ def revoke_links(*, customer: Customer, by: Actor) -> int:
                 data={"count": count},
             )
     return count
+
+
+def earlier_dispute(customer: Customer, *, invoice_id: str, reason_id: str, message: str) -> Dispute | None:
+    """The customer's open portal dispute of exactly this invoice, reason and text: what a double
+    submit finds (the first one made it). None when the values are not even ids."""
+    if not (invoice_id.isdigit() and reason_id.isdigit()):
+        return None
+    return (
+        Dispute.objects.open()
+        .filter(
+            customer=customer,
+            channel=Dispute.Channel.PORTAL,
+            invoices=int(invoice_id),
+            reason_id=int(reason_id),
+            message=message.strip(),
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def check_upload(upload: UploadedFile) -> str:

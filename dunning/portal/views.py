@@ -277,27 +277,51 @@ def _preselect(request: HttpRequest, candidates) -> dict:
     return {"invoices": ids or [i.pk for i in candidates]}
 
 
-def _dispute_reasons(language: str) -> list[tuple[str, str]]:
+def _dispute_reasons(language: str) -> tuple[list[tuple[str, str]], set[str]]:
+    """The active reasons as choices, and those that need the customer's own words ("other")."""
     try:
         from dunning.models import DisputeReason  # type: ignore[attr-defined]
     except ImportError:
-        return []
-    return [(str(r.pk), r.label(language)) for r in DisputeReason.objects.active()]
+        return [], set()
+    active = list(DisputeReason.objects.active())
+    return [(str(r.pk), r.label(language)) for r in active], {str(r.pk) for r in active if r.code == "other"}
+
+
+def _dispute_thanks(request: HttpRequest, invoice) -> HttpResponse:
+    messages.success(
+        request,
+        _("Thank you. We will look into invoice %(number)s and send no reminders for it meanwhile.")
+        % {"number": invoice.number},
+    )
+    return redirect(home_url(request))
 
 
 @portal_view
 def dispute(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
-    candidates = open_invoices(customer)
+    # An invoice already in an open dispute is not offered again (the home page says "under dispute").
+    candidates = open_invoices(customer).exclude(pk__in=disputed_ids(customer))
+    if request.method == "POST":
+        # A double submit (or a reload of the answer): the dispute is there already, so thank them again.
+        earlier = services.earlier_dispute(
+            customer,
+            invoice_id=request.POST.get("invoice", ""),
+            reason_id=request.POST.get("reason", ""),
+            message=request.POST.get("message", ""),
+        )
+        if earlier is not None:
+            return _dispute_thanks(request, earlier.invoices.order_by("pk").first())
     listed = list(candidates)
     initial = {}
     if request.GET.get("invoice", "").isdigit():
         initial["invoice"] = int(request.GET["invoice"])
+    reasons, needs_words = _dispute_reasons(request.portal.language)
     form = forms.DisputeForm(
         request.POST or None,
         request.FILES or None,
         open_invoices=candidates,
-        reasons=_dispute_reasons(request.portal.language),
+        reasons=reasons,
+        needs_words=needs_words,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -309,7 +333,11 @@ def dispute(request: HttpRequest) -> HttpResponse:
 
             attachment = form.cleaned_data["attachment"] or None
             if attachment is not None:
-                services.check_upload(attachment)
+                try:
+                    services.check_upload(attachment)
+                except ValidationError as exc:
+                    form.add_error("attachment", error_text(exc))
+                    raise
             open_dispute(
                 customer=customer,
                 invoices=[form.cleaned_data["invoice"]],
@@ -322,18 +350,20 @@ def dispute(request: HttpRequest) -> HttpResponse:
                 owner=customer.controller,
             )
         except ValidationError as exc:
-            form.add_error(None, error_text(exc))
+            if not form.has_error("attachment"):
+                form.add_error(None, error_text(exc))
         else:
-            messages.success(
-                request,
-                _("Thank you. We will look into invoice %(number)s and send no reminders for it meanwhile.")
-                % {"number": form.cleaned_data["invoice"].number},
-            )
-            return redirect(home_url(request))
+            return _dispute_thanks(request, form.cleaned_data["invoice"])
     return page(
         request,
         "portal/dispute.html",
-        {"form": form, "tab": "open", **choice_context(form, listed, "invoice")},
+        {
+            "form": form,
+            "tab": "open",
+            # A browser never keeps a chosen file when the form comes back with a mistake.
+            "choose_file_again": bool(request.FILES.get("attachment")) and not form.has_error("attachment"),
+            **choice_context(form, listed, "invoice"),
+        },
     )
 
 

@@ -63,3 +63,107 @@ def test_long_texts_are_not_cut_silently_by_the_browser(client, token):
         page = client.get(reverse(f"portal:{name}", args=[token]))
         textarea = re.search(r"<textarea[^>]*>", page.text).group(0)
         assert "maxlength" not in textarea, name
+
+
+# --- dispute ---------------------------------------------------------------------------
+
+
+def reasons():
+    from dunning.models import DisputeReason
+
+    return {r.code: r for r in DisputeReason.objects.active()}
+
+
+def test_a_dispute_starts_without_a_reason_and_a_missing_one_is_said_at_the_field(client, token):
+    """No reason is chosen for the customer: an untouched list used to file every such dispute as "Price"."""
+    from dunning.models import Dispute
+
+    f1 = Invoice.objects.get(number="F-1")
+    url = reverse("portal:dispute", args=[token])
+    page = client.get(url, {"invoice": f1.pk})
+    select = re.search(r'<select name="reason".*?</select>', page.text, re.S).group(0)
+    assert '<option value="" selected>Choose what is wrong</option>' in select
+    said = "The price is not what we agreed."
+    response = client.post(url, {"invoice": f1.pk, "reason": "", "message": said})
+    assert response.status_code == 200 and not Dispute.objects.exists()
+    assert "This field is required." in field_errors(response.text, "reason")
+    assert said in response.text
+    assert f'<option value="{f1.pk}" selected>' in response.text
+
+
+def test_other_needs_a_few_words_said_at_the_text(client, token):
+    from dunning.models import Dispute
+
+    f1 = Invoice.objects.get(number="F-1")
+    response = client.post(
+        reverse("portal:dispute", args=[token]),
+        {"invoice": f1.pk, "reason": reasons()["other"].pk, "message": "   "},
+    )
+    assert response.status_code == 200 and not Dispute.objects.exists()
+    assert "Tell us what is wrong" in field_errors(response.text, "message")
+
+
+def test_a_wrong_attachment_is_said_at_the_attachment_and_the_text_is_kept(client, token):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    f1 = Invoice.objects.get(number="F-1")
+    response = client.post(
+        reverse("portal:dispute", args=[token]),
+        {
+            "invoice": f1.pk,
+            "reason": reasons()["damaged"].pk,
+            "message": "Pallet 3 was broken.",
+            "attachment": SimpleUploadedFile("photo.exe", b"MZ\x90\0", "image/png"),
+        },
+    )
+    assert response.status_code == 200
+    assert "Only PDF, PNG and JPEG" in field_errors(response.text, "attachment")
+    assert "Pallet 3 was broken." in response.text
+
+
+def test_a_file_sent_with_another_mistake_is_asked_for_again(client, token):
+    """A browser never keeps a chosen file when the form comes back: say so at the field."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    f1 = Invoice.objects.get(number="F-1")
+    response = client.post(
+        reverse("portal:dispute", args=[token]),
+        {
+            "invoice": f1.pk,
+            "reason": "",
+            "message": "See the photo.",
+            "attachment": SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png"),
+        },
+    )
+    assert response.status_code == 200
+    assert "Choose the file again" in response.text
+
+
+def test_a_double_submitted_dispute_is_one_dispute_and_says_thank_you_twice(client, token):
+    from dunning.models import Dispute
+
+    f1 = Invoice.objects.get(number="F-1")
+    url = reverse("portal:dispute", args=[token])
+    data = {"invoice": f1.pk, "reason": reasons()["not_received"].pk, "message": "Never arrived."}
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert first.status_code == 302 and second.redirect_chain[0][1] == 302
+    assert "We will look into invoice F-1" in second.text
+    assert Dispute.objects.count() == 1
+
+
+def test_an_invoice_already_in_dispute_is_not_offered_again(client, token):
+    f1, f2 = Invoice.objects.get(number="F-1"), Invoice.objects.get(number="F-2")
+    url = reverse("portal:dispute", args=[token])
+    client.post(url, {"invoice": f1.pk, "reason": reasons()["price"].pk, "message": ""})
+    invoices = re.search(r'<select name="invoice".*?</select>', client.get(url).text, re.S).group(0)
+    assert f'<option value="{f1.pk}"' not in invoices and f'<option value="{f2.pk}"' in invoices
+
+
+def test_the_dispute_form_speaks_dutch(client, token):
+    client.cookies["portal_language"] = "nl"
+    f1 = Invoice.objects.get(number="F-1")
+    url = reverse("portal:dispute", args=[token])
+    assert "Kies wat er niet klopt" in client.get(url).text
+    response = client.post(url, {"invoice": f1.pk, "reason": reasons()["other"].pk, "message": ""})
+    assert "Vertel in een paar woorden wat er niet klopt." in field_errors(response.text, "message")
