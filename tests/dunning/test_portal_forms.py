@@ -167,3 +167,103 @@ def test_the_dispute_form_speaks_dutch(client, token):
     assert "Kies wat er niet klopt" in client.get(url).text
     response = client.post(url, {"invoice": f1.pk, "reason": reasons()["other"].pk, "message": ""})
     assert "Vertel in een paar woorden wat er niet klopt." in field_errors(response.text, "message")
+
+
+# --- promise and plan --------------------------------------------------------------------
+
+
+def test_a_double_submitted_promise_is_one_promise_and_says_thank_you_twice(client, token):
+    from dunning.models import Promise
+
+    f1 = Invoice.objects.get(number="F-1")
+    url = reverse("portal:promise", args=[token])
+    data = {"invoices": [f1.pk], "promised_date": (DAY + timedelta(days=7)).isoformat()}
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert first.status_code == 302 and second.redirect_chain and second.redirect_chain[0][1] == 302
+    assert "We expect your payment on 27 November 2026" in second.text
+    assert "already has an open promise" not in second.text
+    assert Promise.objects.count() == 1
+
+
+def test_the_promised_date_is_written_as_people_read_it(client, token):
+    client.cookies["portal_language"] = "nl"
+    f1 = Invoice.objects.get(number="F-1")
+    done = client.post(
+        reverse("portal:promise", args=[token]),
+        {"invoices": [f1.pk], "promised_date": (DAY + timedelta(days=7)).isoformat()},
+        follow=True,
+    )
+    assert "We verwachten uw betaling op 27 november 2026" in done.text and "2026-11-27" not in done.text
+
+
+@pytest.mark.parametrize(
+    ("promised_date", "said"),
+    [
+        (DAY - timedelta(days=1), "Choose today or a later date."),
+        (DAY + timedelta(days=400), "Choose a date within 90 days"),
+        ("31-02-2026", "Enter a valid date."),
+        ("", "This field is required."),
+    ],
+)
+def test_a_wrong_promise_date_is_said_at_the_date_and_the_ticks_are_kept(client, token, promised_date, said):
+    from dunning.models import Promise
+
+    f2 = Invoice.objects.get(number="F-2")
+    response = client.post(
+        reverse("portal:promise", args=[token]), {"invoices": [f2.pk], "promised_date": str(promised_date)}
+    )
+    assert response.status_code == 200 and not Promise.objects.exists()
+    assert said in field_errors(response.text, "promised_date")
+    f1 = Invoice.objects.get(number="F-1")
+    assert f'value="{f2.pk}" checked' in response.text and f'value="{f1.pk}" checked' not in response.text
+
+
+def test_an_invoice_already_promised_is_shown_and_not_ticked_again(client, customer, token):
+    from dunning.services.promises import make_promise
+
+    f1, f2 = Invoice.objects.get(number="F-1"), Invoice.objects.get(number="F-2")
+    make_promise(
+        customer=customer, invoices=[f1], promised_date=DAY + timedelta(days=5), channel="phone", by="t"
+    )
+    home = client.get(reverse("portal:home", args=[token]))
+    assert "Payment promised for 25\u00a0Nov\u00a02026" in home.text
+    page = client.get(reverse("portal:promise", args=[token]))
+    assert f'value="{f1.pk}">' in page.text and f'value="{f2.pk}" checked' in page.text
+    assert "promised for 25\u00a0Nov\u00a02026" in page.text
+    # Sending the form as it comes (only the free invoice ticked) works at once.
+    done = client.post(
+        reverse("portal:promise", args=[token]),
+        {"invoices": [f2.pk], "promised_date": (DAY + timedelta(days=9)).isoformat()},
+    )
+    assert done.status_code == 302
+
+
+def test_a_double_confirmed_plan_is_one_plan_and_says_so_twice(client, token):
+    from dunning.models import PaymentPlan
+
+    f1, f2 = Invoice.objects.get(number="F-1"), Invoice.objects.get(number="F-2")
+    url = reverse("portal:plan", args=[token])
+    data = {
+        "invoices": [f1.pk, f2.pk],
+        "count": 3,
+        "first_date": (DAY + timedelta(days=10)).isoformat(),
+        "confirm": "1",
+    }
+    assert client.post(url, data).status_code == 302
+    second = client.post(url, data, follow=True)
+    assert second.redirect_chain and "Your payment plan is approved" in second.text
+    assert "already in a payment plan" not in second.text
+    assert PaymentPlan.objects.count() == 1
+
+
+def test_what_was_agreed_is_shown_in_dutch(client, customer, token):
+    from dunning.services.promises import make_promise
+
+    client.cookies["portal_language"] = "nl"
+    f1 = Invoice.objects.get(number="F-1")
+    make_promise(
+        customer=customer, invoices=[f1], promised_date=DAY + timedelta(days=5), channel="phone", by="t"
+    )
+    assert "Betaling toegezegd op 25-11-2026" in client.get(reverse("portal:home", args=[token])).text
+    assert "toegezegd op 25-11-2026" in client.get(reverse("portal:promise", args=[token])).text
