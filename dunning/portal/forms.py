@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Contact
 from creditmgmt.templatetags.money import money
 from creditmgmt.widgets import DateInput
+from dunning.portal.services import MAX_ID
 
 
 def invoice_label(invoice) -> str:
@@ -30,9 +32,29 @@ def no_silent_cut(form: forms.Form, *names: str) -> None:
         form.fields[name].widget.attrs.pop("maxlength", None)
 
 
+def beyond_any_id(value) -> bool:
+    """A number no id reaches: a wrong choice, not a query (SQLite cannot even compare it)."""
+    return str(value).strip().isdigit() and int(value) > MAX_ID
+
+
 class InvoiceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return invoice_label(obj)
+
+    def _check_values(self, value):
+        for v in value:
+            if beyond_any_id(v):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v}
+                )
+        return super()._check_values(value)
+
+
+class InvoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if beyond_any_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class InvoicesForm(forms.Form):
@@ -90,7 +112,7 @@ class PlanForm(InvoicesForm):
 
 
 class DisputeForm(forms.Form):
-    invoice = forms.ModelChoiceField(queryset=None, label=_("Invoice"))
+    invoice = InvoiceField(queryset=None, label=_("Invoice"))
     reason = forms.ChoiceField(label=_("What is wrong?"))
     message = forms.CharField(
         label=_("Tell us more"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})

@@ -139,15 +139,16 @@ def revoke_links(*, customer: Customer, by: Actor) -> int:
 def earlier_dispute(customer: Customer, *, invoice_id: str, reason_id: str, message: str) -> Dispute | None:
     """The customer's open portal dispute of exactly this invoice, reason and text: what a double
     submit finds (the first one made it). None when the values are not even ids."""
-    if not (invoice_id.isdigit() and reason_id.isdigit()):
+    invoice_pk, reason_pk = _id(invoice_id), _id(reason_id)
+    if invoice_pk is None or reason_pk is None:
         return None
     return (
         Dispute.objects.open()
         .filter(
             customer=customer,
             channel=Dispute.Channel.PORTAL,
-            invoices=int(invoice_id),
-            reason_id=int(reason_id),
+            invoices=invoice_pk,
+            reason_id=reason_pk,
             message=message.strip(),
         )
         .order_by("-pk")
@@ -155,8 +156,15 @@ def earlier_dispute(customer: Customer, *, invoice_id: str, reason_id: str, mess
     )
 
 
+MAX_ID = 2**63 - 1  # a bigger number is no id (and SQLite refuses to even compare it)
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdigit() and int(value) <= MAX_ID else None
+
+
 def _ids(values: list[str]) -> set[int]:
-    return {int(v) for v in values if v.isdigit()}
+    return {pk for pk in map(_id, values) if pk is not None}
 
 
 def earlier_promise(customer: Customer, *, invoice_ids: list[str], promised_date: str) -> Promise | None:

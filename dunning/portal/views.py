@@ -178,7 +178,7 @@ def pay(request: HttpRequest) -> HttpResponse:
 def demo_checkout(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
     raw_ids = (request.POST.get("invoices") or request.GET.get("invoices", "")).split(",")
-    ids = [int(x) for x in raw_ids if x.strip().isdigit()][:500]
+    ids = [int(x) for x in raw_ids if x.strip().isdigit() and int(x) <= services.MAX_ID][:500]
     invoices = list(open_invoices(customer).filter(pk__in=ids))
     if not invoices:
         messages.error(request, _("Nothing is open to pay."))

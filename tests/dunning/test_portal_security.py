@@ -127,3 +127,22 @@ def test_tokens_are_stored_only_as_hashes(two):
     assert stored.token_hash == hash_token(raw) and raw not in stored.token_hash
     for field in PortalToken._meta.concrete_fields:
         assert getattr(stored, field.attname) != raw
+
+
+def test_numbers_beyond_any_id_are_simply_not_found(client, two):
+    """The portal is public: a tampered form with a 30-digit invoice id is a wrong choice, not a
+    server error (SQLite cannot even compare such a number)."""
+    token, huge = token_of(two["path"]), "9" * 30
+    assert client.get(reverse("portal:invoice_pdf", args=[token, int(huge)])).status_code == 404
+    for name in ("dispute", "promise", "plan"):
+        assert client.get(reverse(f"portal:{name}", args=[token]), {"invoice": huge}).status_code == 200
+    dispute = client.post(reverse("portal:dispute", args=[token]), {"invoice": huge, "reason": huge})
+    assert dispute.status_code == 200 and "errorlist" in dispute.text
+    promise = client.post(
+        reverse("portal:promise", args=[token]), {"invoices": [huge], "promised_date": "2026-12-01"}
+    )
+    assert promise.status_code == 200 and "errorlist" in promise.text
+    plan = {"invoices": [huge], "count": 3, "first_date": "2026-12-01", "confirm": "1"}
+    assert client.post(reverse("portal:plan", args=[token]), plan).status_code == 200
+    assert client.post(reverse("portal:pay", args=[token]), {"invoices": [huge]}).status_code == 302
+    assert client.get(reverse("portal:demo_checkout", args=[token]), {"invoices": huge}).status_code == 302
