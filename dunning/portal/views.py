@@ -400,6 +400,7 @@ def dispute(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tab": "open",
+            "nothing_open": not listed and not open_invoices(customer).exists(),
             # A browser never keeps a chosen file when the form comes back with a mistake.
             "choose_file_again": bool(request.FILES.get("attachment")) and not form.has_error("attachment"),
             **choice_context(form, listed, "invoice"),

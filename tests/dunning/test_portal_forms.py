@@ -267,3 +267,30 @@ def test_what_was_agreed_is_shown_in_dutch(client, customer, token):
     )
     assert "Betaling toegezegd op 25-11-2026" in client.get(reverse("portal:home", args=[token])).text
     assert "toegezegd op 25-11-2026" in client.get(reverse("portal:promise", args=[token])).text
+
+
+# --- nothing open ------------------------------------------------------------------------
+
+
+def test_with_nothing_open_no_action_leads_to_a_form_that_cannot_succeed(client, controller):
+    paid_up = CustomerFactory(name="Op Tijd B.V.", number="C9", controller=controller, language="en")
+    token = token_of(link_path(paid_up))
+    home = client.get(reverse("portal:home", args=[token])).text
+    assert "You have no open invoices" in home
+    for name in ("promise", "plan", "dispute"):
+        assert reverse(f"portal:{name}", args=[token]) not in home, name
+        # Reached anyway (an old bookmark): a plain word instead of a form that can only be refused.
+        page = client.get(reverse(f"portal:{name}", args=[token])).text
+        assert "You have no open invoices" in page and '<form method="post" class="stack"' not in page, name
+    assert reverse("portal:remittance", args=[token]) in home  # "Already paid?" still makes sense
+
+
+def test_with_every_open_invoice_in_dispute_the_dispute_page_says_so(client, customer, token):
+    from dunning.models import DisputeReason
+    from dunning.services.disputes import open_dispute
+
+    reason = DisputeReason.objects.active().first()
+    for invoice in Invoice.objects.filter(customer=customer):
+        open_dispute(customer=customer, invoices=[invoice], reason=reason, by="t", channel="phone")
+    page = client.get(reverse("portal:dispute", args=[token])).text
+    assert "Every open invoice is already under dispute" in page and 'name="invoice"' not in page
