@@ -94,8 +94,17 @@ def open_rows(
         _e(gettext("Pay this invoice")),
         _e(prefix),
     )
+    promised_, in_plan_ = gettext("Payment promised for %(date)s"), _e(gettext("In a payment plan"))
     rows = []
     for i in invoices:
+        promised_on = getattr(i, "promised_on", None)
+        agreed_html = (
+            f'<br><span class="badge good">{_e(promised_ % {"date": short_date(promised_on)})}</span>'
+            if promised_on
+            else f'<br><span class="badge good">{in_plan_}</span>'
+            if getattr(i, "in_plan", False)
+            else ""
+        )
         late = (today - i.due_date).days
         late_html = (
             '<br><span class="overdue">'
@@ -121,7 +130,7 @@ def open_rows(
             f'aria-label="{pay_} {number}"></td>'
             f'<td data-label="{invoice_}"><label for="inv-{i.pk}"><strong>{number}</strong></label><br>'
             f'<small class="muted">{_e(short_date(i.issue_date))}{description}</small></td>'
-            f'<td data-label="{due_}">{_e(short_date(i.due_date))}{late_html}</td>'
+            f'<td data-label="{due_}">{_e(short_date(i.due_date))}{late_html}{agreed_html}</td>'
             f'<td class="num" data-label="{open_}">{_e(money(i.open_amount, i.currency))}{of_html}</td>'
             f'<td data-label="{reference_}"><code>{_e(i.payment_reference or i.number)}</code></td>'
             f'<td class="actions"><a href="{prefix}invoices/{i.pk}/pdf/">PDF</a> · {dispute_html}</td></tr>'
@@ -149,10 +158,17 @@ def paid_rows(invoices: Iterable[Invoice], *, prefix: str) -> SafeString:
 
 
 def invoice_choices(invoices: Iterable[Invoice]) -> list[tuple[int, str]]:
-    """(id, "F-1 · € 100,00 · due 1-12-2026") for the checkbox lists of the promise and plan forms."""
-    due = gettext("due")
+    """(id, "F-1 · € 100,00 · due 1-12-2026") for the checkbox lists of the promise and plan forms,
+    with what was agreed already when the invoices carry it (views.with_agreements)."""
+    due, promised, in_plan = gettext("due"), gettext("promised for %(date)s"), gettext("in a payment plan")
+
+    def agreed(i) -> str:
+        if getattr(i, "promised_on", None):
+            return " · " + promised % {"date": short_date(i.promised_on)}
+        return " · " + in_plan if getattr(i, "in_plan", False) else ""
+
     return [
-        (i.pk, f"{i.number} · {money(i.open_amount, i.currency)} · {due} {short_date(i.due_date)}")
+        (i.pk, f"{i.number} · {money(i.open_amount, i.currency)} · {due} {short_date(i.due_date)}{agreed(i)}")
         for i in invoices
     ]
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Contact
 from creditmgmt.templatetags.money import money
 from creditmgmt.widgets import DateInput
+from dunning.portal.services import MAX_ID
 
 
 def invoice_label(invoice) -> str:
@@ -23,9 +25,36 @@ def invoice_label(invoice) -> str:
     }
 
 
+def no_silent_cut(form: forms.Form, *names: str) -> None:
+    """Drop the textareas' maxlength: a browser cuts pasted text at it without a word. The field's
+    max_length still holds; the server then says how long it may be and shows the text again."""
+    for name in names:
+        form.fields[name].widget.attrs.pop("maxlength", None)
+
+
+def beyond_any_id(value) -> bool:
+    """A number no id reaches: a wrong choice, not a query (SQLite cannot even compare it)."""
+    return str(value).strip().isdigit() and int(value) > MAX_ID
+
+
 class InvoiceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return invoice_label(obj)
+
+    def _check_values(self, value):
+        for v in value:
+            if beyond_any_id(v):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v}
+                )
+        return super()._check_values(value)
+
+
+class InvoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if beyond_any_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class InvoicesForm(forms.Form):
@@ -70,6 +99,10 @@ class PlanForm(InvoicesForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        no_silent_cut(self, "note")
+
     def clean_first_date(self):
         value = self.cleaned_data["first_date"]
         today = timezone.localdate()
@@ -79,7 +112,7 @@ class PlanForm(InvoicesForm):
 
 
 class DisputeForm(forms.Form):
-    invoice = forms.ModelChoiceField(queryset=None, label=_("Invoice"))
+    invoice = InvoiceField(queryset=None, label=_("Invoice"))
     reason = forms.ChoiceField(label=_("What is wrong?"))
     message = forms.CharField(
         label=_("Tell us more"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -90,11 +123,20 @@ class DisputeForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
 
-    def __init__(self, *args, open_invoices, reasons, **kwargs) -> None:
+    def __init__(self, *args, open_invoices, reasons, needs_words=frozenset(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["invoice"].queryset = open_invoices
         self.fields["invoice"].label_from_instance = invoice_label
-        self.fields["reason"].choices = reasons
+        # Nothing chosen for the customer: an untouched list must not file the dispute as the first reason.
+        self.fields["reason"].choices = [("", _("Choose what is wrong")), *reasons]
+        self.needs_words = needs_words
+        no_silent_cut(self, "message")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") in self.needs_words and not data.get("message"):
+            self.add_error("message", _("Tell us what is wrong, in a few words."))
+        return data
 
 
 class RemittanceForm(forms.Form):

@@ -1,11 +1,11 @@
-"""The portal's door: rate limits, token lookup by hash, one plain 404 for every bad link.
+"""The portal's door: rate limits, token lookup by hash, one 404 page for every bad link.
 
 Every public portal view is wrapped in `portal_view`: it counts (in the "portal"
 cache, see settings.CACHES) the request per
 client address and refuses with 429 above the limit, looks the token up by its
 SHA-256 (never by the raw value), answers a wrong, expired or revoked token
-with the same plain 404, counts wrong tokens per address (guessing gets 429),
-then counts per token. The view gets `request.portal` (token, customer,
+with the same 404 page (what to do, in Dutch and English), counts wrong tokens
+per address (guessing gets 429), then counts per token. The view gets `request.portal` (token, customer,
 language) and renders in the customer's language.
 """
 
@@ -20,7 +20,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Customer
@@ -29,7 +32,6 @@ from dunning.models.portal import hash_token
 
 LANGUAGES = ("nl", "en")
 LANGUAGE_COOKIE = "portal_language"
-NOT_FOUND_BODY = b"Not found\n"
 TOO_MANY_BODY = b"Too many requests. Please wait a minute and try again.\n"
 FAILED_WINDOW = 600
 
@@ -42,9 +44,45 @@ class PortalContext:
     raw: str
 
 
+def _gone_text(language: str) -> str:
+    company = settings.COMPANY
+    with translation.override(language):
+        return (
+            f'<h1 lang="{language}">{escape(_("This link does not work (any more)"))}</h1>'
+            f'<p lang="{language}">'
+            + escape(
+                _(
+                    "The link is incomplete, has expired or was replaced. The link in a reminder works "
+                    "for %(days)s days. Use the link in our latest reminder, or ask us for a new one:"
+                )
+                % {"days": settings.PORTAL_TOKEN_DAYS}
+            )
+            + f' <a href="mailto:{escape(company["email"])}">{escape(company["email"])}</a>'
+            f" · {escape(company['phone'])}</p>"
+        )
+
+
+def not_found_body() -> bytes:
+    """The page for every bad link, in Dutch and English (a bad link does not say whose it was).
+    It depends on the settings only, never on the link: a wrong, expired and revoked link get the
+    same bytes."""
+    company = escape(settings.COMPANY["name"])
+    return (
+        '<!doctype html>\n<html lang="nl"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex, nofollow">'
+        f"<title>{company}</title>"
+        f'<link rel="stylesheet" href="{static("css/app.css")}">'
+        f'<link rel="stylesheet" href="{static("css/portal.css")}"></head>'
+        f'<body class="portal"><header class="portal-top"><div class="portal-brand">{company}</div></header>'
+        f'<main class="portal-main"><section class="card portal-gone">{_gone_text("nl")}{_gone_text("en")}'
+        "</section></main></body></html>\n"
+    ).encode()
+
+
 def not_found() -> HttpResponse:
     """The same answer for a wrong, expired or revoked link: nothing tells them apart."""
-    return HttpResponse(NOT_FOUND_BODY, status=404, content_type="text/plain; charset=utf-8")
+    return HttpResponse(not_found_body(), status=404, content_type="text/html; charset=utf-8")
 
 
 def too_many() -> HttpResponse:

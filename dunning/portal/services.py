@@ -8,7 +8,7 @@ once and recorded. Both are a ChangeRequest shown on the 360 and the timeline.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +30,15 @@ from accounts.services import (
 from creditmgmt import texts
 from creditmgmt.models import User
 from creditmgmt.texts import Text
-from dunning.models import ChangeRequest, PortalToken, RemittanceAdvice
+from dunning.models import (
+    AgreementChannel,
+    ChangeRequest,
+    Dispute,
+    PaymentPlan,
+    PortalToken,
+    Promise,
+    RemittanceAdvice,
+)
 from dunning.portal.links import new_token, url_for
 from dunning.rendering import primary_contact
 
@@ -126,6 +134,67 @@ def revoke_links(*, customer: Customer, by: Actor) -> int:
                 data={"count": count},
             )
     return count
+
+
+def earlier_dispute(customer: Customer, *, invoice_id: str, reason_id: str, message: str) -> Dispute | None:
+    """The customer's open portal dispute of exactly this invoice, reason and text: what a double
+    submit finds (the first one made it). None when the values are not even ids."""
+    invoice_pk, reason_pk = _id(invoice_id), _id(reason_id)
+    if invoice_pk is None or reason_pk is None:
+        return None
+    return (
+        Dispute.objects.open()
+        .filter(
+            customer=customer,
+            channel=Dispute.Channel.PORTAL,
+            invoices=invoice_pk,
+            reason_id=reason_pk,
+            message=message.strip(),
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+MAX_ID = 2**63 - 1  # a bigger number is no id (and SQLite refuses to even compare it)
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdigit() and int(value) <= MAX_ID else None
+
+
+def _ids(values: list[str]) -> set[int]:
+    return {pk for pk in map(_id, values) if pk is not None}
+
+
+def earlier_promise(customer: Customer, *, invoice_ids: list[str], promised_date: str) -> Promise | None:
+    """The customer's open portal promise of exactly these invoices on this date (ISO, as a date
+    input sends it): what a double submit finds. None when there is none or the values are no ids."""
+    ids = _ids(invoice_ids)
+    try:
+        day = date.fromisoformat(promised_date)
+    except ValueError:
+        return None
+    if not ids:
+        return None
+    promises = (
+        Promise.objects.open()
+        .filter(customer=customer, channel=AgreementChannel.PORTAL, promised_date=day)
+        .prefetch_related("invoices")
+    )
+    return next((p for p in promises if {i.pk for i in p.invoices.all()} == ids), None)
+
+
+def earlier_plan(customer: Customer, *, invoice_ids: list[str]) -> PaymentPlan | None:
+    """The customer's portal plan (asked for or running) over exactly these invoices: what a double
+    submit of "Agree" finds."""
+    ids = _ids(invoice_ids)
+    if not ids:
+        return None
+    plans = PaymentPlan.objects.pausing().filter(customer=customer, channel=AgreementChannel.PORTAL)
+    return next(
+        (p for p in plans.prefetch_related("invoices") if {i.pk for i in p.invoices.all()} == ids), None
+    )
 
 
 def check_upload(upload: UploadedFile) -> str:

@@ -11,11 +11,12 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from accounts.models import Customer, Invoice
 from accounts.pdf import render_invoice_pdf
 from accounts.views import error_text
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, role_required
-from dunning.models import ChangeRequest, Message, RemittanceAdvice
+from dunning.models import ChangeRequest, Message, PaymentPlan, Promise, RemittanceAdvice
 from dunning.portal import display, forms, services
 from dunning.portal.guard import LANGUAGE_COOKIE, LANGUAGES, portal_view
 from dunning.portal.payments import demo_pay, provider
@@ -45,6 +46,20 @@ def contract(module: str, name: str):
 def open_invoices(customer: Customer) -> QuerySet[Invoice]:
     return Invoice.objects.filter(customer=customer, status=Invoice.Status.OPEN, open_amount__gt=0).order_by(
         "due_date", "id"
+    )
+
+
+def with_agreements(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Each invoice with what was agreed already, in the same query: `promised_on` (the date of an
+    open promise, else None) and `in_plan` (in a payment plan asked for or running)."""
+    return invoices.annotate(
+        promised_on=Subquery(
+            Promise.objects.open()
+            .filter(invoices=OuterRef("pk"))
+            .order_by("promised_date")
+            .values("promised_date")[:1]
+        ),
+        in_plan=Exists(PaymentPlan.objects.pausing().filter(invoices=OuterRef("pk"))),
     )
 
 
@@ -90,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
     services.record_opening(request.portal.token)
     customer = request.portal.customer
     today = timezone.localdate()
-    invoices = list(open_invoices(customer))
+    invoices = list(with_agreements(open_invoices(customer)))
     summary = aging(invoices, today)
     return page(
         request,
@@ -163,7 +178,7 @@ def pay(request: HttpRequest) -> HttpResponse:
 def demo_checkout(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
     raw_ids = (request.POST.get("invoices") or request.GET.get("invoices", "")).split(",")
-    ids = [int(x) for x in raw_ids if x.strip().isdigit()][:500]
+    ids = [int(x) for x in raw_ids if x.strip().isdigit() and int(x) <= services.MAX_ID][:500]
     invoices = list(open_invoices(customer).filter(pk__in=ids))
     if not invoices:
         messages.error(request, _("Nothing is open to pay."))
@@ -188,12 +203,34 @@ def demo_checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _promise_thanks(request: HttpRequest, promised_date) -> HttpResponse:
+    messages.success(
+        request,
+        _(
+            "Thank you. We expect your payment on %(date)s and will not send reminders for these "
+            "invoices until then."
+        )
+        % {"date": date_format(promised_date, "DATE_FORMAT")},
+    )
+    return redirect(home_url(request))
+
+
 @portal_view
 def promise(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
-    candidates = list(open_invoices(customer))
+    if request.method == "POST":
+        # A double submit (or a reload of the answer): the promise is there already, so thank them again.
+        earlier = services.earlier_promise(
+            customer,
+            invoice_ids=request.POST.getlist("invoices"),
+            promised_date=request.POST.get("promised_date", ""),
+        )
+        if earlier is not None:
+            return _promise_thanks(request, earlier.promised_date)
+    candidates = list(with_agreements(open_invoices(customer)))
+    free = [i for i in candidates if i.promised_on is None and not i.in_plan]
     form = forms.PromiseForm(
-        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request, candidates)
+        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request, free)
     )
     if request.method == "POST" and form.is_valid():
         make_promise = contract("dunning.services.promises", "make_promise")
@@ -210,26 +247,35 @@ def promise(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(
-                request,
-                _(
-                    "Thank you. We expect your payment on %(date)s and will not send reminders for these "
-                    "invoices until then."
-                )
-                % {"date": form.cleaned_data["promised_date"].isoformat()},
-            )
-            return redirect(home_url(request))
+            return _promise_thanks(request, form.cleaned_data["promised_date"])
     return page(
         request, "portal/promise.html", {"form": form, "tab": "open", **choice_context(form, candidates)}
     )
 
 
+def _plan_thanks(request: HttpRequest, plan) -> HttpResponse:
+    approved = getattr(plan, "status", "") in ("approved", "active")
+    messages.success(
+        request,
+        _("Your payment plan is approved. Please pay each installment on its date.")
+        if approved
+        else _("Thank you. Your request goes to a manager; we will let you know."),
+    )
+    return redirect(home_url(request))
+
+
 @portal_view
 def plan(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
-    candidates = list(open_invoices(customer))
+    if request.method == "POST" and request.POST.get("confirm"):
+        # A double submit of "Agree" (or a reload of the answer): the plan is there already.
+        earlier = services.earlier_plan(customer, invoice_ids=request.POST.getlist("invoices"))
+        if earlier is not None:
+            return _plan_thanks(request, earlier)
+    candidates = list(with_agreements(open_invoices(customer)))
+    free = [i for i in candidates if not i.in_plan]
     form = forms.PlanForm(
-        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request, candidates)
+        request.POST or None, open_invoices=open_invoices(customer), initial=_preselect(request, free)
     )
     context: dict = {"form": form, "tab": "open", **choice_context(form, candidates)}
     if request.method == "POST" and form.is_valid():
@@ -254,14 +300,7 @@ def plan(request: HttpRequest) -> HttpResponse:
                     channel="portal",
                     note=form.cleaned_data["note"],
                 )
-                approved = getattr(made, "status", "") in ("approved", "active")
-                messages.success(
-                    request,
-                    _("Your payment plan is approved. Please pay each installment on its date.")
-                    if approved
-                    else _("Thank you. Your request goes to a manager; we will let you know."),
-                )
-                return redirect(home_url(request))
+                return _plan_thanks(request, made)
             context["installments"] = installments
             context["verdict"] = check(
                 customer=customer, installments=installments, today=timezone.localdate()
@@ -272,32 +311,57 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 
 def _preselect(request: HttpRequest, candidates) -> dict:
-    """The invoices named in the address (?invoice=1&invoice=2), else all open ones."""
+    """The invoices named in the address (?invoice=1&invoice=2), else all the candidates (the open
+    ones not already promised or in a plan: ticking those would only be refused)."""
     ids = [int(x) for x in request.GET.getlist("invoice") if x.isdigit()]
     return {"invoices": ids or [i.pk for i in candidates]}
 
 
-def _dispute_reasons(language: str) -> list[tuple[str, str]]:
+def _dispute_reasons(language: str) -> tuple[list[tuple[str, str]], set[str]]:
+    """The active reasons as choices, and those that need the customer's own words ("other")."""
     try:
         from dunning.models import DisputeReason  # type: ignore[attr-defined]
     except ImportError:
-        return []
-    return [(str(r.pk), r.label(language)) for r in DisputeReason.objects.active()]
+        return [], set()
+    active = list(DisputeReason.objects.active())
+    return [(str(r.pk), r.label(language)) for r in active], {str(r.pk) for r in active if r.code == "other"}
+
+
+def _dispute_thanks(request: HttpRequest, invoice) -> HttpResponse:
+    messages.success(
+        request,
+        _("Thank you. We will look into invoice %(number)s and send no reminders for it meanwhile.")
+        % {"number": invoice.number},
+    )
+    return redirect(home_url(request))
 
 
 @portal_view
 def dispute(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
-    candidates = open_invoices(customer)
+    # An invoice already in an open dispute is not offered again (the home page says "under dispute").
+    candidates = open_invoices(customer).exclude(pk__in=disputed_ids(customer))
+    if request.method == "POST":
+        # A double submit (or a reload of the answer): the dispute is there already, so thank them again.
+        earlier = services.earlier_dispute(
+            customer,
+            invoice_id=request.POST.get("invoice", ""),
+            reason_id=request.POST.get("reason", ""),
+            message=request.POST.get("message", ""),
+        )
+        if earlier is not None:
+            return _dispute_thanks(request, earlier.invoices.order_by("pk").first())
     listed = list(candidates)
     initial = {}
     if request.GET.get("invoice", "").isdigit():
         initial["invoice"] = int(request.GET["invoice"])
+    reasons, needs_words = _dispute_reasons(request.portal.language)
     form = forms.DisputeForm(
         request.POST or None,
         request.FILES or None,
         open_invoices=candidates,
-        reasons=_dispute_reasons(request.portal.language),
+        reasons=reasons,
+        needs_words=needs_words,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -309,7 +373,11 @@ def dispute(request: HttpRequest) -> HttpResponse:
 
             attachment = form.cleaned_data["attachment"] or None
             if attachment is not None:
-                services.check_upload(attachment)
+                try:
+                    services.check_upload(attachment)
+                except ValidationError as exc:
+                    form.add_error("attachment", error_text(exc))
+                    raise
             open_dispute(
                 customer=customer,
                 invoices=[form.cleaned_data["invoice"]],
@@ -322,18 +390,21 @@ def dispute(request: HttpRequest) -> HttpResponse:
                 owner=customer.controller,
             )
         except ValidationError as exc:
-            form.add_error(None, error_text(exc))
+            if not form.has_error("attachment"):
+                form.add_error(None, error_text(exc))
         else:
-            messages.success(
-                request,
-                _("Thank you. We will look into invoice %(number)s and send no reminders for it meanwhile.")
-                % {"number": form.cleaned_data["invoice"].number},
-            )
-            return redirect(home_url(request))
+            return _dispute_thanks(request, form.cleaned_data["invoice"])
     return page(
         request,
         "portal/dispute.html",
-        {"form": form, "tab": "open", **choice_context(form, listed, "invoice")},
+        {
+            "form": form,
+            "tab": "open",
+            "nothing_open": not listed and not open_invoices(customer).exists(),
+            # A browser never keeps a chosen file when the form comes back with a mistake.
+            "choose_file_again": bool(request.FILES.get("attachment")) and not form.has_error("attachment"),
+            **choice_context(form, listed, "invoice"),
+        },
     )
 
 

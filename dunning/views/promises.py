@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Customer
 from accounts.views import error_text
-from creditmgmt.permissions import LEDGER_WRITERS, MANAGERS, role_required
+from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, MANAGERS, role_required
 from dunning.models import Installment, PaymentPlan, Promise
 from dunning.promise_forms import PlanStartForm, PromiseForm, parse_schedule
 from dunning.services import plans as plan_services
@@ -133,7 +133,8 @@ def _plan(pk: int) -> PaymentPlan:
     )
 
 
-@role_required(*LEDGER_WRITERS)
+# Readers too: the 360's Promises and plans panel links every plan, and sales read the 360.
+@role_required(*LEDGER_READERS)
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
     return render(

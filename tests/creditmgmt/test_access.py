@@ -38,7 +38,7 @@ PUBLIC = {
     "dunning:inbox_webhook",  # a mail provider posts raw MIME with the shared secret (403 without)
 }
 # The customer portal: no login, a personal token in the URL instead (tested below:
-# a wrong token is the same plain 404 for everyone, signed in or not).
+# a wrong token is the same 404 page for everyone, signed in or not).
 PORTAL_TOKEN_URLS = {
     "portal:home",
     "portal:paid",
@@ -127,7 +127,7 @@ EXPECTED = {
     "dunning:promise_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:promise_cancel": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
     "dunning:plan_new": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
-    "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
+    "dunning:plan_detail": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:plan_decide": {Role.ADMIN, Role.MANAGER},
     "dunning:dispute_list": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER, Role.SALES},
     "dunning:dispute_summary": {Role.ADMIN, Role.MANAGER, Role.CONTROLLER},
@@ -571,7 +571,7 @@ def test_the_api_lets_a_key_in_only_with_the_scope(client, ledger):
 def test_portal_with_a_wrong_token_is_the_same_plain_404_for_everyone(
     client, users_by_role, ledger, role, settings
 ):
-    from dunning.portal.guard import NOT_FOUND_BODY
+    from dunning.portal.guard import not_found_body
 
     settings.PORTAL_FAILED_PER_IP = 1000  # this test guesses on purpose (the limit has its own test)
 
@@ -584,7 +584,7 @@ def test_portal_with_a_wrong_token_is_the_same_plain_404_for_everyone(
             continue
         url = reverse(name, kwargs=kwargs_for(name, pattern, ledger))
         for response in (client.get(url), client.post(url, {})):
-            assert (response.status_code, response.content) == (404, NOT_FOUND_BODY), name
+            assert (response.status_code, response.content) == (404, not_found_body()), name
 
 
 def test_portal_with_a_real_token_opens_without_login(client, ledger):

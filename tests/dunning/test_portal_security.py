@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import Invoice, Payment
 from dunning.models import PortalToken
 from dunning.models.portal import hash_token
-from dunning.portal.guard import NOT_FOUND_BODY
+from dunning.portal.guard import not_found_body
 from dunning.portal.services import revoke_links
 from tests.dunning.conftest import post
 from tests.dunning.portal_helpers import link_path, token_of
@@ -32,9 +32,23 @@ def two(controller):
 
 
 def assert_plain_404(response):
+    """The one answer to every bad link: the same page, byte for byte, whatever made it bad."""
     assert response.status_code == 404
-    assert response.content == NOT_FOUND_BODY
-    assert response["Content-Type"].startswith("text/plain")
+    assert response.content == not_found_body()
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_bad_link_says_what_to_do_in_both_languages(client, two, settings):
+    """A customer clicking the link in an old reminder gets more than "Not found": what happened
+    and how to reach us, in Dutch and English (the link does not tell us whose it was)."""
+    settings.PORTAL_TOKEN_DAYS = 45
+    response = client.get(f"/portal/{secrets.token_urlsafe(32)}/")
+    assert_plain_404(response)
+    text = response.content.decode()
+    assert "This link does not work (any more)" in text and "Deze link werkt niet (meer)" in text
+    assert "45 days" in text and "45 dagen" in text
+    assert settings.COMPANY["email"] in text and settings.COMPANY["phone"] in text
+    assert settings.COMPANY["name"] in text
 
 
 def test_guessed_tokens_get_the_plain_404_and_guessing_is_stopped(client, two, settings):
@@ -113,3 +127,22 @@ def test_tokens_are_stored_only_as_hashes(two):
     assert stored.token_hash == hash_token(raw) and raw not in stored.token_hash
     for field in PortalToken._meta.concrete_fields:
         assert getattr(stored, field.attname) != raw
+
+
+def test_numbers_beyond_any_id_are_simply_not_found(client, two):
+    """The portal is public: a tampered form with a 30-digit invoice id is a wrong choice, not a
+    server error (SQLite cannot even compare such a number)."""
+    token, huge = token_of(two["path"]), "9" * 30
+    assert client.get(reverse("portal:invoice_pdf", args=[token, int(huge)])).status_code == 404
+    for name in ("dispute", "promise", "plan"):
+        assert client.get(reverse(f"portal:{name}", args=[token]), {"invoice": huge}).status_code == 200
+    dispute = client.post(reverse("portal:dispute", args=[token]), {"invoice": huge, "reason": huge})
+    assert dispute.status_code == 200 and "errorlist" in dispute.text
+    promise = client.post(
+        reverse("portal:promise", args=[token]), {"invoices": [huge], "promised_date": "2026-12-01"}
+    )
+    assert promise.status_code == 200 and "errorlist" in promise.text
+    plan = {"invoices": [huge], "count": 3, "first_date": "2026-12-01", "confirm": "1"}
+    assert client.post(reverse("portal:plan", args=[token]), plan).status_code == 200
+    assert client.post(reverse("portal:pay", args=[token]), {"invoices": [huge]}).status_code == 302
+    assert client.get(reverse("portal:demo_checkout", args=[token]), {"invoices": huge}).status_code == 302

@@ -185,3 +185,31 @@ def test_360_panel_shows_the_kept_rate(controller_client, book):
         p.invoices.add(invoice)
     page = controller_client.get(low.get_absolute_url())
     assert "66.7%" in page.text and "2 kept, 1 broken in 12 months" in page.text
+
+
+def test_sales_follow_the_360_link_to_a_plan_and_only_read_it(
+    client, controller, sales_rep, counter_clerk, book
+):
+    """The 360's Promises and plans panel links every plan; a sales rep (read-only 360) must not get a 403."""
+    from dunning.services.plans import request_plan, suggest_installments
+
+    high = book["high_letter"]
+    invoices = list(high.invoices.all())
+    plan = request_plan(
+        customer=high,
+        invoices=invoices,
+        installments=suggest_installments(invoices=invoices, count=2, first_date=DAY + timedelta(days=5)),
+        by=controller,
+        channel="phone",
+    )
+    detail = reverse("dunning:plan_detail", args=[plan.pk])
+    client.force_login(sales_rep)
+    page = client.get(high.get_absolute_url())
+    assert detail in page.text
+    page = client.get(detail)
+    assert page.status_code == 200 and "Installments" in page.text
+    assert reverse("dunning:plan_decide", args=[plan.pk]) not in page.text and "Approve" not in page.text
+    decide = client.post(reverse("dunning:plan_decide", args=[plan.pk]), {"decision": "approve"})
+    assert decide.status_code == 403
+    client.force_login(counter_clerk)
+    assert client.get(detail).status_code == 403
