@@ -147,6 +147,37 @@ def test_row_insert_many_writes_the_events_as_bulk_create_would(decided):
         RowInsert(Event).save_many(stored)  # only new rows
 
 
+def test_the_models_written_by_row_insert_have_no_save_receivers_nor_save_of_their_own():
+    """RowInsert runs neither save() nor signals: a receiver or a save() added later to one of these
+    models would be skipped on the hot path. Decision's and Event's save() only refuse updates."""
+    from django.db.models import Model
+    from django.db.models.signals import post_save, pre_save
+
+    from accounts.models import Event, Task
+
+    for model in (Decision, ApiDecisionRequest, Reservation, Event, Task):
+        assert not pre_save.has_listeners(model) and not post_save.has_listeners(model), model
+        assert model.save is Model.save or model in (Decision, Event), model
+
+
+def test_a_task_written_by_create_task_is_what_the_orm_reads_back(decided):
+    from datetime import date
+
+    from accounts.models import Event, Task
+    from accounts.services import create_task
+
+    customer, _ = decided
+    task = create_task(customer=customer, title="Call about order", due_date=date(2026, 12, 1), by="t")
+    stored = Task.objects.get(pk=task.pk)
+    assert values(stored) == values(task) and not task._state.adding
+    assert (stored.title, stored.status, stored.assignee_id) == (
+        "Call about order",
+        Task.Status.OPEN,
+        customer.controller_id,
+    )
+    assert Event.objects.filter(kind=Event.Kind.TASK, object_id=task.pk, verb="created").exists()
+
+
 def test_insert_together_writes_each_insert_in_one_statement_on_postgresql(
     decided, django_assert_num_queries
 ):
