@@ -110,6 +110,9 @@ def _query(request: HttpRequest, form: DashboardFilterForm) -> str:
         params["segment"] = filters.segment
     if filters.controller_id:
         params["controller"] = filters.controller_id
+    elif request.user.role == Role.CONTROLLER:
+        # Widened to all controllers: said in so many words, or the next page opens on their own (_form).
+        params["controller"] = ""
     return urlencode(params)
 
 

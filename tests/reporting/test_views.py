@@ -84,6 +84,42 @@ def test_a_controller_sees_their_own_portfolio_by_default(client, other_controll
     assert response.context["board"].current.open_amount == 0  # none of the book is theirs
 
 
+def test_a_controller_who_widens_the_dashboard_keeps_it_wide_in_its_links(
+    client,
+    other_controller,
+    book,
+    bureau,  # noqa: F811
+):
+    """A controller's dashboard opens on their own portfolio; widened to all controllers, its links
+    (the drill-downs and the acceptance quality page behind the credit decisions card, which they only
+    see widened) say so, rather than falling back to their own portfolio there."""
+    import re
+    from html import unescape
+
+    from acceptance.services import decide
+    from reporting.acceptance import rebuild_decision_days
+
+    alfa, bravo = book  # the other controller's customers
+    alfa.kvk_number = "11111111"
+    alfa.save(update_fields=["kvk_number"])
+    bureau("11111111", score=85)
+    decide(by="test", channel="webshop", customer=alfa, amount=Decimal("1000"))
+    rebuild_decision_days(TODAY)
+    client.force_login(other_controller)
+    response = client.get(reverse("reporting:dashboard"), {"months": 3, "controller": ""})
+    assert response.context["filters"].controller_id is None
+    assert [a["decisions"] for a in response.context["acceptance"]] == [1]
+    html = response.content.decode()
+    links = {
+        name: unescape(re.search(rf'href="({re.escape(reverse(name))}\?[^"]*)"', html).group(1))
+        for name in ("reporting:acceptance_retro", "reporting:bucket_customers")
+    }
+    retro = client.get(links["reporting:acceptance_retro"]).context["retro"]
+    assert retro.cells["accepted"]["unknown"] == 1  # the card's decision, not none of their own
+    rows = client.get(links["reporting:bucket_customers"]).context["page"].object_list
+    assert {s.customer for s in rows} == {alfa, bravo}
+
+
 def test_sales_sees_payment_behaviour_but_not_the_controllers(client, sales_rep, book):
     client.force_login(sales_rep)
     response = client.get(reverse("reporting:dashboard"))
