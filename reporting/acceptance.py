@@ -129,15 +129,24 @@ class Retro:
         return round(100 * self.cells[cell][behaviour] / judged, 1) if judged else None
 
 
-def retro_analysis(since: date, until: date, *, today: date, days: int = 30) -> Retro:
+def retro_analysis(
+    since: date, until: date, *, today: date, days: int = 30, filters: Filters | None = None
+) -> Retro:
     """The decisions made from `since` to `until`, each judged by what the company did afterwards,
     by the simulation's rule (acceptance/simulation.py): later invoices paid more than `days` after
     their due date (or still open then), or a negative bureau event, is *not paid*; later invoices
     all paid within `days` is *paid*; nothing to go by (a rejected prospect that never bought on
-    account) is *unknown*. A manager's override replaces the referral it answers. 3 queries."""
+    account) is *unknown*. A manager's override replaces the referral it answers. 3 queries.
+
+    With the dashboard's segment or controller filter, the decisions on that segment's or controller's
+    customers only (Filters.apply_to_customers: the customer's segment and controller now, as the
+    decisions are read one by one here); prospects without a customer are then left out, as on the
+    credit decisions card. Counts, not amounts: the currency filter does not apply."""
     start = timezone.make_aware(datetime.combine(since, time.min))
     end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
     decisions = Decision.objects.filter(created_at__gte=start, created_at__lt=end, overrides__isnull=True)
+    if filters is not None:
+        decisions = filters.apply_to_customers(decisions)
     found = decisions.order_by("created_at", "id").values_list(
         "pk", "created_at", "company_name", "customer_id", "registration_number", "channel", "outcome",
         "overridden_by__outcome",

@@ -65,7 +65,9 @@ class Filters:
         return qs.filter(**{f"{customer}__segment": self.segment}) if self.segment else qs
 
     def apply_to_customers(self, qs: QuerySet) -> QuerySet:
-        """The same filters (but the currency) on rows with a `customer` (promises, disputes, invoices)."""
+        """The same filters (but the currency) on rows with a `customer` (promises, disputes, invoices,
+        credit decisions): the customer's segment and controller now. A row without a customer (a
+        prospect's credit decision) belongs to no segment and no controller: left out by either."""
         qs = self.apply_segment(qs)
         if self.controller_id:
             qs = qs.filter(customer__controller_id=self.controller_id)

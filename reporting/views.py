@@ -110,6 +110,9 @@ def _query(request: HttpRequest, form: DashboardFilterForm) -> str:
         params["segment"] = filters.segment
     if filters.controller_id:
         params["controller"] = filters.controller_id
+    elif request.user.role == Role.CONTROLLER:
+        # Widened to all controllers: said in so many words, or the next page opens on their own (_form).
+        params["controller"] = ""
     return urlencode(params)
 
 
@@ -220,11 +223,12 @@ def figure_customers(request: HttpRequest, figure: str) -> HttpResponse:
 def acceptance_retro(request: HttpRequest) -> HttpResponse:
     """Acceptance quality: the period's decisions against later payment behaviour, with the decisions
     behind each cell (computed on request, like the rule simulation: it reads the decided customers'
-    later invoices)."""
+    later invoices). It follows the dashboard's segment and controller filters, as the credit decisions
+    card does."""
     form = _form(request)
-    filters = form.filters()
+    filters = _filters(request, form)
     today = timezone.localdate()
-    retro = retro_analysis(first_of_month(today, filters.months - 1), today, today=today)
+    retro = retro_analysis(first_of_month(today, filters.months - 1), today, today=today, filters=filters)
     cell, _sep, behaviour = request.GET.get("cell", "").partition(":")
     rows = [r for r in retro.rows if r.cell == cell and r.behaviour == behaviour]
     context = {"form": form, "filters": filters, "retro": retro, "cell": cell, "behaviour": behaviour,

@@ -146,3 +146,52 @@ def test_the_daily_rebuild_takes_the_customers_segment_of_the_day(bureau, contro
     assert decisions() == 2
     assert decisions(segment="business") == 1 and decisions(controller_id=controller.pk) == 1
     assert decisions(segment="consumer") == 1
+
+
+def test_retro_analysis_follows_the_segment_and_controller_filters(bureau, controller, other_controller):  # noqa: F811
+    """The retro analysis takes the dashboard's Filters: the decisions on the segment's or controller's
+    customers (their segment and controller now: it reads the decisions themselves), and the later
+    invoices of those customers only; a prospect's decision, without a customer, only without a filter."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from reporting.acceptance import retro_analysis
+    from reporting.queries import Filters
+    from tests.factories import CustomerFactory, InvoiceFactory
+
+    today = timezone.localdate()
+    day = today - timedelta(days=60)
+    bureau("11111111", score=85)
+    bureau("22222222", score=5, negative_events=["bankruptcy"])
+    shop = CustomerFactory(kvk_number="11111111", segment="business", controller=controller)
+    person = CustomerFactory(kvk_number="11111111", segment="consumer", controller=other_controller)
+    with time_machine.travel(day.isoformat() + " 10:00 +01:00", tick=False):
+        for customer in (shop, person):
+            assert (
+                decide(by="test", channel="counter", customer=customer, amount=Decimal("1000")).outcome
+                == "accept"
+            )
+        decide(by="test", channel="api", registration_number="22222222", amount=Decimal("1000"))  # prospect
+    later = {"issue_date": day + timedelta(days=1), "due_date": day + timedelta(days=15)}
+    InvoiceFactory(customer=shop, amount=Decimal("100.00"), status="paid", open_amount=Decimal("0.00"),
+                   paid_date=day + timedelta(days=20), **later)  # fmt: skip
+    InvoiceFactory(customer=person, amount=Decimal("100.00"), **later)  # still open 45 days past due
+
+    def cells(**given):
+        filters = Filters(currency="EUR", **given) if given else None
+        retro = retro_analysis(day, today, today=today, filters=filters)
+        return {f"{c}:{how}": n for c, row in retro.cells.items() for how, n in row.items() if n}
+
+    assert cells() == {"accepted:paid": 1, "accepted:not_paid": 1, "rejected:not_paid": 1}
+    assert cells(segment="") == cells()
+    assert cells(segment="business") == {"accepted:paid": 1}
+    assert cells(segment="consumer") == {"accepted:not_paid": 1}  # not the bankrupt prospect
+    assert cells(controller_id=other_controller.pk) == {"accepted:not_paid": 1}
+    assert cells(segment="government") == {}
+    assert cells(segment="business", controller_id=other_controller.pk) == {}
+    # Read from the decisions: a customer moved since counts in their segment and controller now.
+    person.segment, person.controller = "business", controller
+    person.save(update_fields=["segment", "controller"])
+    assert cells(segment="business") == {"accepted:paid": 1, "accepted:not_paid": 1}
+    assert cells(controller_id=other_controller.pk) == {}

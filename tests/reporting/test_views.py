@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.snapshots import backfill, take_snapshot
+from tests.acceptance.conftest import bureau  # noqa: F401  (fixture)
 from tests.factories import CustomerFactory
 from tests.reporting.conftest import TODAY, invoice
 
@@ -81,6 +82,42 @@ def test_a_controller_sees_their_own_portfolio_by_default(client, other_controll
     response = client.get(reverse("reporting:dashboard"))
     assert response.context["filters"].controller_id == other_controller.pk
     assert response.context["board"].current.open_amount == 0  # none of the book is theirs
+
+
+def test_a_controller_who_widens_the_dashboard_keeps_it_wide_in_its_links(
+    client,
+    other_controller,
+    book,
+    bureau,  # noqa: F811
+):
+    """A controller's dashboard opens on their own portfolio; widened to all controllers, its links
+    (the drill-downs and the acceptance quality page behind the credit decisions card, which they only
+    see widened) say so, rather than falling back to their own portfolio there."""
+    import re
+    from html import unescape
+
+    from acceptance.services import decide
+    from reporting.acceptance import rebuild_decision_days
+
+    alfa, bravo = book  # the other controller's customers
+    alfa.kvk_number = "11111111"
+    alfa.save(update_fields=["kvk_number"])
+    bureau("11111111", score=85)
+    decide(by="test", channel="webshop", customer=alfa, amount=Decimal("1000"))
+    rebuild_decision_days(TODAY)
+    client.force_login(other_controller)
+    response = client.get(reverse("reporting:dashboard"), {"months": 3, "controller": ""})
+    assert response.context["filters"].controller_id is None
+    assert [a["decisions"] for a in response.context["acceptance"]] == [1]
+    html = response.content.decode()
+    links = {
+        name: unescape(re.search(rf'href="({re.escape(reverse(name))}\?[^"]*)"', html).group(1))
+        for name in ("reporting:acceptance_retro", "reporting:bucket_customers")
+    }
+    retro = client.get(links["reporting:acceptance_retro"]).context["retro"]
+    assert retro.cells["accepted"]["unknown"] == 1  # the card's decision, not none of their own
+    rows = client.get(links["reporting:bucket_customers"]).context["page"].object_list
+    assert {s.customer for s in rows} == {alfa, bravo}
 
 
 def test_sales_sees_payment_behaviour_but_not_the_controllers(client, sales_rep, book):
@@ -610,6 +647,93 @@ def test_the_credit_decisions_follow_the_filters(
     assert card(controller=controller.pk) == [(2, 50.0, 50.0)]
     assert card(controller=other_controller.pk) == [(1, 100.0, 0.0)]
     assert card(segment="consumer", controller=controller.pk) == []
+
+
+def test_acceptance_quality_follows_the_cards_filters(
+    client,
+    manager,
+    controller,
+    other_controller,
+    book,
+    bureau,  # noqa: F811
+    django_assert_num_queries,
+):
+    """The page behind the credit decisions card ("were they paid?") counts the same decisions as the
+    card for every segment and controller filter: decisions on that segment's or controller's customers;
+    a prospect's decision (no customer) only without a filter. It shows the filters that apply, keeps
+    them in its links and runs a fixed number of queries, whatever the filter or the number of decisions."""
+    from decimal import Decimal
+
+    from acceptance.services import decide
+    from reporting.acceptance import rebuild_decision_days
+
+    bureau("11111111", score=85)  # healthy: accepted
+    bureau("22222222", score=5, negative_events=["bankruptcy"])  # rejected
+    made = {}
+    for name, kvk, segment, owner in [
+        ("Echo", "11111111", "business", controller),  # accepted
+        ("Foxtrot", "22222222", "business", controller),  # rejected
+        ("Golf", "11111111", "consumer", other_controller),  # accepted
+        ("Hotel", "44444444", "consumer", other_controller),  # unknown to the bureau: referred, waits
+    ]:
+        made[name] = CustomerFactory(name=name, kvk_number=kvk, segment=segment, controller=owner)
+        decide(by="test", channel="webshop", customer=made[name], amount=Decimal("1000"))
+    decide(by="test", channel="webshop", registration_number="22222222", amount=Decimal("1000"))  # prospect
+    decide(by="test", channel="webshop", registration_number="55555555", amount=Decimal("1000"))  # waits
+    rebuild_decision_days(TODAY)
+    client.force_login(manager)
+    dashboard, url = reverse("reporting:dashboard"), reverse("reporting:acceptance_retro")
+
+    def both(**given):
+        card = sum(
+            a["decisions"] for a in client.get(dashboard, {"months": 3, **given}).context["acceptance"]
+        )
+        response = client.get(url, {"months": 3, **given})
+        retro = response.context["retro"]
+        cells = {f"{cell}:{how}": n for cell, row in retro.cells.items() for how, n in row.items() if n}
+        page = sum(cells.values()) + retro.referred
+        assert page == card, (given, page, card)
+        return page, cells, retro.referred
+
+    accepted, rejected = "accepted:unknown", "rejected:unknown"  # nothing bought on account since
+    bankrupt = "rejected:not_paid"  # the negative bureau event
+    assert both() == (6, {accepted: 2, bankrupt: 2}, 2)
+    assert both(segment="business") == (2, {accepted: 1, bankrupt: 1}, 0)
+    assert both(segment="consumer") == (2, {accepted: 1}, 1)  # not the prospects
+    assert both(controller=controller.pk) == (2, {accepted: 1, bankrupt: 1}, 0)
+    assert both(controller=other_controller.pk) == (2, {accepted: 1}, 1)
+    assert both(segment="consumer", controller=controller.pk) == (0, {}, 0)
+    assert rejected not in both()[1]
+
+    # The filters show on the page, stay in the links to the decisions behind a cell and on the way back.
+    html = client.get(url, {"months": 3, "segment": "business", "controller": controller.pk}).content.decode()
+    assert '<option value="business" selected>' in html
+    assert f'<option value="{controller.pk}" selected>' in html
+    assert f"?currency=EUR&amp;months=3&amp;segment=business&amp;controller={controller.pk}&cell=" in html
+    assert "without a customer, is left out" in html
+    assert "without a customer, is left out" not in client.get(url, {"months": 3}).content.decode()
+    rows = client.get(url, {"months": 3, "segment": "business", "cell": bankrupt}).context["rows"]
+    assert [r.company_name for r in rows] == ["Foxtrot"]
+
+    # A fixed number of queries: with a filter, a cell's decisions and more decisions on more customers.
+    with django_assert_num_queries(RETRO_QUERIES):
+        client.get(url, {"months": 3})
+    for given in ({"segment": "consumer"}, {"cell": accepted}, {"segment": "business", "cell": bankrupt}):
+        with django_assert_num_queries(RETRO_QUERIES):
+            client.get(url, {"months": 3, **given})
+    with django_assert_num_queries(RETRO_QUERIES + 1):  # the form looks the chosen controller up
+        client.get(url, {"months": 3, "controller": other_controller.pk})
+    for _ in range(5):
+        customer = CustomerFactory(kvk_number="11111111", segment="consumer", controller=other_controller)
+        decide(by="test", channel="counter", customer=customer, amount=Decimal("1000"))
+    with django_assert_num_queries(RETRO_QUERIES + 1):
+        response = client.get(url, {"months": 3, "controller": other_controller.pk, "cell": accepted})
+    assert len(response.context["rows"]) == 6
+
+
+# Session and user, the currencies and the controllers for the filter form, the decisions, the decided
+# customers' later invoices and their bureau reports.
+RETRO_QUERIES = 7
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
