@@ -448,10 +448,12 @@ def _payment_instructions(
     )
 
 
-def build_invoice_document(invoice: Invoice, *, today: date | None = None) -> InvoiceDocument:
-    """Everything the PDF copy shows, as plain values in the customer's language."""
+def build_invoice_document(
+    invoice: Invoice, *, today: date | None = None, language: str | None = None
+) -> InvoiceDocument:
+    """Everything the PDF copy shows, as plain values in `language` (default: the customer's)."""
     today = today or timezone.localdate()
-    language = document_language(invoice.customer.language)
+    language = document_language(language or invoice.customer.language)
     locale = LOCALES[language]
     labels = LABELS[language]
     company = _company_block()
@@ -1068,6 +1070,7 @@ class InvoicePdf:
         return buffer
 
 
-def render_invoice_pdf(invoice: Invoice) -> io.BytesIO:
-    """The PDF copy of an invoice or credit note, as a file-like object at position 0."""
-    return InvoicePdf(build_invoice_document(invoice)).render()
+def render_invoice_pdf(invoice: Invoice, *, language: str | None = None) -> io.BytesIO:
+    """The PDF copy of an invoice or credit note, as a file-like object at position 0, in
+    `language` (default: the customer's; the portal passes the language the customer chose)."""
+    return InvoicePdf(build_invoice_document(invoice, language=language)).render()

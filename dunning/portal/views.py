@@ -142,7 +142,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if invoice is None:
         raise Http404
-    pdf = render_invoice_pdf(invoice)
+    pdf = render_invoice_pdf(invoice, language=request.portal.language)
     return FileResponse(pdf, content_type="application/pdf", filename=f"{invoice.number}.pdf")
 
 

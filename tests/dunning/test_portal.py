@@ -1,6 +1,8 @@
 """The customer portal: links in reminders, pages, payments, uploads, change requests, the 360 panel."""
 
 import re
+import shutil
+import subprocess
 from datetime import datetime, timedelta
 from decimal import Decimal as D
 from urllib.parse import urlsplit
@@ -180,6 +182,25 @@ def test_paid_invoices_and_pdf_copies(client, customer, portal):
     pdf = client.get(reverse("portal:invoice_pdf", args=[token, f2.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_the_invoice_copy_follows_the_language_chosen_in_the_portal(client, customer, portal, tmp_path):
+    token = token_of(portal)
+    f1 = Invoice.objects.get(number="F-1")
+
+    def copy_text() -> str:
+        path = tmp_path / "copy.pdf"
+        response = client.get(reverse("portal:invoice_pdf", args=[token, f1.pk]))
+        path.write_bytes(b"".join(response.streaming_content))
+        return subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+        ).stdout
+
+    assert "Invoice" in copy_text()  # the customer's language (en)
+    client.post(reverse("portal:language", args=[token]), {"language": "nl", "next": portal})
+    text = copy_text()
+    assert "Factuur" in text and "Invoice" not in text
 
 
 def test_statement_pdf_has_the_open_invoices_and_aging(client, customer, portal):

@@ -250,11 +250,16 @@ def test_unknown_export_is_not_found(client, manager, book):
     assert client.get(reverse("reporting:export", args=["secrets", "csv"])).status_code == 404
 
 
-def test_empty_book_explains_how_to_start(client, manager):
+def test_empty_book_explains_how_to_start(client, manager, sales_rep):
     client.force_login(manager)
     response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200
     assert response.context["board"].current is None
+    assert "first snapshot tonight" in response.text and "Run it now from Daily run" in response.text
+    # Sales cannot open the daily run: they are told when, not where they cannot go.
+    client.force_login(sales_rep)
+    response = client.get(reverse("reporting:dashboard"))
+    assert "first snapshot tonight" in response.text and "Daily run" not in response.text
 
 
 def test_controller_performance_counts_collections_and_tasks_done(client, manager, controller, book):
