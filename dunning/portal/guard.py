@@ -32,7 +32,6 @@ from dunning.models.portal import hash_token
 
 LANGUAGES = ("nl", "en")
 LANGUAGE_COOKIE = "portal_language"
-TOO_MANY_BODY = b"Too many requests. Please wait a minute and try again.\n"
 FAILED_WINDOW = 600
 
 
@@ -62,10 +61,16 @@ def _gone_text(language: str) -> str:
         )
 
 
-def not_found_body() -> bytes:
-    """The page for every bad link, in Dutch and English (a bad link does not say whose it was).
-    It depends on the settings only, never on the link: a wrong, expired and revoked link get the
-    same bytes."""
+def _busy_text(language: str) -> str:
+    with translation.override(language):
+        return (
+            f'<h1 lang="{language}">{escape(_("Too many requests"))}</h1>'
+            f'<p lang="{language}">{escape(_("Please wait a minute and try again."))}</p>'
+        )
+
+
+def _page(inner: str) -> bytes:
+    """A page of the portal's look that needs no customer: in Dutch and English, the same for everyone."""
     company = escape(settings.COMPANY["name"])
     return (
         '<!doctype html>\n<html lang="nl"><head><meta charset="utf-8">'
@@ -75,9 +80,16 @@ def not_found_body() -> bytes:
         f'<link rel="stylesheet" href="{static("css/app.css")}">'
         f'<link rel="stylesheet" href="{static("css/portal.css")}"></head>'
         f'<body class="portal"><header class="portal-top"><div class="portal-brand">{company}</div></header>'
-        f'<main class="portal-main"><section class="card portal-gone">{_gone_text("nl")}{_gone_text("en")}'
-        "</section></main></body></html>\n"
+        f'<main class="portal-main"><section class="card portal-gone">{inner}</section></main>'
+        "</body></html>\n"
     ).encode()
+
+
+def not_found_body() -> bytes:
+    """The page for every bad link, in Dutch and English (a bad link does not say whose it was).
+    It depends on the settings only, never on the link: a wrong, expired and revoked link get the
+    same bytes."""
+    return _page(_gone_text("nl") + _gone_text("en"))
 
 
 def not_found() -> HttpResponse:
@@ -86,7 +98,10 @@ def not_found() -> HttpResponse:
 
 
 def too_many() -> HttpResponse:
-    response = HttpResponse(TOO_MANY_BODY, status=429, content_type="text/plain; charset=utf-8")
+    """Above a rate limit: wait a minute (in Dutch and English; whose link it was is not known yet)."""
+    response = HttpResponse(
+        _page(_busy_text("nl") + _busy_text("en")), status=429, content_type="text/html; charset=utf-8"
+    )
     response["Retry-After"] = "60"
     return response
 

@@ -104,6 +104,9 @@ def test_rate_limit_per_address_and_per_token(client, two, settings):
         assert client.get(two["path"]).status_code == 200
     limited = client.get(two["path"])
     assert limited.status_code == 429 and limited["Retry-After"] == "60"
+    # Said in both languages, as the page for a dead link: whose link it is is not known yet.
+    assert "Wacht een minuut en probeer het dan opnieuw." in limited.text
+    assert "Please wait a minute and try again." in limited.text and "css/portal.css" in limited.text
     assert client.get(two["their_path"]).status_code == 200  # another token still works
     settings.PORTAL_RATE_PER_IP = 5
     assert client.get(two["their_path"]).status_code == 429  # 6th request from this address in the minute
