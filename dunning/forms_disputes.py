@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invoice
+from creditmgmt.fields import ModelMultipleChoiceField
 from creditmgmt.models import User
 from dunning.models import Dispute, DisputeReason
 
@@ -48,7 +49,7 @@ class DisputeFilterForm(forms.Form):
 
 
 class OpenDisputeForm(forms.Form):
-    invoices = forms.ModelMultipleChoiceField(
+    invoices = ModelMultipleChoiceField(
         label=_("Invoices"), queryset=Invoice.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     reason = forms.ModelChoiceField(label=_("Reason"), queryset=DisputeReason.objects.active())
@@ -68,7 +69,7 @@ class OpenDisputeForm(forms.Form):
         initial=Dispute.Channel.PHONE,
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=active_users(), required=False)
-    watchers = forms.ModelMultipleChoiceField(
+    watchers = ModelMultipleChoiceField(
         label=_("Watchers"),
         queryset=active_users(),
         required=False,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Customer, Invoice
+from creditmgmt.fields import ModelMultipleChoiceField
 from creditmgmt.widgets import DateInput
 from dunning.models import AgreementChannel
 
@@ -22,7 +23,7 @@ def open_invoices(customer: Customer):
     ).order_by("due_date", "id")
 
 
-class InvoiceChoiceField(forms.ModelMultipleChoiceField):
+class InvoiceChoiceField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Invoice) -> str:

@@ -12,9 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
+from creditmgmt.fields import ModelMultipleChoiceField, beyond_any_id
 from creditmgmt.templatetags.money import money
 from creditmgmt.widgets import DateInput
-from dunning.portal.services import MAX_ID
 
 
 def invoice_label(invoice) -> str:
@@ -32,22 +32,9 @@ def no_silent_cut(form: forms.Form, *names: str) -> None:
         form.fields[name].widget.attrs.pop("maxlength", None)
 
 
-def beyond_any_id(value) -> bool:
-    """A number no id reaches: a wrong choice, not a query (SQLite cannot even compare it)."""
-    return str(value).strip().isdigit() and int(value) > MAX_ID
-
-
-class InvoiceChoiceField(forms.ModelMultipleChoiceField):
+class InvoiceChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return invoice_label(obj)
-
-    def _check_values(self, value):
-        for v in value:
-            if beyond_any_id(v):
-                raise ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v}
-                )
-        return super()._check_values(value)
 
 
 class InvoiceField(forms.ModelChoiceField):

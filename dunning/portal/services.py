@@ -28,6 +28,7 @@ from accounts.services import (
     update_customer,
 )
 from creditmgmt import texts
+from creditmgmt.fields import MAX_ID
 from creditmgmt.models import User
 from creditmgmt.texts import Text
 from dunning.models import (
@@ -154,9 +155,6 @@ def earlier_dispute(customer: Customer, *, invoice_id: str, reason_id: str, mess
         .order_by("-pk")
         .first()
     )
-
-
-MAX_ID = 2**63 - 1  # a bigger number is no id (and SQLite refuses to even compare it)
 
 
 def _id(value: str) -> int | None:

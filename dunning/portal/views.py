@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Customer, Invoice
 from accounts.pdf import render_invoice_pdf
 from accounts.views import error_text
+from creditmgmt.fields import MAX_ID
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, role_required
 from dunning.models import ChangeRequest, Message, PaymentPlan, Promise, RemittanceAdvice
 from dunning.portal import display, forms, services
@@ -178,7 +179,7 @@ def pay(request: HttpRequest) -> HttpResponse:
 def demo_checkout(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
     raw_ids = (request.POST.get("invoices") or request.GET.get("invoices", "")).split(",")
-    ids = [int(x) for x in raw_ids if x.strip().isdigit() and int(x) <= services.MAX_ID][:500]
+    ids = [int(x) for x in raw_ids if x.strip().isdigit() and int(x) <= MAX_ID][:500]
     invoices = list(open_invoices(customer).filter(pk__in=ids))
     if not invoices:
         messages.error(request, _("Nothing is open to pay."))

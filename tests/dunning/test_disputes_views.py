@@ -243,6 +243,9 @@ def test_open_a_partial_dispute_with_attachment(controller_client, book, sales_r
     [
         ({"amount": "99999.00"}, "more than the"),
         ({"invoices": []}, "This field is required"),
+        # A tampered form: a number no id reaches (SQLite raised OverflowError, a server error).
+        ({"invoices": ["9" * 30]}, "Select a valid choice"),
+        ({"watchers": ["9" * 30]}, "Select a valid choice"),
         ({"attachment": SimpleUploadedFile("x.exe", b"MZ", "application/octet-stream")}, "PDF, PNG or JPEG"),
     ],
 )
