@@ -117,6 +117,17 @@ def test_a_hurried_customer_on_a_phone_loses_nothing_and_promises_once(page: Pag
     )
     shot(page, "portal-nl-dispute-other-phone")
     page.get_by_label("Vertel ons meer").fill("Wij hebben 10 dozen besteld, er staan er 12 op de factuur.")
+    # Switching the language halfway loses nothing typed or chosen (static/js/portal.js).
+    other = page.locator("#id_reason option", has_text="Anders").get_attribute("value")
+    page.get_by_role("button", name="EN", exact=True).click()
+    expect(page.get_by_label("Tell us more")).to_have_value(
+        "Wij hebben 10 dozen besteld, er staan er 12 op de factuur."
+    )
+    expect(page.get_by_label("What is wrong?")).to_have_value(other)
+    page.get_by_role("button", name="NL", exact=True).click()
+    expect(page.get_by_label("Vertel ons meer")).to_have_value(
+        "Wij hebben 10 dozen besteld, er staan er 12 op de factuur."
+    )
     page.get_by_role("button", name="Versturen").click()
     expect(page.locator(".messages")).to_contain_text("factuur K-2")
     assert Dispute.objects.get(customer=kuiper).message.startswith("Wij hebben 10 dozen")
