@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -723,6 +723,7 @@ def decide(
     started: float | None = None,
     events: list[Event] | None = None,
     company_name: str = "",
+    prospect: Callable[[], Customer] | None = None,
 ) -> Decision:
     """Decide whether `customer` (or a prospect by registration number) may buy on account.
 
@@ -734,6 +735,9 @@ def decide(
     events in one INSERT before its transaction ends (decide_order). `company_name` is
     the name the requester gave for a prospect; it names the decision only when there is
     no customer and the bureau does not know the company (else its registration number would).
+    `prospect` (a credit application's) creates the customer record of a company that is not a
+    customer yet when the decision is referred, in the decision's transaction: the decision then
+    belongs to it and gets the review task. The features stay those of a company without one.
 
     A fixed number of queries: bureau report 1 (unless given); one statement (read_together)
     for the ledger, the group exposure with reservations, dunning's features, the active
@@ -781,6 +785,9 @@ def decide(
     )
     # No savepoint inside a caller's transaction (decide_order): an error there undoes it all anyway.
     with transaction.atomic(savepoint=False):
+        if customer is None and prospect is not None and decision.outcome == Outcome.REFER:
+            customer = decision.customer = prospect()  # new: no open review task yet
+            open_review = False
         # Decision.save() only refuses updates; the INSERT is written once (creditmgmt.rows).
         _DECISION_INSERT.save(decision)
         if customer is not None:
