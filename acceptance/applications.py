@@ -7,7 +7,8 @@ record becomes active) with the granted limit, the payment terms of the rule
 and the risk class the bureau report suggests, and the limit gets a review
 date a year ahead. A referral of a company that is not a customer yet creates
 a prospect record, so the decision belongs to it and its review task is on a
-worklist. A rejection creates nothing but the decision.
+worklist; a manager who overrides it to accept completes the application
+(`accept_application`). A rejection creates nothing but the decision.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def accept_application(
 ) -> Customer:
     """The accepted application of `decision`: the prospect `customer` becomes active, or (None) the
     customer is created, with the decision's limit, its payment terms (30 days when it sets none),
-    the risk class of the bureau report and a limit review a year ahead."""
+    the risk class of the bureau report and a limit review a year ahead. Also a manager's override
+    of a referred application (`override_decision`)."""
     number = decision.registration_number
     report = LocalBureauProvider().fetch(number)
     fields = {

@@ -885,7 +885,9 @@ def override_decision(*, decision: Decision, outcome: str, limit: Decimal, reaso
 
     The original stays as it was (decisions are append-only); the new one has
     the same request, features and rule set version, the manager's outcome,
-    limit and reason, and closes the open review task of the customer.
+    limit and reason, and closes the open review task of the customer. Accepting
+    a referred credit application (channel sales) of a prospect completes it: the
+    prospect becomes an active customer with the limit (`accept_application`).
     """
     if not by.has_role(*MANAGERS):
         raise ValidationError(_("Only a credit manager can override a decision."))
@@ -947,6 +949,16 @@ def override_decision(*, decision: Decision, outcome: str, limit: Decimal, reaso
                     "limit": str(new.limit),
                 },
             )
+            if (
+                outcome == Outcome.ACCEPT
+                and customer.status == Customer.Status.PROSPECT
+                and original.channel == Channel.SALES
+            ):
+                # A referred credit application (the sales channel's): accepted, the prospect
+                # becomes a customer as an accepted application makes one.
+                from acceptance.applications import accept_application  # it imports decide from here
+
+                customer = accept_application(decision=new, customer=customer, by=by)
             for task in Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW):
                 complete_task(task=task, outcome=Task.Outcome.RESOLVED, by=by, note=reason)
     return new
