@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -723,6 +723,7 @@ def decide(
     started: float | None = None,
     events: list[Event] | None = None,
     company_name: str = "",
+    prospect: Callable[[], Customer] | None = None,
 ) -> Decision:
     """Decide whether `customer` (or a prospect by registration number) may buy on account.
 
@@ -734,6 +735,9 @@ def decide(
     events in one INSERT before its transaction ends (decide_order). `company_name` is
     the name the requester gave for a prospect; it names the decision only when there is
     no customer and the bureau does not know the company (else its registration number would).
+    `prospect` (a credit application's) creates the customer record of a company that is not a
+    customer yet when the decision is referred, in the decision's transaction: the decision then
+    belongs to it and gets the review task. The features stay those of a company without one.
 
     A fixed number of queries: bureau report 1 (unless given); one statement (read_together)
     for the ledger, the group exposure with reservations, dunning's features, the active
@@ -781,6 +785,9 @@ def decide(
     )
     # No savepoint inside a caller's transaction (decide_order): an error there undoes it all anyway.
     with transaction.atomic(savepoint=False):
+        if customer is None and prospect is not None and decision.outcome == Outcome.REFER:
+            customer = decision.customer = prospect()  # new: no open review task yet
+            open_review = False
         # Decision.save() only refuses updates; the INSERT is written once (creditmgmt.rows).
         _DECISION_INSERT.save(decision)
         if customer is not None:
@@ -878,7 +885,9 @@ def override_decision(*, decision: Decision, outcome: str, limit: Decimal, reaso
 
     The original stays as it was (decisions are append-only); the new one has
     the same request, features and rule set version, the manager's outcome,
-    limit and reason, and closes the open review task of the customer.
+    limit and reason, and closes the open review task of the customer. Accepting
+    a referred credit application (channel sales) of a prospect completes it: the
+    prospect becomes an active customer with the limit (`accept_application`).
     """
     if not by.has_role(*MANAGERS):
         raise ValidationError(_("Only a credit manager can override a decision."))
@@ -940,6 +949,16 @@ def override_decision(*, decision: Decision, outcome: str, limit: Decimal, reaso
                     "limit": str(new.limit),
                 },
             )
+            if (
+                outcome == Outcome.ACCEPT
+                and customer.status == Customer.Status.PROSPECT
+                and original.channel == Channel.SALES
+            ):
+                # A referred credit application (the sales channel's): accepted, the prospect
+                # becomes a customer as an accepted application makes one.
+                from acceptance.applications import accept_application  # it imports decide from here
+
+                customer = accept_application(decision=new, customer=customer, by=by)
             for task in Task.objects.open().filter(customer=customer, kind=Task.Kind.REVIEW):
                 complete_task(task=task, outcome=Task.Outcome.RESOLVED, by=by, note=reason)
     return new

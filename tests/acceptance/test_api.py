@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from acceptance.models import ApiDecisionRequest, Decision, Outcome, Reservation
-from accounts.models import Event, Task
+from accounts.models import Customer, Event, Task
 from creditmgmt.models import ApiClient
 from creditmgmt.services import create_api_client
 from tests.factories import CustomerFactory
@@ -120,6 +120,9 @@ def test_a_customer_by_kvk_number_and_prospects(client, key, customer, bureau):
         client, order(order_reference="WS-3", customer_number=None, registration_number="44444444"), key
     )
     assert (unknown.json()["outcome"], unknown.json()["on_account"]) == ("refer", False)
+    # Only a credit application makes a referred company a prospect: the API keeps no customer records.
+    assert not Customer.objects.filter(kvk_number__in=["55555555", "44444444"]).exists()
+    assert Decision.objects.get(registration_number="44444444").customer is None
 
 
 def test_an_order_above_the_available_credit_is_not_on_account(client, key, customer):

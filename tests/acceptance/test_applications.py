@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from acceptance.models import CreditTerms, Decision, Outcome
 from acceptance.services import override_decision
-from accounts.models import Customer, Event
+from accounts.models import Customer, Event, Task
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +17,15 @@ D = Decimal
 @pytest.mark.parametrize(
     ("kvk", "report", "outcome", "creates"),
     [
-        ("9000.0001", {"score": 80, "recommended_limit": D("20000"), "city": "Ede"}, Outcome.ACCEPT, True),
-        ("90000002", {"score": 10}, Outcome.REJECT, False),
-        ("90000003", {"negative_events": ["bankruptcy"]}, Outcome.REJECT, False),
-        ("90000004", None, Outcome.REFER, False),  # unknown to the bureau: a person decides
+        (
+            "9000.0001",
+            {"score": 80, "recommended_limit": D("20000"), "city": "Ede"},
+            Outcome.ACCEPT,
+            "active",
+        ),
+        ("90000002", {"score": 10}, Outcome.REJECT, None),
+        ("90000003", {"negative_events": ["bankruptcy"]}, Outcome.REJECT, None),
+        ("90000004", None, Outcome.REFER, "prospect"),  # unknown to the bureau: a person decides
     ],
 )
 def test_application(client, sales_rep, bureau, kvk, report, outcome, creates):
@@ -37,8 +42,8 @@ def test_application(client, sales_rep, bureau, kvk, report, outcome, creates):
     assert (decision.outcome, decision.channel, decision.registration_number) == (outcome, "sales", number)
     assert f'data-outcome="{outcome}"' in response.text
     customer = Customer.objects.filter(kvk_number=number).first()
-    assert (customer is not None) == creates
-    if creates:
+    assert (customer.status if customer else None) == creates
+    if creates == "active":
         assert customer.name == f"Applicant {number}" and customer.city == "Ede"
         assert customer.credit_limit == D("15000.00")  # 75% of the recommended 20,000
         assert customer.risk_class == "low" and customer.status == "active"
@@ -63,10 +68,15 @@ def test_a_referred_application_keeps_the_typed_name(client, controller, manager
         "93000001",
     )
     assert "<h2>Bakkerij Nieuw B.V. <span" in response.text
-    assert not Customer.objects.exists()
+    prospect = Customer.objects.get()  # for the review task
+    assert (prospect.status, prospect.name, prospect.kvk_number) == (
+        "prospect",
+        "Bakkerij Nieuw B.V.",
+        "93000001",
+    )
     client.force_login(manager)
     log = client.get(reverse("acceptance:decision_list")).text
-    assert "Bakkerij Nieuw B.V." in log and "93000001" in log
+    assert f'<a href="{prospect.get_absolute_url()}">Bakkerij Nieuw B.V.</a>' in log
     new = override_decision(decision=decision, outcome=Outcome.REJECT, limit=D("0"), reason="No", by=manager)
     assert new.company_name == "Bakkerij Nieuw B.V."
 
@@ -123,3 +133,40 @@ def test_dutch_form_asks_to_apply_and_says_what_is_wrong_with_a_vat_number_in_du
     )
     assert "NL123 is geen geldig EU-btw-nummer" in response.text
     assert "The number has an invalid format" not in response.text
+
+
+@pytest.mark.parametrize("applicant", ["controller", "sales_rep"])
+def test_a_referred_application_of_an_unknown_company_gets_a_prospect_and_one_review_task(
+    client, bureau, request, applicant
+):
+    """The referral is on a worklist, not only in the decision log: the company becomes a prospect, the
+    decision is its, and the review task goes to its controller (the applicant if a controller, else
+    nobody yet, as other tasks of a customer without a controller). Applying again reuses both."""
+    user = request.getfixturevalue(applicant)
+    client.force_login(user)
+    for amount in ("500", "800"):
+        response = client.post(
+            reverse("acceptance:credit_application"),
+            {"registration_number": "94000001", "name": "Nieuw Hout B.V.", "amount": amount},
+        )
+        assert 'data-outcome="refer"' in response.text
+    prospect = Customer.objects.get()
+    assert (prospect.status, prospect.name, prospect.number, prospect.credit_limit) == (
+        Customer.Status.PROSPECT,
+        "Nieuw Hout B.V.",
+        "N000001",
+        D("0.00"),
+    )
+    first, second = Decision.objects.order_by("pk")
+    assert first.customer == second.customer == prospect
+    assert first.outcome == second.outcome == Outcome.REFER
+    # The first decision judged the company as before, without a customer record.
+    assert (first.features["is_customer"], first.features["credit_limit"]) == (False, None)
+    assert second.features["is_customer"] is False
+    assert (
+        "a task to review the decision" in response.text and ">Nieuw Hout B.V. (N000001)</a>" in response.text
+    )
+    task = Task.objects.get(customer=prospect)  # one open review task for both referrals
+    assert (task.kind, task.status) == (Task.Kind.REVIEW, Task.Status.OPEN)
+    assert task.assignee == (user if applicant == "controller" else None)
+    assert not Event.objects.filter(customer=prospect, verb="application_accepted").exists()

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from acceptance.models import Channel, Decision, Outcome
+from acceptance.applications import apply_for_credit
+from acceptance.models import Channel, CreditTerms, Decision, Outcome
 from acceptance.services import decide, override_decision
-from accounts.models import Event, Task
+from accounts.models import Customer, Event, Task
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,58 @@ def test_override_from_the_decision_log(client, manager, referred, django_assert
     assert "already been overridden" in again.text
     bad = client.post(url, {"decision": referred.pk}, follow=True)
     assert "give a reason" in bad.text
+
+
+@pytest.fixture
+def referred_application(controller, bureau):
+    """A credit application the bureau cannot judge: referred, with a prospect and its review task."""
+    application = apply_for_credit(
+        registration_number="95000001", name="Nieuw Staal B.V.", amount=D("3000"), by=controller
+    )
+    assert application.decision.outcome == Outcome.REFER
+    assert application.decision.customer.status == Customer.Status.PROSPECT
+    return application.decision
+
+
+def test_accepting_a_referred_application_makes_the_prospect_a_customer(referred_application, manager):
+    prospect = referred_application.customer
+    new = override_decision(
+        decision=referred_application,
+        outcome=Outcome.ACCEPT,
+        limit=D("2500.00"),
+        reason="Visited them.",
+        by=manager,
+    )
+    prospect.refresh_from_db()
+    assert (prospect.status, prospect.credit_limit, prospect.payment_terms_days, prospect.risk_class) == (
+        Customer.Status.ACTIVE,
+        D("2500.00"),
+        30,  # the override sets no terms: the application's default
+        Customer.RiskClass.UNKNOWN,  # no bureau report
+    )
+    assert CreditTerms.objects.get(customer=prospect).review_on is not None
+    accepted = Event.objects.get(customer=prospect, verb="application_accepted")
+    assert (accepted.data["decision"], accepted.actor) == (new.pk, manager)
+    assert Task.objects.get(customer=prospect).status == Task.Status.DONE
+
+
+def test_rejecting_a_referred_application_leaves_a_prospect(referred_application, manager):
+    prospect = referred_application.customer
+    override_decision(
+        decision=referred_application, outcome=Outcome.REJECT, limit=D("0"), reason="No.", by=manager
+    )
+    prospect.refresh_from_db()
+    assert (prospect.status, prospect.credit_limit) == (Customer.Status.PROSPECT, D("0.00"))
+    assert not Event.objects.filter(customer=prospect, verb="application_accepted").exists()
+    assert Task.objects.get(customer=prospect).status == Task.Status.DONE
+
+
+def test_accepting_another_channels_referral_of_a_prospect_is_no_application(manager):
+    """Only a credit application (channel sales) is completed by an override; a webshop order of a
+    prospect that a manager accepts leaves its status as it was."""
+    prospect = CustomerFactory(kvk_number="95000002", status=Customer.Status.PROSPECT)
+    decision = decide(by="api: webshop", channel=Channel.WEBSHOP, customer=prospect)
+    assert decision.outcome == Outcome.REFER
+    override_decision(decision=decision, outcome=Outcome.ACCEPT, limit=D("100"), reason="Ok.", by=manager)
+    prospect.refresh_from_db()
+    assert prospect.status == Customer.Status.PROSPECT
