@@ -1,5 +1,6 @@
 """Credit application for a prospect: KvK check, bureau report, decision, a customer on acceptance."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -85,6 +86,11 @@ def test_bad_kvk_and_existing_customer(client, controller, bureau):
     client.force_login(controller)
     response = client.post(reverse("acceptance:credit_application"), {"registration_number": "1234"})
     assert "exactly 8 digits" in response.text
+    # The message sits in its field's box: an error list inside a <p> closed it, and in the form's
+    # grid the message fell into the next cell, under another field.
+    box = r'<div class="field"><label for="id_registration_number">.*?</div>'
+    field = re.search(box, response.text, re.S)
+    assert field and "exactly 8 digits" in field.group(0)
     CustomerFactory(kvk_number="12345678", name="Bestaand B.V.")
     response = client.post(reverse("acceptance:credit_application"), {"registration_number": "12345678"})
     assert "is already a customer" in response.text
