@@ -43,6 +43,7 @@ from acceptance.models import (
 from acceptance.simulation import simulate
 from accounts.models import ZERO, Customer
 from accounts.views import error_text
+from creditmgmt.fields import as_id
 from creditmgmt.models import Role
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, MANAGERS, role_required
 
@@ -478,7 +479,7 @@ def _release_status(request: HttpRequest, release: ReleaseRequest | None, error:
 @require_POST
 def release_request(request: HttpRequest) -> HttpResponse:
     """The clerk asks the credit department to release an orange or red answer."""
-    if not request.POST.get("decision", "").isdigit():
+    if as_id(request.POST.get("decision", "")) is None:
         return _release_status(request, None, _("Look the customer up first."))
     decision = get_object_or_404(
         Decision.objects.select_related("customer__controller"),

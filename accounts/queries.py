@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import ZERO, Customer, Event, Invoice
+from creditmgmt.fields import as_id
 
 AGING_BUCKETS = [
     ("not_due", None, 0),
@@ -81,8 +82,8 @@ def search_customers(
         customers = customers.of_sales(user)
     elif account_manager == NO_ACCOUNT_MANAGER:
         customers = customers.filter(account_manager__isnull=True)
-    elif account_manager.isdigit():
-        customers = customers.filter(account_manager_id=int(account_manager))
+    elif (manager_id := as_id(account_manager)) is not None:
+        customers = customers.filter(account_manager_id=manager_id)
     text = " ".join(text.split()).upper()
     if text:
         # search_text is "NUMBER NAME CITY KVK" in upper case, trigram-indexed on PostgreSQL.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from creditmgmt.fields import as_id
 from creditmgmt.models import Role
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, MANAGERS, role_required
 from creditmgmt.templatetags.money import money
@@ -142,7 +143,7 @@ class _Page:
 def _page_without_count(rows, number: str | None, size: int = 50) -> _Page:
     """One page and whether there is another: counting a day's customers costs as much as listing
     them all (about 200 ms at 100,000 customers), and nobody pages to the end of it."""
-    page = int(number) if (number or "").isdigit() and int(number) > 0 else 1
+    page = as_id(number or "") or 1  # a page number: digits, 1 or more
     found = list(rows[(page - 1) * size : page * size + 1])
     return _Page(object_list=found[:size], number=page, has_next=len(found) > size)
 
@@ -208,7 +209,7 @@ def figure_customers(request: HttpRequest, figure: str) -> HttpResponse:
     else:
         step = request.GET.get("step", "")
         variant = request.GET.get("variant", "")[:10]
-        rows = queries.cure_customers(filters, since, day, int(step) if step.isdigit() else None, variant)
+        rows = queries.cure_customers(filters, since, day, as_id(step), variant)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     title, columns = FIGURES[figure]
     for row in page.object_list:

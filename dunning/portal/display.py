@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
 from accounts.models import Invoice
+from creditmgmt.fields import as_id
 from creditmgmt.templatetags.money import money as slow_money
 
 SAMPLE = Decimal("1234567.89")
@@ -180,7 +181,7 @@ def selected_ids(form, field: str = "invoices") -> set[int]:
     else:
         raw = form.initial.get(field) or []
         raw = raw if isinstance(raw, list | tuple) else [raw]
-    return {int(x) for x in raw if str(x).isdigit()}
+    return {pk for pk in map(as_id, raw) if pk is not None}
 
 
 def checkboxes(choices: list[tuple[int, str]], selected: set[int], name: str = "invoices") -> SafeString:

@@ -28,7 +28,7 @@ from accounts.services import (
     update_customer,
 )
 from creditmgmt import texts
-from creditmgmt.fields import MAX_ID
+from creditmgmt.fields import as_id
 from creditmgmt.models import User
 from creditmgmt.texts import Text
 from dunning.models import (
@@ -140,7 +140,7 @@ def revoke_links(*, customer: Customer, by: Actor) -> int:
 def earlier_dispute(customer: Customer, *, invoice_id: str, reason_id: str, message: str) -> Dispute | None:
     """The customer's open portal dispute of exactly this invoice, reason and text: what a double
     submit finds (the first one made it). None when the values are not even ids."""
-    invoice_pk, reason_pk = _id(invoice_id), _id(reason_id)
+    invoice_pk, reason_pk = as_id(invoice_id), as_id(reason_id)
     if invoice_pk is None or reason_pk is None:
         return None
     return (
@@ -157,12 +157,8 @@ def earlier_dispute(customer: Customer, *, invoice_id: str, reason_id: str, mess
     )
 
 
-def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() and int(value) <= MAX_ID else None
-
-
 def _ids(values: list[str]) -> set[int]:
-    return {pk for pk in map(_id, values) if pk is not None}
+    return {pk for pk in map(as_id, values) if pk is not None}
 
 
 def earlier_promise(customer: Customer, *, invoice_ids: list[str], promised_date: str) -> Promise | None:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Customer, Invoice
 from accounts.pdf import render_invoice_pdf
 from accounts.views import error_text
-from creditmgmt.fields import MAX_ID
+from creditmgmt.fields import as_id
 from creditmgmt.permissions import LEDGER_READERS, LEDGER_WRITERS, role_required
 from dunning.models import ChangeRequest, Message, PaymentPlan, Promise, RemittanceAdvice
 from dunning.portal import display, forms, services
@@ -179,7 +179,7 @@ def pay(request: HttpRequest) -> HttpResponse:
 def demo_checkout(request: HttpRequest) -> HttpResponse:
     customer = request.portal.customer
     raw_ids = (request.POST.get("invoices") or request.GET.get("invoices", "")).split(",")
-    ids = [int(x) for x in raw_ids if x.strip().isdigit() and int(x) <= MAX_ID][:500]
+    ids = [pk for pk in map(as_id, raw_ids) if pk is not None][:500]
     invoices = list(open_invoices(customer).filter(pk__in=ids))
     if not invoices:
         messages.error(request, _("Nothing is open to pay."))
@@ -314,7 +314,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 def _preselect(request: HttpRequest, candidates) -> dict:
     """The invoices named in the address (?invoice=1&invoice=2), else all the candidates (the open
     ones not already promised or in a plan: ticking those would only be refused)."""
-    ids = [int(x) for x in request.GET.getlist("invoice") if x.isdigit()]
+    ids = [pk for pk in map(as_id, request.GET.getlist("invoice")) if pk is not None]
     return {"invoices": ids or [i.pk for i in candidates]}
 
 
@@ -354,8 +354,8 @@ def dispute(request: HttpRequest) -> HttpResponse:
             return _dispute_thanks(request, earlier.invoices.order_by("pk").first())
     listed = list(candidates)
     initial = {}
-    if request.GET.get("invoice", "").isdigit():
-        initial["invoice"] = int(request.GET["invoice"])
+    if (chosen := as_id(request.GET.get("invoice", ""))) is not None:
+        initial["invoice"] = chosen
     reasons, needs_words = _dispute_reasons(request.portal.language)
     form = forms.DisputeForm(
         request.POST or None,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Contact, Customer
+from creditmgmt.fields import as_id
 from creditmgmt.permissions import MANAGERS, role_required
 from dunning import services
 from dunning.forms import NewTemplateForm, ProcedureForm, RuleForm, StepForm, TemplateForm
@@ -141,7 +142,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer_q = request.GET.get("customer", "") or request.POST.get("customer", "")
     if customer_q:
         customer = Customer.objects.filter(
-            Q(number__iexact=customer_q) | Q(pk=int(customer_q) if customer_q.isdigit() else 0)
+            Q(number__iexact=customer_q) | Q(pk=as_id(customer_q) or 0)
         ).first()
     if customer is None:
         # A real customer to preview with: the one with the most overdue in the template's language.

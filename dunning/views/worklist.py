@@ -22,6 +22,7 @@ from accounts.forms import TaskReassignForm, TaskSnoozeForm, task_assignees
 from accounts.models import Task
 from accounts.services import reassign_task, snooze_task
 from accounts.views import error_text
+from creditmgmt.fields import as_id
 from creditmgmt.permissions import LEDGER_WRITERS, MANAGERS, role_required
 from dunning import services
 from dunning.forms import BulkForm, OutcomeForm
@@ -96,8 +97,9 @@ def _context(request: HttpRequest, *, hand_over_from: int | None = None, **extra
 
 def viewed_user(request: HttpRequest, raw: str | None):
     """Whose worklist: one's own; managers may open anyone's (the team view links here)."""
-    if raw and raw.isdigit() and int(raw) != request.user.pk and request.user.has_role(*MANAGERS):
-        return get_object_or_404(task_assignees().select_related("deputy"), pk=int(raw))
+    pk = as_id(raw or "")
+    if pk is not None and pk != request.user.pk and request.user.has_role(*MANAGERS):
+        return get_object_or_404(task_assignees().select_related("deputy"), pk=pk)
     return request.user
 
 
