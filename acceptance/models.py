@@ -88,13 +88,28 @@ class RiskAppetite(models.TextChoices):
     HIGH = "high", _("High (growth)")
 
 
-class RuleSet(models.Model):
+class NamedInTwoLanguages(models.Model):
+    """A name in English and Dutch, like a rule's reasons: `name_nl` blank (rules written before
+    names had two languages) shows `name`. `display_name` is the reader's."""
+
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def name_in(self, language: str) -> str:
+        return (self.name_nl or self.name) if language == "nl" else self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_in((get_language() or settings.LANGUAGE_CODE)[:2])
+
+
+class RuleSet(NamedInTwoLanguages):
     """A credit policy. Exactly one rule set is in use for live decisions."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    # English and Dutch, as a rule's names; `name_nl` blank shows `name`.
-    name = models.CharField(_("name (English)"), max_length=100)
-    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
     risk_appetite = models.CharField(_("risk appetite"), max_length=10, choices=RiskAppetite.choices)
     description = models.TextField(_("description"), blank=True)
     in_use = models.BooleanField(_("in use for live decisions"), default=False)
@@ -108,10 +123,7 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_in((get_language() or settings.LANGUAGE_CODE)[:2])
-
-    def name_in(self, language: str) -> str:
-        return (self.name_nl or self.name) if language == "nl" else self.name
+        return self.display_name
 
 
 # The note of the rule set versions the application ships with (acceptance migration 0002):
@@ -198,7 +210,7 @@ class Outcome(models.TextChoices):
     REJECT = "reject", _("Reject")
 
 
-class Rule(models.Model):
+class Rule(NamedInTwoLanguages):
     """One line of the policy: if every condition holds, this outcome (first rule that fires decides)."""
 
     class LimitKind(models.TextChoices):
@@ -210,10 +222,6 @@ class Rule(models.Model):
         RuleSetVersion, on_delete=models.CASCADE, related_name="rules", db_index=False
     )
     position = models.PositiveSmallIntegerField(_("position"))
-    # In English, like the reasons in two languages: `name_nl` is the Dutch name (blank on rules
-    # written before it existed: they show `name`). `display_name` is the reader's.
-    name = models.CharField(_("name (English)"), max_length=100)
-    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     limit_kind = models.CharField(_("limit"), max_length=8, choices=LimitKind.choices, default=LimitKind.NONE)
     limit_amount = models.DecimalField(_("fixed limit"), null=True, blank=True, **MONEY)
@@ -256,14 +264,6 @@ class Rule(models.Model):
 
     def reason(self, language: str) -> str:
         return self.reason_nl if language == "nl" else self.reason_en
-
-    def name_in(self, language: str) -> str:
-        return (self.name_nl or self.name) if language == "nl" else self.name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the reader's language."""
-        return self.name_in((get_language() or settings.LANGUAGE_CODE)[:2])
 
 
 class Condition(models.Model):
